@@ -1,0 +1,125 @@
+import { z } from "zod";
+
+/** Provider ids Critic knows, in the order they are tried by default. */
+export const KNOWN_PROVIDERS = ["openai", "gemini", "static"] as const;
+export type ProviderId = (typeof KNOWN_PROVIDERS)[number];
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be a whole number from ${min} to ${max} (got "${v}")`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return undefined;
+    try {
+      return new URL(v.trim()).toString().replace(/\/$/, "");
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be an absolute URL such as http://127.0.0.1:8080/v1 (got "${v}")`,
+      });
+      return z.NEVER;
+    }
+  });
+
+const providerList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return [...KNOWN_PROVIDERS];
+    const ids = v
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
+    const unknown = ids.filter((id) => !(KNOWN_PROVIDERS as readonly string[]).includes(id));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `names unknown providers ${unknown.join(", ")}; use a comma-separated list of ${KNOWN_PROVIDERS.join(", ")}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(ids)] as ProviderId[];
+  });
+
+const EnvSchema = z.object({
+  APP_ID: wholeNumber(0, 0, Number.MAX_SAFE_INTEGER),
+  WEBHOOK_SECRET: optionalString,
+  PRIVATE_KEY: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: url,
+  OPENAI_MODEL: optionalString.transform((v) => v ?? "gpt-4.1-mini"),
+  GEMINI_API_KEY: optionalString,
+  GEMINI_BASE_URL: url,
+  GEMINI_MODEL: optionalString.transform((v) => v ?? "gemini-2.5-flash"),
+  CRITIC_PROVIDERS: providerList,
+  CRITIC_LLM_TIMEOUT_MS: wholeNumber(60_000, 1_000, 600_000),
+  CRITIC_MAX_OUTPUT_TOKENS: wholeNumber(4_096, 256, 100_000),
+  CRITIC_MAX_PROMPT_TOKENS: wholeNumber(60_000, 1_000, 1_000_000),
+  CRITIC_MAX_PATCH_BYTES: wholeNumber(256_000, 1_000, 10_000_000),
+  CRITIC_CONCURRENCY: wholeNumber(4, 1, 256),
+});
+
+/** Everything Critic reads from its environment, validated once at start-up. */
+export type AppEnv = {
+  appId: number;
+  /** Values that must never appear in a comment, prompt or log line. */
+  secrets: string[];
+  openai: { apiKey: string | undefined; baseURL: string | undefined; model: string };
+  gemini: { apiKey: string | undefined; baseURL: string | undefined; model: string };
+  providers: ProviderId[];
+  llmTimeoutMs: number;
+  maxOutputTokens: number;
+  maxPromptTokens: number;
+  maxPatchBytes: number;
+  concurrency: number;
+};
+
+/**
+ * Reads and validates the environment. This is the only module that reads `process.env`; tests
+ * pass a literal. Every problem is reported at once, naming the variable and what it should be.
+ */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join(".")} ${i.message}`);
+    throw new Error(
+      `[critic] invalid environment; fix these variables (see .env.example):\n${lines.join("\n")}`,
+    );
+  }
+  const e = result.data;
+  return {
+    appId: e.APP_ID,
+    secrets: [e.WEBHOOK_SECRET, e.PRIVATE_KEY, e.OPENAI_API_KEY, e.GEMINI_API_KEY].filter(
+      (v): v is string => v !== undefined,
+    ),
+    openai: { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+    gemini: { apiKey: e.GEMINI_API_KEY, baseURL: e.GEMINI_BASE_URL, model: e.GEMINI_MODEL },
+    providers: e.CRITIC_PROVIDERS,
+    llmTimeoutMs: e.CRITIC_LLM_TIMEOUT_MS,
+    maxOutputTokens: e.CRITIC_MAX_OUTPUT_TOKENS,
+    maxPromptTokens: e.CRITIC_MAX_PROMPT_TOKENS,
+    maxPatchBytes: e.CRITIC_MAX_PATCH_BYTES,
+    concurrency: e.CRITIC_CONCURRENCY,
+  };
+}

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { SEVERITIES } from "../review/types.js";
+
+/**
+ * `.github/critic.yml`: what a repository (or its organisation's `.github` repository) may set.
+ * Every field has a default, so an absent file means "review with defaults". Unknown keys are
+ * errors: a typo should be reported, not silently ignored. No `refine`: this schema becomes
+ * `critic.schema.json` for editors.
+ */
+export const RepoConfig = z
+  .object({
+    /** Set to false to stop Critic reviewing this repository. */
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Set to false to stop Critic reviewing this repository."),
+    /** Review draft pull requests too (by default they are skipped until marked ready). */
+    review_drafts: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Review draft pull requests too (by default they wait until marked ready for review).",
+      ),
+    /** Globs of files to review; empty means every file not excluded. */
+    include: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Globs of files to review. Empty means every file that is not excluded."),
+    /** Globs of files never to review, on top of the built-in excludes (lockfiles, minified, vendored…). */
+    exclude: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Globs of files never to review, added to the built-in excludes (lockfiles, minified and generated files, vendored folders, snapshots, images).",
+      ),
+    /** At most this many inline comments per review; the rest go to the summary, most severe first. */
+    max_comments: z
+      .int()
+      .min(0)
+      .max(100)
+      .default(25)
+      .describe(
+        "At most this many inline comments per review; the rest are listed in the summary, most severe first.",
+      ),
+    /** Findings below this severity are dropped. */
+    min_severity: z
+      .enum(SEVERITIES)
+      .default("suggestion")
+      .describe("Findings below this severity are not reported (critical > warning > suggestion)."),
+    /** Extra review guidance for the model, e.g. house rules. It cannot change Critic's output format or permissions. */
+    instructions: z
+      .string()
+      .max(4000)
+      .default("")
+      .describe(
+        "Extra guidance for the reviewer, e.g. house rules. It cannot change Critic's output format or permissions.",
+      ),
+    /** Language of the review comments, as a name or BCP 47 tag (e.g. English, de, pt-BR). */
+    language: z
+      .string()
+      .min(2)
+      .max(40)
+      .default("English")
+      .describe("Language of the review comments, as a name or a BCP 47 tag (English, de, pt-BR)."),
+    /** How strict the review is and how much it explains: junior (explains more), middle, senior (terse, strict). */
+    level: z
+      .enum(["junior", "middle", "senior"])
+      .default("middle")
+      .describe(
+        "How strict the review is and how much it explains: junior explains more, senior is terse and strict.",
+      ),
+    /** Model to ask instead of the server's default (OPENAI_MODEL). The provider and its key stay the operator's. */
+    model: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(
+        "Model to use instead of the server's default. Providers, keys and URLs are the operator's and cannot be set here.",
+      ),
+  })
+  .strict();
+
+export type RepoConfig = z.infer<typeof RepoConfig>;
+
+export const CONFIG_PATH = ".github/critic.yml";
+
+export function defaultRepoConfig(): RepoConfig {
+  return RepoConfig.parse({});
+}

@@ -1,0 +1,121 @@
+import type { ChangedFile, FileStatus } from "../review/types.js";
+import type { GitHub } from "./octokit.js";
+
+export type PullRef = { owner: string; repo: string; pullNumber: number };
+
+/** The PR's files with their patches; GitHub lists at most 3,000, 100 per page. */
+export async function listPullFiles(gh: GitHub, ref: PullRef): Promise<ChangedFile[]> {
+  const files = await gh.paginate(gh.rest.pulls.listFiles, {
+    owner: ref.owner,
+    repo: ref.repo,
+    pull_number: ref.pullNumber,
+    per_page: 100,
+  });
+  return files.map((f) => ({
+    path: f.filename,
+    previousPath: f.previous_filename,
+    status: f.status as FileStatus,
+    additions: f.additions,
+    deletions: f.deletions,
+    patch: f.patch,
+  }));
+}
+
+export type IssueComment = { id: number; body: string };
+
+/**
+ * Critic's own summary comment on the PR: it carries the marker AND was written by a bot (by this
+ * App when its id is known). A human quoting the marker cannot hijack the summary.
+ */
+export async function findOwnComment(
+  gh: GitHub,
+  ref: PullRef,
+  marker: string,
+  appId: number,
+): Promise<IssueComment | undefined> {
+  const comments = await gh.paginate(gh.rest.issues.listComments, {
+    owner: ref.owner,
+    repo: ref.repo,
+    issue_number: ref.pullNumber,
+    per_page: 100,
+  });
+  const own = comments.find(
+    (c) =>
+      c.body?.includes(marker) === true &&
+      c.user?.type === "Bot" &&
+      (appId === 0 || c.performed_via_github_app?.id === appId),
+  );
+  return own ? { id: own.id, body: own.body ?? "" } : undefined;
+}
+
+/** Creates the comment, or edits it in place when it exists and its text changed. */
+export async function upsertComment(
+  gh: GitHub,
+  ref: PullRef,
+  existing: IssueComment | undefined,
+  body: string,
+): Promise<IssueComment> {
+  if (!existing) {
+    const { data } = await gh.rest.issues.createComment({
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.pullNumber,
+      body,
+    });
+    return { id: data.id, body };
+  }
+  if (existing.body !== body) {
+    await gh.rest.issues.updateComment({
+      owner: ref.owner,
+      repo: ref.repo,
+      comment_id: existing.id,
+      body,
+    });
+  }
+  return { id: existing.id, body };
+}
+
+export type ReviewComment = {
+  path: string;
+  body: string;
+  line: number;
+  side: "RIGHT";
+  start_line?: number;
+  start_side?: "RIGHT";
+};
+
+/**
+ * Posts one review with `event: COMMENT` in the same call, so no PENDING review is ever left
+ * behind. Never retried by plugin-retry: a POST that failed with 5xx may still have landed.
+ */
+export async function createReview(
+  gh: GitHub,
+  ref: PullRef,
+  review: { commitId: string; body: string; comments: ReviewComment[] },
+): Promise<void> {
+  await gh.rest.pulls.createReview({
+    owner: ref.owner,
+    repo: ref.repo,
+    pull_number: ref.pullNumber,
+    commit_id: review.commitId,
+    event: "COMMENT",
+    body: review.body,
+    comments: review.comments,
+    request: { retries: 0 },
+  });
+}
+
+/** True when a review whose body holds `marker` already exists on the PR. */
+export async function hasReviewWithMarker(
+  gh: GitHub,
+  ref: PullRef,
+  marker: string,
+): Promise<boolean> {
+  const reviews = await gh.paginate(gh.rest.pulls.listReviews, {
+    owner: ref.owner,
+    repo: ref.repo,
+    pull_number: ref.pullNumber,
+    per_page: 100,
+  });
+  return reviews.some((r) => r.body?.includes(marker) === true);
+}

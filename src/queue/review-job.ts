@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+/** What a review needs to run later, in this process or another: ids and short texts, no clients. */
+export const ReviewJob = z.object({
+  deliveryId: z.string(),
+  installationId: z.number().int().positive(),
+  owner: z.string().min(1),
+  repo: z.string().min(1),
+  pullNumber: z.number().int().positive(),
+  headSha: z.string().regex(/^[0-9a-f]{7,64}$/i),
+  title: z.string(),
+  body: z.string(),
+  draft: z.boolean(),
+  trigger: z.string(),
+});
+export type ReviewJob = z.infer<typeof ReviewJob>;
+
+/** One key per PR head: the same head is never reviewed twice at once. */
+export function jobKey(job: Pick<ReviewJob, "owner" | "repo" | "pullNumber" | "headSha">): string {
+  return `${job.owner}/${job.repo}#${job.pullNumber}@${job.headSha}`;
+}

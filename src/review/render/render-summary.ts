@@ -1,0 +1,150 @@
+import type { AnchoredFinding, SummaryFinding } from "../stages/anchor-findings.js";
+import type { FileDecision } from "../stages/filter-files.js";
+import { SEVERITIES, type Severity, type TokenUsage } from "../types.js";
+import { neutraliseMarkup, renderState, SUMMARY_MARKER } from "./markers.js";
+import { SEVERITY_LABEL } from "./render-comment.js";
+
+/** GitHub rejects comment bodies over 65,536 characters; stay clear of it in UTF-8 bytes too. */
+export const MAX_SUMMARY_BYTES = 60_000;
+
+export type SummaryView = {
+  headSha: string;
+  version: string;
+  files: FileDecision[];
+  inline: AnchoredFinding[];
+  summaryOnly: SummaryFinding[];
+  rating: { score: number; reason: string; computed: boolean } | undefined;
+  overview: string;
+  conclusion: string;
+  /** Who served, e.g. "OpenAI `gpt-4.1-mini`" or "static checks only". */
+  servedBy: string;
+  usage?: TokenUsage | undefined;
+  /** Warnings a user should see first: config errors, provider outages, fallbacks. */
+  notes: string[];
+};
+
+/** The sticky summary comment, fully rendered. Pure; the same view always gives the same text. */
+export function renderSummary(view: SummaryView): string {
+  const sections = [
+    SUMMARY_MARKER,
+    "## Critic review",
+    ...view.notes.map((n) => `> ⚠️ ${n}`),
+    view.overview ? neutraliseMarkup(view.overview) : "",
+    "### Found files",
+    renderFiles(view.files),
+    "### Downsides and comments",
+    renderDownsides(view.inline, view.summaryOnly),
+    "### Rating",
+    view.rating
+      ? `**${view.rating.score}/10** — ${neutraliseMarkup(view.rating.reason)}${view.rating.computed ? " _(computed, not judged by a model)_" : ""}`
+      : "Not rated: there was nothing to review.",
+    "### Conclusion",
+    neutraliseMarkup(view.conclusion),
+    "---",
+    renderFooter(view),
+  ];
+  return truncate(
+    sections.filter((s) => s !== "").join("\n\n"),
+    renderState({ sha: view.headSha, version: view.version }),
+  );
+}
+
+/** The body shown while a review runs; keeps the earlier review below it when there was one. */
+export function renderInProgress(headSha: string, version: string, previous?: string): string {
+  const banner = `> ⏳ Critic is reviewing \`${headSha.slice(0, 7)}\`… this comment will be updated when the review is done.`;
+  const earlier = previous ? stripHeader(previous) : "";
+  const body = [SUMMARY_MARKER, "## Critic review", banner, earlier]
+    .filter((s) => s !== "")
+    .join("\n\n");
+  return earlier ? body : `${body}\n\n${renderState({ sha: "", version })}`;
+}
+
+/** Shown when a review could not finish; says what to do instead of leaving a spinner behind. */
+export function renderFailed(
+  headSha: string,
+  version: string,
+  reason: string,
+  previousSha?: string,
+): string {
+  return [
+    SUMMARY_MARKER,
+    "## Critic review",
+    `> ❌ The review of \`${headSha.slice(0, 7)}\` could not be completed: ${reason}. Push a new commit to try again.`,
+    renderState({ sha: previousSha ?? "", version }),
+  ].join("\n\n");
+}
+
+function stripHeader(previous: string): string {
+  return previous
+    .replace(SUMMARY_MARKER, "")
+    .replace(/^\s*## Critic review\s*/, "")
+    .replace(/^> ⏳[^\n]*\n*/m, "")
+    .trim();
+}
+
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+function renderFiles(files: FileDecision[]): string {
+  if (files.length === 0) return "No files changed.";
+  const rows = files.map(({ file, reviewed, reason }) => {
+    const name = file.previousPath
+      ? `\`${cell(file.previousPath)}\` → \`${cell(file.path)}\``
+      : `\`${cell(file.path)}\``;
+    const review = reviewed ? "reviewed" : `skipped: ${cell(reason ?? "")}`;
+    return `| ${name} | ${file.status} | +${file.additions}/−${file.deletions} | ${review} |`;
+  });
+  return ["| File | Status | +/− | Review |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+function renderDownsides(inline: AnchoredFinding[], summaryOnly: SummaryFinding[]): string {
+  const placed = summaryOnly.filter((f) => f.placement !== "outside-diff");
+  const outside = summaryOnly.filter((f) => f.placement === "outside-diff");
+  const listed: Array<{ f: AnchoredFinding | SummaryFinding; where: string }> = [
+    ...inline.map((f) => ({ f, where: "inline" })),
+    ...placed.map((f) => ({
+      f,
+      where: f.placement === "over-cap" ? "not posted inline: comment limit" : "not posted inline",
+    })),
+  ];
+  if (listed.length === 0 && outside.length === 0) return "No problems found.";
+
+  const blocks: string[] = [];
+  for (const severity of SEVERITIES) {
+    const items = listed.filter(({ f }) => f.severity === severity);
+    if (items.length === 0) continue;
+    blocks.push(
+      `**${SEVERITY_LABEL[severity as Severity]} (${items.length})**\n${items.map(({ f, where }) => renderItem(f, where)).join("\n")}`,
+    );
+  }
+  if (outside.length > 0) {
+    blocks.push(
+      `**Outside the diff (${outside.length})**\n${outside.map((f) => renderItem(f, f.severity)).join("\n")}`,
+    );
+  }
+  return blocks.join("\n\n");
+}
+
+function renderItem(f: AnchoredFinding | SummaryFinding, where: string): string {
+  return `- \`${f.path}:${f.line}\` (${f.category}) ${neutraliseMarkup(f.message).replaceAll("\n", " ")} _(${where})_`;
+}
+
+function renderFooter(view: SummaryView): string {
+  const usage = view.usage
+    ? ` · ${view.usage.inputTokens.toLocaleString("en-US")} tokens in / ${view.usage.outputTokens.toLocaleString("en-US")} out`
+    : "";
+  return `<sub>Reviewed \`${view.headSha.slice(0, 7)}\` by ${view.servedBy}${usage} · Critic ${view.version}</sub>`;
+}
+
+function truncate(body: string, state: string): string {
+  const budget = MAX_SUMMARY_BYTES - Buffer.byteLength(state, "utf8") - 200;
+  const buffer = Buffer.from(body, "utf8");
+  if (buffer.length <= budget) return `${body}\n${state}`;
+  // Cut on a line boundary; a cut inside a multi-byte character is dropped by the decoder.
+  const cut = buffer
+    .subarray(0, budget)
+    .toString("utf8")
+    .replace(/\n[^\n]*$/, "");
+  return `${cut}\n\n_(Summary truncated: GitHub limits a comment to 65,536 characters.)_\n${state}`;
+}

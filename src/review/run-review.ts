@@ -1,0 +1,135 @@
+import type { Logger } from "pino";
+import { loadRepoConfig } from "../github/load-repo-config.js";
+import type { GitHub } from "../github/octokit.js";
+import {
+  findOwnComment,
+  type IssueComment,
+  listPullFiles,
+  type PullRef,
+  upsertComment,
+} from "../github/pull-request.js";
+import type { Provider } from "../providers/provider.js";
+import type { ReviewJob } from "../queue/review-job.js";
+import type { Redactor } from "../security/redactor.js";
+import { parseState, SUMMARY_MARKER } from "./render/markers.js";
+import { renderFailed, renderInProgress, renderSummary } from "./render/render-summary.js";
+import { type ReviewLimits, reviewChanges } from "./review-changes.js";
+import { publishReview } from "./stages/publish-review.js";
+
+export type ReviewDeps = {
+  /** An installation-scoped client (per-installation throttling, fresh token). */
+  auth(installationId: number): Promise<GitHub>;
+  providers: readonly Provider[];
+  redactor: Redactor;
+  limits: ReviewLimits;
+  appId: number;
+  version: string;
+  log: Logger;
+};
+
+export type ReviewOutcome = "reviewed" | "skipped" | "failed";
+
+/**
+ * One review of one PR head, from the queue:
+ * 1. load `.github/critic.yml` and decide whether to review at all;
+ * 2. show "review in progress" in the summary comment (created once, then edited in place);
+ * 3. list the PR's files and review them (see `reviewChanges`);
+ * 4. post one review with the inline comments;
+ * 5. write the finished summary.
+ * It never throws: a failure is logged and shown in the summary, so no review is lost silently.
+ */
+export async function runReview(
+  deps: ReviewDeps,
+  job: ReviewJob,
+  signal: AbortSignal,
+): Promise<ReviewOutcome> {
+  const log = deps.log.child({
+    delivery: job.deliveryId,
+    pr: `${job.owner}/${job.repo}#${job.pullNumber}`,
+    sha: job.headSha,
+  });
+  const ref: PullRef = { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber };
+  let gh: GitHub | undefined;
+  let summary: IssueComment | undefined;
+  try {
+    gh = await deps.auth(job.installationId);
+    // 1.
+    const { config, errors } = await loadRepoConfig(gh, ref);
+    if (!config.enabled) {
+      log.info("reviews disabled by configuration");
+      return "skipped";
+    }
+    if (job.draft && !config.review_drafts) {
+      log.info("draft pull request skipped");
+      return "skipped";
+    }
+    // 2.
+    const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps.appId);
+    summary = await upsertComment(
+      gh,
+      ref,
+      existing,
+      renderInProgress(job.headSha, deps.version, existing?.body),
+    );
+    // 3.
+    const files = await listPullFiles(gh, ref);
+    const result = await reviewChanges(
+      { providers: deps.providers, redactor: deps.redactor, log },
+      { pr: { title: job.title, body: job.body }, files, config, limits: deps.limits, signal },
+    );
+    signal.throwIfAborted();
+    // 4.
+    const published = await publishReview(
+      { gh, log, redactor: deps.redactor },
+      { ref, headSha: job.headSha, inline: result.inline },
+    );
+    const notes = [
+      ...errors.map((e) => `Invalid configuration, using the defaults: ${e}`),
+      ...result.notes,
+    ];
+    let { inline, summaryOnly } = result;
+    if (published.status === "inline-rejected") {
+      notes.push("GitHub did not accept the inline comments, so they are listed here instead.");
+      summaryOnly = [
+        ...published.rejected.map((f) => ({ ...f, placement: "inline-rejected" as const })),
+        ...summaryOnly,
+      ];
+      inline = [];
+    }
+    // 5.
+    const body = renderSummary({
+      headSha: job.headSha,
+      version: deps.version,
+      files: result.decisions,
+      inline,
+      summaryOnly,
+      rating: result.rating,
+      overview: result.overview,
+      conclusion: result.conclusion,
+      servedBy: result.servedBy,
+      usage: result.usage,
+      notes,
+    });
+    await upsertComment(gh, ref, summary, deps.redactor.redact(body));
+    log.info(
+      { inline: inline.length, summaryOnly: summaryOnly.length, servedBy: result.servedBy },
+      "review posted",
+    );
+    return "reviewed";
+  } catch (error) {
+    log.error({ err: error }, "review failed");
+    if (gh && summary) {
+      const reason = signal.aborted
+        ? "it was cancelled"
+        : "GitHub or a provider failed in a way Critic could not recover from";
+      const previousSha = parseState(summary.body)?.sha;
+      await upsertComment(
+        gh,
+        ref,
+        summary,
+        renderFailed(job.headSha, deps.version, reason, previousSha),
+      ).catch((e: unknown) => log.error({ err: e }, "could not report the failed review"));
+    }
+    return "failed";
+  }
+}

@@ -1,0 +1,96 @@
+import { buildLineMap, findRange, type LineMap, nearestCommentable } from "../diff/line-map.js";
+import {
+  bySeverity,
+  type Finding,
+  type ReviewFile,
+  SEVERITY_RANK,
+  type Severity,
+} from "../types.js";
+
+/** A finding placed where GitHub accepts it. */
+export type AnchoredFinding = Finding & {
+  /** The line the provider named, when Critic moved the comment to a nearby diff line. */
+  movedFrom?: number | undefined;
+};
+
+/** A finding that goes to the summary only, and why. */
+export type SummaryFinding = Finding & {
+  placement: "outside-diff" | "over-cap" | "inline-rejected";
+};
+
+export type Anchored = { inline: AnchoredFinding[]; summaryOnly: SummaryFinding[] };
+
+export type AnchorOptions = { maxComments: number; minSeverity: Severity; maxDistance?: number };
+
+/**
+ * Checks every finding against the lines GitHub accepts before anything is posted, so one
+ * invented line number can never make GitHub reject the whole review. A line outside the diff
+ * moves to the nearest diff line when it is at most `maxDistance` (3) lines away; otherwise the
+ * finding goes to the summary under "Outside the diff". A range must lie within one hunk, and a
+ * suggestion is kept only when it still replaces exactly the lines the model meant.
+ */
+export function anchorFindings(
+  findings: readonly Finding[],
+  files: readonly ReviewFile[],
+  options: AnchorOptions,
+): Anchored {
+  const maps = new Map<string, LineMap>(files.map((f) => [f.path, buildLineMap(f.hunks)]));
+  const maxDistance = options.maxDistance ?? 3;
+  const placed: AnchoredFinding[] = [];
+  const summaryOnly: SummaryFinding[] = [];
+
+  for (const finding of dedupe(findings)) {
+    if (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[options.minSeverity]) continue;
+    const map = maps.get(finding.path);
+    const anchored = map ? anchorOne(finding, map, maxDistance) : undefined;
+    if (anchored) placed.push(anchored);
+    else summaryOnly.push({ ...finding, placement: "outside-diff" });
+  }
+
+  placed.sort((a, b) => bySeverity(a, b) || a.path.localeCompare(b.path) || a.line - b.line);
+  const inline = placed.slice(0, options.maxComments);
+  for (const f of placed.slice(options.maxComments))
+    summaryOnly.push({ ...f, placement: "over-cap" });
+  summaryOnly.sort(bySeverity);
+  return { inline, summaryOnly };
+}
+
+function anchorOne(
+  finding: Finding,
+  map: LineMap,
+  maxDistance: number,
+): AnchoredFinding | undefined {
+  let { line, startLine } = finding;
+  if (startLine !== undefined && startLine > line) [startLine, line] = [line, startLine];
+  if (startLine === line) startLine = undefined;
+
+  const range = findRange(map, line);
+  if (range) {
+    if (startLine === undefined) return { ...finding, line, startLine: undefined };
+    const startRange = findRange(map, startLine);
+    if (startRange?.hunk === range.hunk) return { ...finding, line, startLine };
+    // The range crosses a hunk boundary: comment on its last line only, and drop the
+    // suggestion, which was written for lines GitHub cannot select together.
+    return { ...finding, line, startLine: undefined, suggestion: undefined };
+  }
+  const nearest = nearestCommentable(map, line, maxDistance);
+  if (nearest === undefined) return undefined;
+  return {
+    ...finding,
+    line: nearest,
+    startLine: undefined,
+    suggestion: undefined,
+    movedFrom: finding.line,
+  };
+}
+
+/** Drops repeats: same file, line and message (case and spacing ignored). */
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.path}\0${f.line}\0${f.message.toLowerCase().replace(/\s+/g, " ").trim()}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

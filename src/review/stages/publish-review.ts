@@ -1,0 +1,88 @@
+import type { Logger } from "pino";
+import type { GitHub } from "../../github/octokit.js";
+import {
+  createReview,
+  hasReviewWithMarker,
+  type PullRef,
+  type ReviewComment,
+} from "../../github/pull-request.js";
+import type { Redactor } from "../../security/redactor.js";
+import { renderReviewMarker } from "../render/markers.js";
+import { renderComment } from "../render/render-comment.js";
+import type { AnchoredFinding } from "./anchor-findings.js";
+
+export type PublishOutcome =
+  /** Inline comments were posted. */
+  | { status: "posted" }
+  /** Nothing to post inline. */
+  | { status: "none" }
+  /** GitHub refused the inline comments (422); a plain review said so and they go to the summary. */
+  | { status: "inline-rejected"; rejected: AnchoredFinding[] };
+
+/**
+ * Posts the one review of this head: `event: COMMENT` (never APPROVE), pinned to the reviewed
+ * commit. A 422 (a line GitHub would not take after all) never loses the review: it is posted
+ * once more without inline comments, which then go to the summary. After a 5xx the POST may have
+ * landed anyway, so Critic looks for its own review before posting again.
+ */
+export async function publishReview(
+  deps: { gh: GitHub; log: Logger; redactor: Redactor },
+  params: { ref: PullRef; headSha: string; inline: AnchoredFinding[] },
+): Promise<PublishOutcome> {
+  const { gh, log, redactor } = deps;
+  const { ref, headSha, inline } = params;
+  if (inline.length === 0) return { status: "none" };
+
+  const marker = renderReviewMarker(headSha);
+  const comments: ReviewComment[] = inline.map((f) => ({
+    path: f.path,
+    body: redactor.redact(renderComment(f)),
+    line: f.line,
+    side: "RIGHT",
+    ...(f.startLine === undefined ? {} : { start_line: f.startLine, start_side: "RIGHT" as const }),
+  }));
+  const n = comments.length;
+  const body = `Critic left ${n} inline ${n === 1 ? "comment" : "comments"} on this change. The summary comment has the full list, the rating and the conclusion.\n\n${marker}`;
+
+  try {
+    await postOnce(gh, ref, { commitId: headSha, body, comments }, marker);
+    return { status: "posted" };
+  } catch (error) {
+    if (statusOf(error) !== 422) throw error;
+    log.warn(
+      { status: 422, comments: n },
+      "GitHub rejected the inline comments; posting the review without them",
+    );
+    const fallback = `Critic could not place its ${n} inline ${n === 1 ? "comment" : "comments"} on the diff; ${n === 1 ? "it is" : "they are"} listed in the summary comment instead.\n\n${marker}`;
+    await postOnce(gh, ref, { commitId: headSha, body: fallback, comments: [] }, marker);
+    return { status: "inline-rejected", rejected: inline };
+  }
+}
+
+async function postOnce(
+  gh: GitHub,
+  ref: PullRef,
+  review: { commitId: string; body: string; comments: ReviewComment[] },
+  marker: string,
+): Promise<void> {
+  try {
+    await createReview(gh, ref, review);
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === undefined || status < 500) throw error;
+    if (await hasReviewWithMarker(gh, ref, marker)) return;
+    await createReview(gh, ref, review);
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (
+    typeof error === "object" &&
+    error !== null &&
+    "status" in error &&
+    typeof error.status === "number"
+  ) {
+    return error.status;
+  }
+  return undefined;
+}

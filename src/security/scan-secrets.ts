@@ -1,0 +1,85 @@
+import { lintSource } from "@secretlint/core";
+import { creator as recommended } from "@secretlint/secretlint-rule-preset-recommend";
+
+/** Where a credential sits in a text, by character offsets. */
+export type SecretSpan = { kind: string; start: number; end: number };
+
+const SECRETLINT_CONFIG = {
+  rules: [
+    {
+      id: "@secretlint/secretlint-rule-preset-recommend",
+      rule: recommended,
+      // A bare AWS access key id is only reported with this switch on.
+      rules: [{ id: "@secretlint/secretlint-rule-aws", options: { enableIDScanRule: true } }],
+    },
+  ],
+};
+
+// secretlint's preset only flags private keys whose body looks real; a committed key header is
+// reason enough to stop and look.
+const EXTRA_PATTERNS: ReadonlyArray<{ kind: string; pattern: RegExp }> = [
+  { kind: "PrivateKey", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g },
+];
+
+// Characters that end a token: a range from secretlint can stop short of the value's end
+// (seen with AWSSecretAccessKey), so every span is widened to the whole token.
+const TOKEN_END = /[\s"'`,;)\]}>]/;
+
+/**
+ * Finds credentials in `text` with secretlint's recommended preset plus a few patterns it misses.
+ * Spans are widened to whole tokens and merged, so redacting them never leaves a tail behind.
+ */
+export async function scanSecrets(text: string): Promise<SecretSpan[]> {
+  if (text.length === 0) return [];
+  const result = await lintSource({
+    source: { content: text, filePath: "/virtual/diff.txt", contentType: "text" },
+    options: { config: SECRETLINT_CONFIG, maskSecrets: true, noPhysicFilePath: true },
+  });
+  const spans: SecretSpan[] = result.messages.map((m) => ({
+    kind: m.messageId,
+    start: m.range[0],
+    end: m.range[1],
+  }));
+  for (const { kind, pattern } of EXTRA_PATTERNS) {
+    for (const match of text.matchAll(pattern)) {
+      spans.push({ kind, start: match.index, end: match.index + match[0].length });
+    }
+  }
+  return mergeSpans(spans.map((s) => widen(text, s)));
+}
+
+function widen(text: string, span: SecretSpan): SecretSpan {
+  let end = span.end;
+  while (end < text.length && !TOKEN_END.test(text[end] ?? " ")) end++;
+  return { ...span, end };
+}
+
+function mergeSpans(spans: SecretSpan[]): SecretSpan[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const merged: SecretSpan[] = [];
+  for (const span of sorted) {
+    const last = merged.at(-1);
+    if (last && span.start <= last.end) last.end = Math.max(last.end, span.end);
+    else merged.push({ ...span });
+  }
+  return merged;
+}
+
+export const REDACTED = "[REDACTED]";
+
+/** Replaces every span of `text` with a placeholder. Spans must come from `scanSecrets(text)`. */
+export function redactSpans(text: string, spans: readonly SecretSpan[]): string {
+  let out = "";
+  let cursor = 0;
+  for (const span of spans) {
+    out += text.slice(cursor, span.start) + REDACTED;
+    cursor = span.end;
+  }
+  return out + text.slice(cursor);
+}
+
+/** Shows enough of a secret to find it, never enough to use it. */
+export function maskSecret(value: string): string {
+  const visible = value.length >= 12 ? value.slice(0, 4) : "";
+  return `${visible}${"*".repeat(8)}`;
+}

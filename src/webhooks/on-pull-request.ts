@@ -1,0 +1,59 @@
+import type { Context } from "probot";
+import { z } from "zod";
+import type { JobQueue } from "../queue/in-process-queue.js";
+import type { ReviewJob } from "../queue/review-job.js";
+
+export const PULL_REQUEST_EVENTS = [
+  "pull_request.opened",
+  "pull_request.reopened",
+  "pull_request.synchronize",
+  "pull_request.ready_for_review",
+] as const;
+
+// Only what a review needs; anything else in the payload may change shape without harm.
+const Payload = z.object({
+  action: z.string(),
+  installation: z.object({ id: z.number().int().positive() }),
+  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    state: z.string(),
+    draft: z.boolean().optional(),
+    title: z.string(),
+    body: z.string().nullable().optional(),
+    head: z.object({ sha: z.string() }),
+  }),
+});
+
+/**
+ * Validates the event and queues a review, then returns: GitHub wants an answer within ten
+ * seconds and never redelivers a failed delivery, so no review work happens here.
+ */
+export function onPullRequest(queue: JobQueue) {
+  return async (context: Context<(typeof PULL_REQUEST_EVENTS)[number]>): Promise<void> => {
+    const parsed = Payload.safeParse(context.payload);
+    if (!parsed.success) {
+      context.log.warn(
+        { issues: parsed.error.issues.map((i) => i.path.join(".")) },
+        "malformed pull_request payload ignored",
+      );
+      return;
+    }
+    const { installation, repository, pull_request: pr, action } = parsed.data;
+    if (pr.state !== "open") return;
+    const job: ReviewJob = {
+      deliveryId: context.id,
+      installationId: installation.id,
+      owner: repository.owner.login,
+      repo: repository.name,
+      pullNumber: pr.number,
+      headSha: pr.head.sha,
+      title: pr.title,
+      body: pr.body ?? "",
+      draft: pr.draft === true,
+      trigger: action,
+    };
+    const result = queue.enqueue(job);
+    context.log.info({ pr: pr.number, sha: pr.head.sha, result }, "review queued");
+  };
+}

@@ -1,0 +1,98 @@
+import nock from "nock";
+
+export const GITHUB = "https://api.github.com";
+export const OWNER = "Codertocat";
+export const REPO = "Hello-World";
+export const PR = 2;
+
+/** Scripted GitHub for one PR, with one named helper per endpoint. Captured bodies are returned. */
+export function githubMock() {
+  const scope = nock(GITHUB);
+  const captured = {
+    comments: [] as Array<{ body: string }>,
+    updates: [] as Array<{ body: string }>,
+    reviews: [] as Array<Record<string, unknown>>,
+  };
+  const repoPath = `/repos/${OWNER}/${REPO}`;
+  const api = {
+    scope,
+    captured,
+    token() {
+      scope.post("/app/installations/1/access_tokens").reply(201, {
+        token: "ghs_installation_token_for_tests",
+        expires_at: "2099-01-01T00:00:00Z",
+        permissions: {},
+      });
+      return api;
+    },
+    /** `.github/critic.yml` in the repo and then in the org's `.github` repo. */
+    config(repoYaml?: string, orgYaml?: string) {
+      const path = "/contents/.github%2Fcritic.yml";
+      if (repoYaml === undefined) {
+        scope.get(`${repoPath}${path}`).reply(404, { message: "Not Found" });
+        if (orgYaml === undefined)
+          scope.get(`/repos/${OWNER}/.github${path}`).reply(404, { message: "Not Found" });
+        else
+          scope
+            .get(`/repos/${OWNER}/.github${path}`)
+            .reply(200, orgYaml, { "content-type": "application/vnd.github.v3.raw" });
+      } else {
+        scope
+          .get(`${repoPath}${path}`)
+          .reply(200, repoYaml, { "content-type": "application/vnd.github.v3.raw" });
+      }
+      return api;
+    },
+    listComments(comments: Array<Record<string, unknown>> = []) {
+      scope.get(`${repoPath}/issues/${PR}/comments`).query({ per_page: 100 }).reply(200, comments);
+      return api;
+    },
+    createComment(id = 9001) {
+      scope
+        .post(`${repoPath}/issues/${PR}/comments`, (body: { body: string }) => {
+          captured.comments.push(body);
+          return true;
+        })
+        .reply(201, { id });
+      return api;
+    },
+    updateComment(id = 9001, times = 1) {
+      scope
+        .patch(`${repoPath}/issues/comments/${id}`, (body: { body: string }) => {
+          captured.updates.push(body);
+          return true;
+        })
+        .times(times)
+        .reply(200, { id });
+      return api;
+    },
+    listFiles(files: Array<Record<string, unknown>>) {
+      scope.get(`${repoPath}/pulls/${PR}/files`).query({ per_page: 100 }).reply(200, files);
+      return api;
+    },
+    createReview(status = 200, reply: Record<string, unknown> = { id: 1 }) {
+      scope
+        .post(`${repoPath}/pulls/${PR}/reviews`, (body: Record<string, unknown>) => {
+          captured.reviews.push(body);
+          return true;
+        })
+        .reply(status, reply);
+      return api;
+    },
+    listReviews(reviews: Array<Record<string, unknown>>) {
+      scope.get(`${repoPath}/pulls/${PR}/reviews`).query({ per_page: 100 }).reply(200, reviews);
+      return api;
+    },
+  };
+  return api;
+}
+
+/** A summary comment as GitHub lists it, written by the App (id 123) unless said otherwise. */
+export function botComment(id: number, body: string, appId = 123) {
+  return {
+    id,
+    body,
+    user: { login: "critic[bot]", type: "Bot" },
+    performed_via_github_app: { id: appId },
+  };
+}

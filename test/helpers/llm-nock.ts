@@ -1,0 +1,67 @@
+import nock from "nock";
+import { LLM_BASE } from "./test-app.js";
+
+export type ChatRequest = {
+  model: string;
+  messages: Array<{ role: string; content: string }>;
+  response_format?: unknown;
+};
+
+/** One scripted reply of the fake OpenAI-compatible server. */
+export type LlmReply =
+  | { answer: Record<string, unknown>; finish?: string }
+  | { text: string; finish?: string }
+  | { status: number; body?: unknown; headers?: Record<string, string> };
+
+/** Scripts the fake OpenAI server call by call; every request body is captured. */
+export function openaiMock(replies: LlmReply[]) {
+  const requests: ChatRequest[] = [];
+  const scope = nock(LLM_BASE);
+  for (const reply of replies) {
+    const interceptor = scope.post("/v1/chat/completions", (body: ChatRequest) => {
+      requests.push(body);
+      return true;
+    });
+    if ("status" in reply) {
+      interceptor.reply(
+        reply.status,
+        (reply.body ?? { error: { message: "fault" } }) as nock.Body,
+        reply.headers,
+      );
+    } else {
+      const content = "answer" in reply ? JSON.stringify(reply.answer) : reply.text;
+      interceptor.reply(200, {
+        id: "chatcmpl-1",
+        object: "chat.completion",
+        created: 1,
+        model: "gpt-test-2026",
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content },
+            finish_reason: reply.finish ?? "stop",
+          },
+        ],
+        usage: { prompt_tokens: 1200, completion_tokens: 300, total_tokens: 1500 },
+      });
+    }
+  }
+  return { scope, requests };
+}
+
+/** A well-formed model answer with the given findings. */
+export function modelAnswer(findings: Array<Record<string, unknown>>, rating = 6) {
+  return {
+    summary: "Adds a greeting helper.",
+    findings: findings.map((f) => ({
+      start_line: null,
+      suggestion: null,
+      category: "bug",
+      severity: "warning",
+      ...f,
+    })),
+    rating,
+    rating_reason: "Works, but one bug must be fixed.",
+    conclusion: "Fix the division by zero before merging.",
+  };
+}

@@ -1,0 +1,53 @@
+import { generateKeyPairSync } from "node:crypto";
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { type AppEnv, readEnv } from "../../src/config/env.js";
+import { type Critic, createCritic } from "../../src/index.js";
+
+// A real RSA key: the App signs a JWT with it before asking for an installation token.
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+export const APP_ID = 123;
+export const LLM_BASE = "http://llm.test";
+export const OPENAI_KEY = "sk-test-0123456789abcdefghijklmnop";
+
+/** Throttling and retries off (function form: the object form does not take; FACTS.md §1.8). */
+const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+
+export type TestApp = Critic & { probot: Probot; logs: string[]; env: AppEnv };
+
+/** A fresh Probot with Critic loaded, logs captured as JSON lines. */
+export async function createTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
+  const env = readEnv({
+    APP_ID: String(APP_ID),
+    OPENAI_API_KEY: OPENAI_KEY,
+    OPENAI_BASE_URL: `${LLM_BASE}/v1`,
+    OPENAI_MODEL: "gpt-test",
+    ...envOverrides,
+  });
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    Octokit: TestOctokit,
+    log: pino({ level: "debug" }, stream),
+  });
+  const critic = createCritic(env);
+  await probot.load(critic.app, { cwd: process.cwd(), addHandler: () => {} });
+  return { ...critic, probot, logs, env };
+}

@@ -1,0 +1,245 @@
+import { describe, expect, it } from "vitest";
+import { botComment, githubMock } from "../helpers/github-nock.js";
+import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
+import { pullRequestPayload } from "../helpers/payloads.js";
+import { createTestApp, OPENAI_KEY } from "../helpers/test-app.js";
+
+const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+
+const MATH_PATCH = [
+  "@@ -1,3 +1,6 @@",
+  " export function add(a, b) {",
+  "   return a + b;",
+  " }",
+  "+export function divide(a, b) {",
+  "+  return a / b;",
+  "+}",
+].join("\n");
+
+const FILES = [
+  {
+    filename: "src/math.js",
+    status: "modified",
+    additions: 3,
+    deletions: 0,
+    changes: 3,
+    patch: MATH_PATCH,
+  },
+  {
+    filename: "package-lock.json",
+    status: "modified",
+    additions: 40,
+    deletions: 2,
+    changes: 42,
+    patch: "@@ -1 +1 @@\n-a\n+b",
+  },
+  { filename: "assets/data.bin", status: "added", additions: 0, deletions: 0, changes: 0 },
+];
+
+async function receive(
+  app: Awaited<ReturnType<typeof createTestApp>>,
+  action = "opened",
+  overrides = {},
+) {
+  await app.probot.receive({
+    id: `delivery-${action}`,
+    name: "pull_request",
+    payload: pullRequestPayload(action, overrides) as never,
+  });
+  await app.queue.onIdle();
+}
+
+describe("pull_request → one review and one summary", () => {
+  it("posts inline comments on changed lines, moves near misses, and lists the rest in the summary", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(9001)
+      .listFiles(FILES)
+      .createReview()
+      .updateComment(9001);
+    const llm = openaiMock([
+      {
+        answer: modelAnswer(
+          [
+            {
+              path: "src/math.js",
+              line: 5,
+              message: "Division by zero returns Infinity.",
+              suggestion: "  return b === 0 ? NaN : a / b;",
+            },
+            {
+              path: "src/math.js",
+              line: 8,
+              severity: "suggestion",
+              category: "tests",
+              message: "Add a test for divide().",
+            },
+            {
+              path: "src/math.js",
+              line: 40,
+              severity: "critical",
+              category: "security",
+              message: "Unrelated code far away.",
+            },
+            { path: "src/math.js", line: "five", message: "malformed" },
+          ],
+          6,
+        ),
+      },
+    ]);
+
+    await receive(app);
+
+    expect(gh.captured.reviews).toHaveLength(1);
+    const review = gh.captured.reviews[0] as {
+      commit_id: string;
+      event: string;
+      body: string;
+      comments: Array<Record<string, unknown>>;
+    };
+    expect(review.commit_id).toBe(HEAD);
+    expect(review.event).toBe("COMMENT");
+    expect(review.comments).toEqual([
+      {
+        path: "src/math.js",
+        line: 5,
+        side: "RIGHT",
+        body: "**🟠 Warning** · bug\n\nDivision by zero returns Infinity.\n\n```suggestion\n  return b === 0 ? NaN : a / b;\n```",
+      },
+      {
+        path: "src/math.js",
+        line: 6,
+        side: "RIGHT",
+        body: "**💡 Suggestion** · tests\n\nAdd a test for divide().\n\n_(Line 8 is outside the diff; this comment was placed on the nearest changed line.)_",
+      },
+    ]);
+
+    // The summary said "in progress" first, then was edited in place with the result.
+    expect(gh.captured.comments).toHaveLength(1);
+    expect(gh.captured.comments[0]?.body).toContain("Critic is reviewing `ec26c3e`");
+    expect(gh.captured.updates).toHaveLength(1);
+    const summary = gh.captured.updates[0]?.body ?? "";
+    expect(summary).toContain("<!-- critic:summary -->");
+    expect(summary).toContain(`<!-- critic:state {"sha":"${HEAD}","version":"0.1.0"} -->`);
+    expect(summary).toContain("| `src/math.js` | modified | +3/−0 | reviewed |");
+    expect(summary).toContain(
+      "| `package-lock.json` | modified | +40/−2 | skipped: excluded by default (lockfile) |",
+    );
+    expect(summary).toContain(
+      "| `assets/data.bin` | added | +0/−0 | skipped: no diff from GitHub (binary or too large) |",
+    );
+    expect(summary).toContain(
+      "**Outside the diff (1)**\n- `src/math.js:40` (security) Unrelated code far away. _(critical)_",
+    );
+    expect(summary).toContain("**6/10** — Works, but one bug must be fixed.");
+    expect(summary).toContain("### Conclusion\n\nFix the division by zero before merging.");
+    expect(summary).toContain("1 malformed finding from the model was dropped.");
+    expect(summary).toContain("by OpenAI `gpt-test-2026` · 1,200 tokens in / 300 out");
+
+    // One request, numbered lines, PR text fenced as untrusted, lockfile never sent.
+    expect(llm.requests).toHaveLength(1);
+    const [system, user] = llm.requests[0]?.messages ?? [];
+    expect(system?.role).toBe("system");
+    expect(user?.content).toContain("5 +  return a / b;");
+    expect(user?.content).toMatch(
+      /<<<BEGIN UNTRUSTED PR TEXT [0-9a-f]{12}>>>\nTitle: Update the README with new information\./,
+    );
+    expect(user?.content).not.toContain("package-lock.json");
+    expect(app.logs.join("")).not.toContain(OPENAI_KEY);
+  });
+
+  it("updates its own existing summary in place and ignores a human's comment that quotes the marker", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments([
+        {
+          id: 5,
+          body: "quoting <!-- critic:summary --> here",
+          user: { login: "octocat", type: "User" },
+        },
+        botComment(77, "<!-- critic:summary -->\n\n## Critic review\n\nold review"),
+      ])
+      .updateComment(77, 2)
+      .listFiles(FILES.slice(0, 1))
+      .createReview();
+    openaiMock([
+      { answer: modelAnswer([{ path: "src/math.js", line: 5, message: "Division by zero." }]) },
+    ]);
+
+    await receive(app, "synchronize");
+
+    expect(gh.captured.comments).toEqual([]);
+    expect(gh.captured.updates[0]?.body).toContain("Critic is reviewing");
+    expect(gh.captured.updates[0]?.body).toContain("old review");
+    expect(gh.captured.updates[1]?.body).toContain("**6/10**");
+    expect(gh.captured.updates[1]?.body).not.toContain("old review");
+  });
+
+  it("reviews with static checks only when no AI provider is configured, and says so", async () => {
+    const app = await createTestApp({ OPENAI_API_KEY: "" });
+    const patch =
+      '@@ -0,0 +1,3 @@\n+const token = "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";\n+debugger;\n+export { token };';
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(9001)
+      .listFiles([
+        {
+          filename: "src/config.js",
+          status: "added",
+          additions: 3,
+          deletions: 0,
+          changes: 3,
+          patch,
+        },
+      ])
+      .createReview()
+      .updateComment(9001);
+
+    await receive(app);
+
+    const review = gh.captured.reviews[0] as { comments: Array<{ line: number; body: string }> };
+    expect(review.comments.map((c) => c.line)).toEqual([1, 2]);
+    expect(review.comments[0]?.body).toContain("**🔴 Critical** · security");
+    expect(review.comments[0]?.body).toContain("`ghp_********`");
+    expect(review.comments[1]?.body).toContain("```suggestion\n```");
+    const summary = gh.captured.updates[0]?.body ?? "";
+    expect(summary).toContain(
+      "AI review unavailable (no AI provider is configured) — static checks only.",
+    );
+    expect(summary).toContain(
+      "**6/10** — Computed from the static findings (1 critical, 1 warning, 0 suggestions)",
+    );
+    expect(summary).toContain("_(computed, not judged by a model)_");
+    expect(JSON.stringify(gh.captured)).not.toContain("wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx");
+  });
+
+  it("never sends a secret from the diff to the model", async () => {
+    const app = await createTestApp();
+    const patch =
+      '@@ -1,2 +1,3 @@\n import os\n+AWS_KEY = "AKIAIOSFODNN7REALKEY"\n print(os.getcwd())';
+    githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(9001)
+      .listFiles([
+        { filename: "app.py", status: "modified", additions: 1, deletions: 0, changes: 1, patch },
+      ])
+      .createReview()
+      .updateComment(9001);
+    const llm = openaiMock([{ answer: modelAnswer([]) }]);
+
+    await receive(app);
+
+    const prompt = JSON.stringify(llm.requests);
+    expect(prompt).not.toContain("AKIAIOSFODNN7REALKEY");
+    expect(prompt).toContain('2 +AWS_KEY = \\"[REDACTED]\\"');
+  });
+});
