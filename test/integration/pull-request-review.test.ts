@@ -216,7 +216,7 @@ describe("pull_request → one review and one summary", () => {
     expect(summary).toContain(
       "**6/10** — Computed from the static findings (1 critical, 1 warning, 0 suggestions)",
     );
-    expect(summary).toContain("_(computed, not judged by a model)_");
+    expect(summary).toContain("by Critic's rubric, not judged by a model.");
     expect(JSON.stringify(gh.captured)).not.toContain("wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx");
   });
 

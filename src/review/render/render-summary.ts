@@ -13,6 +13,7 @@ export type SummaryView = {
   files: FileDecision[];
   inline: AnchoredFinding[];
   summaryOnly: SummaryFinding[];
+  /** `computed` ratings come from the rubric; their reason says so. */
   rating: { score: number; reason: string; computed: boolean } | undefined;
   overview: string;
   conclusion: string;
@@ -36,7 +37,7 @@ export function renderSummary(view: SummaryView): string {
     renderDownsides(view.inline, view.summaryOnly),
     "### Rating",
     view.rating
-      ? `**${view.rating.score}/10** — ${neutraliseMarkup(view.rating.reason)}${view.rating.computed ? " _(computed, not judged by a model)_" : ""}`
+      ? `**${view.rating.score}/10** — ${neutraliseMarkup(view.rating.reason)}`
       : "Not rated: there was nothing to review.",
     "### Conclusion",
     neutraliseMarkup(view.conclusion),
