@@ -18,7 +18,15 @@ Reviews a local diff with the same pipeline as the GitHub App and prints the sum
 With no OPENAI_API_KEY set, Critic runs its built-in static checks only and says so.`;
 
 /** `critic review`: exit 0 when the review ran, 2 on bad usage or an unreadable diff. */
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin: NodeJS.ReadableStream; cwd: string }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: {
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+    stdin: NodeJS.ReadableStream;
+    cwd: string;
+  },
+): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -41,25 +49,65 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     const env = readEnv();
     const log = pino({ level: "warn" }, io.stderr);
     const providers = createProviders(env, { info: () => {} });
-    if (!providers.some((p) => p.usesModel)) io.stderr.write("critic: no AI provider configured (set OPENAI_API_KEY); running static checks only.\n");
+    if (!providers.some((p) => p.usesModel))
+      io.stderr.write(
+        "critic: no AI provider configured (set OPENAI_API_KEY); running static checks only.\n",
+      );
     const [files, { config, errors }] = await Promise.all([
       readLocalDiff({ diff: values.diff, base: values.base, cwd: io.cwd, stdin: io.stdin }),
       readLocalConfig(io.cwd),
     ]);
     const result = await reviewChanges(
       { providers, redactor: createRedactor(env.secrets), log },
-      { pr: { title: "Local changes", body: "" }, files, config, limits: { maxPatchBytes: env.maxPatchBytes, maxPromptTokens: env.maxPromptTokens }, signal: new AbortController().signal },
+      {
+        pr: { title: "Local changes", body: "" },
+        files,
+        config,
+        limits: { maxPatchBytes: env.maxPatchBytes, maxPromptTokens: env.maxPromptTokens },
+        signal: new AbortController().signal,
+      },
     );
-    const notes = [...errors.map((e) => `Invalid configuration, using the defaults: ${e}`), ...result.notes];
+    const notes = [
+      ...errors.map((e) => `Invalid configuration, using the defaults: ${e}`),
+      ...result.notes,
+    ];
     if (format === "json") {
       const { decisions, ...rest } = result;
-      const out = { ...rest, notes, files: decisions.map((d) => ({ path: d.file.path, status: d.file.status, additions: d.file.additions, deletions: d.file.deletions, reviewed: d.reviewed, reason: d.reason })) };
+      const out = {
+        ...rest,
+        notes,
+        files: decisions.map((d) => ({
+          path: d.file.path,
+          status: d.file.status,
+          additions: d.file.additions,
+          deletions: d.file.deletions,
+          reviewed: d.reviewed,
+          reason: d.reason,
+        })),
+      };
       io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return 0;
     }
-    const summary = renderSummary({ headSha: "local", version: VERSION, files: result.decisions, inline: result.inline, summaryOnly: result.summaryOnly, rating: result.rating, overview: result.overview, conclusion: result.conclusion, servedBy: result.servedBy, usage: result.usage, notes });
-    const comments = result.inline.map((f) => `#### \`${f.path}:${f.startLine === undefined ? f.line : `${f.startLine}-${f.line}`}\`\n\n${renderComment(f)}`);
-    io.stdout.write(`${summary.replace(/<!--[^\n]*-->\n?/g, "").trim()}\n${comments.length > 0 ? `\n## Inline comments\n\n${comments.join("\n\n")}\n` : ""}`);
+    const summary = renderSummary({
+      headSha: "local",
+      version: VERSION,
+      files: result.decisions,
+      inline: result.inline,
+      summaryOnly: result.summaryOnly,
+      rating: result.rating,
+      overview: result.overview,
+      conclusion: result.conclusion,
+      servedBy: result.servedBy,
+      usage: result.usage,
+      notes,
+    });
+    const comments = result.inline.map(
+      (f) =>
+        `#### \`${f.path}:${f.startLine === undefined ? f.line : `${f.startLine}-${f.line}`}\`\n\n${renderComment(f)}`,
+    );
+    io.stdout.write(
+      `${summary.replace(/<!--[^\n]*-->\n?/g, "").trim()}\n${comments.length > 0 ? `\n## Inline comments\n\n${comments.join("\n\n")}\n` : ""}`,
+    );
     return 0;
   } catch (error) {
     io.stderr.write(`critic: ${(error as Error).message}\n`);

@@ -10,7 +10,12 @@ import type { ChangedFile } from "../review/types.js";
 const run = promisify(execFile);
 
 /** The diff to review: a file, standard input (`-`), or `git diff <base>...HEAD`. */
-export async function readLocalDiff(options: { diff?: string | undefined; base?: string | undefined; cwd: string; stdin: NodeJS.ReadableStream }): Promise<ChangedFile[]> {
+export async function readLocalDiff(options: {
+  diff?: string | undefined;
+  base?: string | undefined;
+  cwd: string;
+  stdin: NodeJS.ReadableStream;
+}): Promise<ChangedFile[]> {
   let text: string;
   if (options.diff === "-") text = await readAll(options.stdin);
   else if (options.diff !== undefined) text = await readFile(options.diff, "utf8");
@@ -35,11 +40,23 @@ export async function readLocalConfig(cwd: string): Promise<ResolvedRepoConfig> 
   }
   try {
     const config = parseYaml(text) as unknown;
-    const object = typeof config === "object" && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : null;
-    if (object === null && config !== null) return { ...resolveRepoConfig([]), errors: [`${CONFIG_PATH}: is not a YAML mapping; using the defaults.`] };
+    const object =
+      typeof config === "object" && config !== null && !Array.isArray(config)
+        ? (config as Record<string, unknown>)
+        : null;
+    if (object === null && config !== null)
+      return {
+        ...resolveRepoConfig([]),
+        errors: [`${CONFIG_PATH}: is not a YAML mapping; using the defaults.`],
+      };
     return resolveRepoConfig([{ label: CONFIG_PATH, config: object }]);
   } catch (error) {
-    return { ...resolveRepoConfig([]), errors: [`${CONFIG_PATH}: invalid YAML (${(error as Error).message.split("\n")[0]}); using the defaults.`] };
+    return {
+      ...resolveRepoConfig([]),
+      errors: [
+        `${CONFIG_PATH}: invalid YAML (${(error as Error).message.split("\n")[0]}); using the defaults.`,
+      ],
+    };
   }
 }
 
@@ -57,6 +74,7 @@ async function defaultBase(cwd: string): Promise<string> {
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString("utf8");
 }

@@ -13,7 +13,8 @@ export function configJsonSchema(): Record<string, unknown> {
       // Handled by Probot's config loader before validation, so it is not in the zod schema.
       _extends: {
         type: "string",
-        description: "Inherit settings from another repository's file: `repo`, `owner/repo` or `repo:path/file.yml`.",
+        description:
+          "Inherit settings from another repository's file: `repo`, `owner/repo` or `repo:path/file.yml`.",
       },
       ...schema.properties,
     },

@@ -69,7 +69,8 @@ const GLOB_OPTIONS = { dot: true } as const;
 export function filterFiles(files: readonly ChangedFile[], options: FilterOptions): FileDecision[] {
   const defaults = DEFAULT_EXCLUDES.map(({ reason, globs }) => ({
     reason,
-    match: picomatch(globs, GLOB_OPTIONS),
+    // Built-in globs ignore case: LOGO.PNG is as much an image as logo.png.
+    match: picomatch(globs, { ...GLOB_OPTIONS, nocase: true }),
   }));
   const userExclude =
     options.exclude.length > 0 ? picomatch([...options.exclude], GLOB_OPTIONS) : undefined;

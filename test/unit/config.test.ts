@@ -1,0 +1,97 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { configJsonSchema } from "../../src/config/config-json-schema.js";
+import { readEnv } from "../../src/config/env.js";
+import { defaultRepoConfig } from "../../src/config/repo-config.schema.js";
+import { resolveRepoConfig } from "../../src/config/resolve-repo-config.js";
+
+describe("config/resolve-repo-config", () => {
+  it("merges org then repo files, later wins, arrays replaced rather than concatenated", () => {
+    const { config, errors } = resolveRepoConfig([
+      {
+        label: "Org/.github:.github/critic.yml",
+        config: { exclude: ["docs/**"], level: "senior", max_comments: 10 },
+      },
+      {
+        label: ".github/critic.yml",
+        config: { _extends: ".github", exclude: ["*.md"], max_comments: 5 },
+      },
+    ]);
+
+    expect(errors).toEqual([]);
+    expect(config).toEqual({
+      ...defaultRepoConfig(),
+      exclude: ["*.md"],
+      level: "senior",
+      max_comments: 5,
+    });
+  });
+
+  it("names the file and the key of a bad value, and falls back to the defaults", () => {
+    const { config, errors } = resolveRepoConfig([
+      { label: "Org/.github:.github/critic.yml", config: { max_comments: 500 } },
+      { label: ".github/critic.yml", config: { level: "guru", maxComments: 3 } },
+    ]);
+
+    expect(config).toEqual(defaultRepoConfig());
+    expect(errors).toHaveLength(3);
+    expect(errors.join("\n")).toContain("Org/.github:.github/critic.yml: `max_comments`");
+    expect(errors.join("\n")).toContain(".github/critic.yml: `level`");
+    expect(errors.join("\n")).toContain(".github/critic.yml: `maxComments`");
+  });
+
+  it("uses the defaults when no file exists", () => {
+    expect(resolveRepoConfig([{ label: "x", config: null }])).toEqual({
+      config: defaultRepoConfig(),
+      errors: [],
+    });
+  });
+
+  it("keeps critic.schema.json in step with the schema (run `npm run schema` after changing it)", async () => {
+    const committed = JSON.parse(
+      await readFile(new URL("../../critic.schema.json", import.meta.url), "utf8"),
+    );
+    expect(committed).toEqual(configJsonSchema());
+  });
+});
+
+describe("config/env", () => {
+  it("gives defaults that review with static checks when nothing is set", () => {
+    const env = readEnv({});
+
+    expect(env).toMatchObject({
+      appId: 0,
+      providers: ["openai", "gemini", "static"],
+      llmTimeoutMs: 60000,
+      concurrency: 4,
+      secrets: [],
+    });
+    expect(env.openai).toEqual({ apiKey: undefined, baseURL: undefined, model: "gpt-4.1-mini" });
+  });
+
+  it("registers keys as secrets and normalises URLs", () => {
+    const env = readEnv({
+      OPENAI_API_KEY: " sk-abc ",
+      OPENAI_BASE_URL: "http://127.0.0.1:8080/v1/",
+      WEBHOOK_SECRET: "whsec",
+    });
+
+    expect(env.secrets).toEqual(["whsec", "sk-abc"]);
+    expect(env.openai.baseURL).toBe("http://127.0.0.1:8080/v1");
+  });
+
+  it("reports every bad variable at once, saying what to set", () => {
+    expect(() =>
+      readEnv({
+        CRITIC_CONCURRENCY: "lots",
+        CRITIC_PROVIDERS: "openai,claude",
+        OPENAI_BASE_URL: "not a url",
+      }),
+    ).toThrowError(
+      /CRITIC_PROVIDERS names unknown providers claude[\s\S]*CRITIC_CONCURRENCY must be a whole number from 1 to 256 \(got "lots"\)/,
+    );
+    expect(() => readEnv({ OPENAI_BASE_URL: "not a url" })).toThrowError(
+      /OPENAI_BASE_URL must be an absolute URL/,
+    );
+  });
+});

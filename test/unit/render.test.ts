@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import { parseState, renderReviewMarker } from "../../src/review/render/markers.js";
+import { renderComment, renderSuggestion } from "../../src/review/render/render-comment.js";
+import {
+  MAX_SUMMARY_BYTES,
+  renderInProgress,
+  renderSummary,
+  type SummaryView,
+} from "../../src/review/render/render-summary.js";
+
+const view: SummaryView = {
+  headSha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+  version: "0.1.0",
+  files: [
+    { file: { path: "src/a.ts", status: "modified", additions: 4, deletions: 1 }, reviewed: true },
+    {
+      file: { path: "yarn.lock", status: "modified", additions: 9, deletions: 9 },
+      reviewed: false,
+      reason: "excluded by default (lockfile)",
+    },
+    {
+      file: {
+        path: "src/new|name.ts",
+        previousPath: "src/old.ts",
+        status: "renamed",
+        additions: 0,
+        deletions: 0,
+      },
+      reviewed: false,
+      reason: "renamed without changes",
+    },
+  ],
+  inline: [
+    {
+      path: "src/a.ts",
+      line: 3,
+      severity: "critical",
+      category: "security",
+      message: "SQL built from user input.",
+      source: "openai",
+    },
+  ],
+  summaryOnly: [
+    {
+      path: "src/a.ts",
+      line: 90,
+      severity: "warning",
+      category: "bug",
+      message: "Off by one <!-- sneaky -->.",
+      source: "openai",
+      placement: "outside-diff",
+    },
+    {
+      path: "src/a.ts",
+      line: 4,
+      severity: "suggestion",
+      category: "style",
+      message: "Name it better.",
+      source: "openai",
+      placement: "over-cap",
+    },
+  ],
+  rating: { score: 4, reason: "One critical problem.", computed: false },
+  overview: "Adds a search endpoint.",
+  conclusion: "Not ready: parameterise the query.",
+  servedBy: "OpenAI `gpt-4.1-mini`",
+  usage: { inputTokens: 12345, outputTokens: 678 },
+  notes: ["OpenAI unavailable (timed out) — reviewed by Gemini `gemini-2.5-flash`."],
+};
+
+describe("review/render", () => {
+  it("renders the summary with its four sections, footer and hidden state", () => {
+    expect(renderSummary(view)).toMatchInlineSnapshot(`
+      "<!-- critic:summary -->
+
+      ## Critic review
+
+      > ⚠️ OpenAI unavailable (timed out) — reviewed by Gemini \`gemini-2.5-flash\`.
+
+      Adds a search endpoint.
+
+      ### Found files
+
+      | File | Status | +/− | Review |
+      | --- | --- | --- | --- |
+      | \`src/a.ts\` | modified | +4/−1 | reviewed |
+      | \`yarn.lock\` | modified | +9/−9 | skipped: excluded by default (lockfile) |
+      | \`src/old.ts\` → \`src/new\\|name.ts\` | renamed | +0/−0 | skipped: renamed without changes |
+
+      ### Downsides and comments
+
+      **🔴 Critical (1)**
+      - \`src/a.ts:3\` (security) SQL built from user input. _(inline)_
+
+      **💡 Suggestion (1)**
+      - \`src/a.ts:4\` (style) Name it better. _(not posted inline: comment limit)_
+
+      **Outside the diff (1)**
+      - \`src/a.ts:90\` (bug) Off by one &lt;!-- sneaky --&gt;. _(warning)_
+
+      ### Rating
+
+      **4/10** — One critical problem.
+
+      ### Conclusion
+
+      Not ready: parameterise the query.
+
+      ---
+
+      <sub>Reviewed \`ec26c3e\` by OpenAI \`gpt-4.1-mini\` · 12,345 tokens in / 678 out · Critic 0.1.0</sub>
+      <!-- critic:state {"sha":"ec26c3e57ca3a959ca5aad62de7213c562f8c821","version":"0.1.0"} -->"
+    `);
+  });
+
+  it("keeps a huge summary under GitHub's comment limit and keeps the state marker", () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      ...view.summaryOnly[0]!,
+      line: i + 100,
+      message: `problem ${"x".repeat(60)} ${i}`,
+    }));
+    const body = renderSummary({ ...view, summaryOnly: many });
+
+    expect(Buffer.byteLength(body, "utf8")).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    expect(body).toContain("_(Summary truncated");
+    expect(parseState(body)?.sha).toBe(view.headSha);
+  });
+
+  it("shows progress above the previous review and keeps its state", () => {
+    const previous = renderSummary(view);
+    const body = renderInProgress("1234567890abcdef", "0.1.0", previous);
+
+    expect(body).toContain("Critic is reviewing `1234567`");
+    expect(body).toContain("One critical problem.");
+    expect(parseState(body)?.sha).toBe(view.headSha);
+    expect(body.match(/Critic is reviewing/g)).toHaveLength(1);
+    expect(renderInProgress("abcdef0", "0.1.0", body).match(/Critic is reviewing/g)).toHaveLength(
+      1,
+    );
+  });
+
+  it("makes suggestion fences longer than any backticks inside", () => {
+    expect(renderSuggestion("const a = 1;\n")).toBe("```suggestion\nconst a = 1;\n```");
+    expect(renderSuggestion("```js\ncode\n```")).toBe("````suggestion\n```js\ncode\n```\n````");
+    expect(renderSuggestion("")).toBe("```suggestion\n```");
+  });
+
+  it("renders an inline comment with severity, category, a moved-line note and a suggestion", () => {
+    const body = renderComment({
+      path: "a",
+      line: 5,
+      severity: "warning",
+      category: "bug",
+      message: "Fix it.",
+      suggestion: "x",
+      movedFrom: 7,
+      source: "s",
+    });
+
+    expect(body).toBe(
+      "**🟠 Warning** · bug\n\nFix it.\n\n_(Line 7 is outside the diff; this comment was placed on the nearest changed line.)_\n\n```suggestion\nx\n```",
+    );
+  });
+
+  it("reads back only well-formed state markers", () => {
+    expect(parseState('<!-- critic:state {"sha":"abc","version":"1"} -->')).toEqual({
+      sha: "abc",
+      version: "1",
+    });
+    expect(parseState("<!-- critic:state {broken} -->")).toBeUndefined();
+    expect(parseState("no marker")).toBeUndefined();
+    expect(renderReviewMarker("abc")).toBe("<!-- critic:review sha=abc -->");
+  });
+});

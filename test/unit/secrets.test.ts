@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { parsePatch } from "../../src/review/diff/parse-patch.js";
+import { prepareFiles } from "../../src/review/stages/prepare-files.js";
+import { createRedactor } from "../../src/security/redactor.js";
+import { maskSecret, redactSpans, scanSecrets } from "../../src/security/scan-secrets.js";
+
+// Synthetic credentials in each provider's format; none is real.
+const SAMPLES: Array<[string, string, string]> = [
+  [
+    "GitHub token",
+    'const t = "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";',
+    "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",
+  ],
+  ["AWS access key id", 'aws_id = "AKIAIOSFODNN7REALKEY"', "AKIAIOSFODNN7REALKEY"],
+  [
+    "AWS secret key",
+    'AWS_SECRET_ACCESS_KEY = "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"',
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzKEYabc",
+  ],
+  [
+    "Slack token",
+    'slack = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"',
+    "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+  ],
+  [
+    "Stripe live key",
+    'stripe = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"',
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+  ],
+  [
+    "Google API key",
+    'maps = "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI"',
+    "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI",
+  ],
+  [
+    "database URL with password",
+    'url = "postgres://app:hunter2hunter2@db.internal:5432/app"',
+    "hunter2hunter2",
+  ],
+  [
+    "private key header",
+    "-----BEGIN OPENSSH PRIVATE KEY-----",
+    "-----BEGIN OPENSSH PRIVATE KEY-----",
+  ],
+];
+
+describe("security/scan-secrets", () => {
+  it.each(SAMPLES)("finds and fully redacts a %s", async (_kind, text, secret) => {
+    const spans = await scanSecrets(text);
+
+    expect(spans.length).toBeGreaterThan(0);
+    expect(redactSpans(text, spans)).not.toContain(secret);
+    expect(redactSpans(text, spans)).toContain("[REDACTED]");
+  });
+
+  it.each([
+    ["ordinary code", "const total = items.reduce((a, b) => a + b, 0);"],
+    ["AWS's documentation example key", 'id = "AKIAIOSFODNN7EXAMPLE"'],
+    ["a placeholder", 'token = "${GITHUB_TOKEN}"'],
+  ])("finds nothing in %s", async (_kind, text) => {
+    expect(await scanSecrets(text)).toEqual([]);
+  });
+
+  it("masks values without revealing their length or most of their characters", () => {
+    expect(maskSecret("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")).toBe("ghp_********");
+    expect(maskSecret("short")).toBe("********");
+  });
+});
+
+describe("review/stages/prepare-files", () => {
+  it("flags secrets on added lines and redacts secrets on every line", async () => {
+    const patch =
+      '@@ -1,2 +1,3 @@\n const old = "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";\n-x\n+const fresh = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";\n+y';
+    const { files, secretFindings } = await prepareFiles([
+      { path: "a.js", status: "modified", additions: 2, deletions: 1, patch },
+    ]);
+
+    expect(secretFindings).toHaveLength(1);
+    expect(secretFindings[0]).toMatchObject({
+      path: "a.js",
+      line: 2,
+      severity: "critical",
+      category: "security",
+      source: "secrets",
+    });
+    expect(secretFindings[0]?.message).toContain("`xoxb********`");
+    const text = files[0]?.hunks.flatMap((h) => h.lines.map((l) => l.text)).join("\n");
+    expect(text).not.toContain("ghp_aaaa");
+    expect(text).not.toContain("AbCdEfGhIjKlMnOpQrStUvWx");
+    expect(files[0]?.hunks).toHaveLength(parsePatch(patch).length);
+  });
+
+  it("redacts a private key block spread over added lines and flags it once", async () => {
+    const patch =
+      "@@ -0,0 +1,3 @@\n+-----BEGIN RSA PRIVATE KEY-----\n+MIIEowIBAAKCAQEAx1\n+-----END RSA PRIVATE KEY-----";
+    const { secretFindings } = await prepareFiles([
+      { path: "key.pem", status: "added", additions: 3, deletions: 0, patch },
+    ]);
+
+    expect(secretFindings.map((f) => f.line)).toEqual([1]);
+  });
+});
+
+describe("security/redactor", () => {
+  it("replaces registered values and their base64 form, ignoring values too short to be secrets", () => {
+    const redactor = createRedactor(["sk-operator-key-123", "abc", undefined]);
+
+    expect(redactor.redact("key sk-operator-key-123 and abc")).toBe("key [REDACTED] and abc");
+    expect(redactor.redact(Buffer.from("sk-operator-key-123").toString("base64"))).toBe(
+      "[REDACTED]",
+    );
+  });
+});
