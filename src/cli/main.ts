@@ -25,6 +25,8 @@ export async function main(
     stderr: NodeJS.WritableStream;
     stdin: NodeJS.ReadableStream;
     cwd: string;
+    /** Defaults to the process environment. */
+    env?: NodeJS.ProcessEnv | undefined;
   },
 ): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -46,7 +48,7 @@ export async function main(
   }
 
   try {
-    const env = readEnv();
+    const env = readEnv(io.env);
     const log = pino({ level: "warn" }, io.stderr);
     const providers = createProviders(env, { info: () => {} });
     if (!providers.some((p) => p.usesModel))

@@ -5,6 +5,9 @@ export const OWNER = "Codertocat";
 export const REPO = "Hello-World";
 export const PR = 2;
 
+// As GitHub sends it: without the charset Octokit hands the body over as an ArrayBuffer.
+const RAW = { "content-type": "application/vnd.github.v3.raw; charset=utf-8" };
+
 /** Scripted GitHub for one PR, with one named helper per endpoint. Captured bodies are returned. */
 export function githubMock() {
   const scope = nock(GITHUB);
@@ -32,14 +35,9 @@ export function githubMock() {
         scope.get(`${repoPath}${path}`).reply(404, { message: "Not Found" });
         if (orgYaml === undefined)
           scope.get(`/repos/${OWNER}/.github${path}`).reply(404, { message: "Not Found" });
-        else
-          scope
-            .get(`/repos/${OWNER}/.github${path}`)
-            .reply(200, orgYaml, { "content-type": "application/vnd.github.v3.raw" });
+        else scope.get(`/repos/${OWNER}/.github${path}`).reply(200, orgYaml, RAW);
       } else {
-        scope
-          .get(`${repoPath}${path}`)
-          .reply(200, repoYaml, { "content-type": "application/vnd.github.v3.raw" });
+        scope.get(`${repoPath}${path}`).reply(200, repoYaml, RAW);
       }
       return api;
     },

@@ -6,7 +6,7 @@ import { type AppEnv, readEnv } from "../../src/config/env.js";
 import { type Critic, createCritic } from "../../src/index.js";
 
 // A real RSA key: the App signs a JWT with it before asking for an installation token.
-const { privateKey } = generateKeyPairSync("rsa", {
+export const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
   privateKeyEncoding: { type: "pkcs1", format: "pem" },
   publicKeyEncoding: { type: "spki", format: "pem" },
@@ -17,7 +17,7 @@ export const LLM_BASE = "http://llm.test";
 export const OPENAI_KEY = "sk-test-0123456789abcdefghijklmnop";
 
 /** Throttling and retries off (function form: the object form does not take; FACTS.md §1.8). */
-const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   retry: { enabled: false },
   throttle: { enabled: false },
@@ -27,20 +27,8 @@ export type TestApp = Critic & { probot: Probot; logs: string[]; env: AppEnv };
 
 /** A fresh Probot with Critic loaded, logs captured as JSON lines. */
 export async function createTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
-  const env = readEnv({
-    APP_ID: String(APP_ID),
-    OPENAI_API_KEY: OPENAI_KEY,
-    OPENAI_BASE_URL: `${LLM_BASE}/v1`,
-    OPENAI_MODEL: "gpt-test",
-    ...envOverrides,
-  });
-  const logs: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+  const env = testEnv(envOverrides);
+  const { logs, stream } = captureLogs();
   const probot = new Probot({
     appId: APP_ID,
     privateKey,
@@ -50,4 +38,27 @@ export async function createTestApp(envOverrides: Record<string, string> = {}): 
   const critic = createCritic(env);
   await probot.load(critic.app, { cwd: process.cwd(), addHandler: () => {} });
   return { ...critic, probot, logs, env };
+}
+
+/** The environment tests run with: an OpenAI key pointed at the fake server. */
+export function testEnv(overrides: Record<string, string> = {}): AppEnv {
+  return readEnv({
+    APP_ID: String(APP_ID),
+    OPENAI_API_KEY: OPENAI_KEY,
+    OPENAI_BASE_URL: `${LLM_BASE}/v1`,
+    OPENAI_MODEL: "gpt-test",
+    ...overrides,
+  });
+}
+
+/** A writable that keeps every log line, for assertions. */
+export function captureLogs(): { logs: string[]; stream: Writable } {
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  return { logs, stream };
 }

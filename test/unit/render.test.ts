@@ -115,7 +115,7 @@ describe("review/render", () => {
 
   it("keeps a huge summary under GitHub's comment limit and keeps the state marker", () => {
     const many = Array.from({ length: 3000 }, (_, i) => ({
-      ...view.summaryOnly[0]!,
+      ...(view.summaryOnly[0] as (typeof view.summaryOnly)[number]),
       line: i + 100,
       message: `problem ${"x".repeat(60)} ${i}`,
     }));

@@ -1,0 +1,94 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+
+const run = promisify(execFile);
+
+async function cli(args: string[], cwd = process.cwd(), stdinText = "") {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  stdin.end(stdinText);
+  let out = "";
+  let err = "";
+  stdout.on("data", (c) => (out += c));
+  stderr.on("data", (c) => (err += c));
+  // An empty environment: no provider keys, whatever the machine running the tests has.
+  const code = await main(args, { stdout, stderr, stdin, cwd, env: {} });
+  return { code, out, err };
+}
+
+describe("critic review (CLI)", () => {
+  it("reviews a diff file with static checks when no key is set, and says so", async () => {
+    const { code, out, err } = await cli(["review", "--diff", "examples/sample.diff"]);
+
+    expect(code).toBe(0);
+    expect(err).toContain("running static checks only");
+    expect(out).toContain(
+      "AI review unavailable (no AI provider is configured) — static checks only.",
+    );
+    expect(out).toContain("| `src/payments.js` | modified | +8/−1 | reviewed |");
+    expect(out).toContain("Possible secret committed (StripeSecretKey): `sk_l********`");
+    expect(out).toContain("### Rating\n\n**1/10**");
+    expect(out).not.toContain("4eC39HqLyjWDarjtT1zdp7dc");
+    expect(out).not.toContain("<!--");
+  });
+
+  it("prints JSON with --format json and reads the diff from standard input", async () => {
+    const diff =
+      "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1 +1,2 @@\n x = 1\n+breakpoint()\n";
+    const { code, out } = await cli(
+      ["review", "--diff", "-", "--format", "json"],
+      process.cwd(),
+      diff,
+    );
+
+    expect(code).toBe(0);
+    const json = JSON.parse(out);
+    expect(json.files).toEqual([
+      { path: "a.py", status: "modified", additions: 1, deletions: 0, reviewed: true },
+    ]);
+    expect(json.inline).toMatchObject([
+      { path: "a.py", line: 2, severity: "warning", source: "debug-leftover" },
+    ]);
+    expect(json.rating).toMatchObject({ score: 9, computed: true });
+  });
+
+  it("reviews git diff <base>...HEAD in a repository and honours its .github/critic.yml", async () => {
+    const repo = await mkdtemp(join(tmpdir(), "critic-cli-"));
+    const git = (...args: string[]) =>
+      run("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: repo });
+    await git("init", "-q", "-b", "main");
+    await writeFile(join(repo, "a.js"), "export const a = 1;\n");
+    await git("add", ".");
+    await git("commit", "-qm", "base");
+    await git("checkout", "-qb", "feature");
+    await mkdir(join(repo, ".github"));
+    await writeFile(join(repo, ".github/critic.yml"), "min_severity: warning\n");
+    await writeFile(join(repo, "a.js"), "export const a = 1;\nconsole.log(a);\ndebugger;\n");
+    await git("add", ".");
+    await git("commit", "-qm", "change");
+
+    const { code, out } = await cli(["review", "--base", "main", "--format", "json"], repo);
+
+    expect(code).toBe(0);
+    const json = JSON.parse(out);
+    expect(json.inline.map((f: { line: number }) => f.line)).toEqual([3]);
+  });
+
+  it("explains bad usage and unreadable input with exit code 2", async () => {
+    expect((await cli([])).code).toBe(2);
+    expect((await cli(["review", "--format", "xml"])).err).toContain(
+      "--format must be markdown or json",
+    );
+    const missing = await cli(["review", "--diff", "does-not-exist.diff"]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("does-not-exist.diff");
+    expect((await cli(["--help"])).code).toBe(0);
+  });
+});

@@ -1,0 +1,278 @@
+import { describe, expect, it } from "vitest";
+import { githubMock } from "../helpers/github-nock.js";
+import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
+import { pullRequestPayload } from "../helpers/payloads.js";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+
+const PATCH = "@@ -1,2 +1,4 @@\n a\n b\n+c\n+d";
+const FILE = {
+  filename: "src/x.ts",
+  status: "modified",
+  additions: 2,
+  deletions: 0,
+  changes: 2,
+  patch: PATCH,
+};
+
+async function receive(app: TestApp, action = "opened", overrides: Record<string, unknown> = {}) {
+  await app.probot.receive({
+    id: "delivery-1",
+    name: "pull_request",
+    payload: pullRequestPayload(action, overrides) as never,
+  });
+  await app.queue.onIdle();
+}
+
+const oneFinding = () => modelAnswer([{ path: "src/x.ts", line: 3, message: "Problem on c." }]);
+
+describe("pull_request edge cases", () => {
+  it("retries once without inline comments when GitHub answers 422, and lists them in the summary", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .createReview(422, {
+        message: "Unprocessable Entity",
+        errors: ["Pull request review thread line must be part of the diff"],
+      })
+      .createReview(200)
+      .updateComment(1);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.reviews).toHaveLength(2);
+    expect((gh.captured.reviews[1] as { comments: unknown[] }).comments).toEqual([]);
+    expect(gh.captured.reviews[1]?.body).toContain("could not place its 1 inline comment");
+    const summary = gh.captured.updates[0]?.body ?? "";
+    expect(summary).toContain("GitHub did not accept the inline comments");
+    expect(summary).toContain("- `src/x.ts:3` (bug) Problem on c. _(not posted inline)_");
+  });
+
+  it("does not post a second review when a 5xx POST had in fact landed", async () => {
+    const app = await createTestApp();
+    const head = pullRequestPayload("opened").pull_request.head.sha;
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .createReview(502, { message: "Bad Gateway" })
+      .listReviews([
+        { id: 7, body: `Critic left 1 inline comment.\n\n<!-- critic:review sha=${head} -->` },
+      ])
+      .updateComment(1);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.reviews).toHaveLength(1);
+    expect(gh.captured.updates[0]?.body).toContain("_(inline)_");
+  });
+
+  it("posts again after a 5xx when no review of this head exists", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .createReview(500, { message: "Server Error" })
+      .listReviews([])
+      .createReview(200)
+      .updateComment(1);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.reviews).toHaveLength(2);
+    expect(gh.captured.reviews[1]).toEqual(gh.captured.reviews[0]);
+  });
+
+  it("skips drafts without writing anything, unless review_drafts is set", async () => {
+    const skipped = await createTestApp();
+    githubMock().token().config();
+
+    await receive(skipped, "opened", { draft: true });
+
+    const reviewed = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config("review_drafts: true\n")
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .createReview()
+      .updateComment(1);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(reviewed, "opened", { draft: true });
+
+    expect(gh.captured.reviews).toHaveLength(1);
+  });
+
+  it("ignores closed pull requests and malformed payloads without calling GitHub", async () => {
+    const app = await createTestApp();
+
+    await receive(app, "reopened", { state: "closed" });
+    const broken = pullRequestPayload("opened") as Record<string, unknown>;
+    delete broken.installation;
+    await app.probot.receive({ id: "delivery-2", name: "pull_request", payload: broken as never });
+    await app.queue.onIdle();
+
+    expect(app.logs.join("")).toContain("malformed pull_request payload ignored");
+  });
+
+  it("stops when the repository turned Critic off", async () => {
+    const app = await createTestApp();
+    githubMock().token().config("enabled: false\n");
+
+    await receive(app);
+
+    expect(app.logs.join("")).toContain("reviews disabled by configuration");
+  });
+
+  it("reviews with the defaults and says which key was wrong when the config is invalid", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config("max_comments: many\nlevel: guru\n")
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .createReview()
+      .updateComment(1);
+    const llm = openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    const summary = gh.captured.updates[0]?.body ?? "";
+    expect(summary).toContain(
+      "Invalid configuration, using the defaults: .github/critic.yml: `max_comments`",
+    );
+    expect(summary).toContain(".github/critic.yml: `level`");
+    expect(llm.requests[0]?.messages[0]?.content).toContain("Write for an experienced developer");
+  });
+
+  it("applies the org's .github config, and reports an unreadable YAML file instead of failing", async () => {
+    const fromOrg = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config(undefined, "max_comments: 0\nlanguage: German\n")
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .updateComment(1);
+    const llm = openaiMock([{ answer: oneFinding() }]);
+
+    await receive(fromOrg);
+
+    expect(gh.captured.reviews).toEqual([]);
+    expect(gh.captured.updates[0]?.body).toContain("_(not posted inline: comment limit)_");
+    expect(llm.requests[0]?.messages[0]?.content).toContain("in German");
+
+    const badYaml = await createTestApp();
+    const gh2 = githubMock()
+      .token()
+      .config("key: [unclosed\n")
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .createReview()
+      .updateComment(1);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(badYaml);
+
+    expect(gh2.captured.updates[0]?.body).toContain(".github/critic.yml: could not be read");
+  });
+
+  it.each([
+    ["a 500", { status: 500 }, "OpenAI: server error"],
+    ["a 401", { status: 401 }, "OpenAI: rejected the API key"],
+    [
+      "text that is not JSON",
+      { text: "Sorry, I can't help with that." },
+      "OpenAI: answered with unusable output",
+    ],
+    [
+      "a truncated answer",
+      { text: '{"summary": "cut', finish: "length" },
+      "OpenAI: answer was cut off",
+    ],
+  ] as const)(
+    "falls back to static checks when OpenAI answers %s, and says so",
+    async (_label, reply, note) => {
+      const app = await createTestApp();
+      const gh = githubMock()
+        .token()
+        .config()
+        .listComments()
+        .createComment(1)
+        .listFiles([FILE])
+        .updateComment(1);
+      openaiMock([reply]);
+
+      await receive(app);
+
+      const summary = gh.captured.updates[0]?.body ?? "";
+      expect(summary).toContain(`AI review unavailable (${note}) — static checks only.`);
+      expect(summary).toContain("by static checks only");
+      expect(summary).toContain("**10/10** — Computed from the static findings");
+    },
+  );
+
+  it("asks no model when every file is skipped", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([
+        {
+          filename: "yarn.lock",
+          status: "modified",
+          additions: 1,
+          deletions: 1,
+          changes: 2,
+          patch: "@@ -1 +1 @@\n-a\n+b",
+        },
+      ])
+      .updateComment(1);
+
+    await receive(app);
+
+    expect(gh.captured.updates[0]?.body).toContain("Not rated: there was nothing to review.");
+  });
+
+  it("reports a GitHub failure in the summary and keeps serving the next review", async () => {
+    const app = await createTestApp();
+    const gh = githubMock().token().config().listComments().createComment(1).updateComment(1);
+    gh.scope
+      .get("/repos/Codertocat/Hello-World/pulls/2/files")
+      .query({ per_page: 100 })
+      .reply(503, { message: "Service Unavailable" });
+
+    await receive(app);
+
+    expect(gh.captured.updates[0]?.body).toContain("could not be completed");
+    expect(app.logs.join("")).toContain("review failed");
+
+    const next = githubMock()
+      .config()
+      .listComments()
+      .createComment(2)
+      .listFiles([FILE])
+      .createReview()
+      .updateComment(2);
+    openaiMock([{ answer: oneFinding() }]);
+    await receive(app, "synchronize");
+    expect(next.captured.reviews).toHaveLength(1);
+  });
+});

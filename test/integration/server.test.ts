@@ -1,0 +1,132 @@
+import { createHmac } from "node:crypto";
+import { createServer } from "node:net";
+import nock from "nock";
+import { pino } from "pino";
+import { Probot, Server } from "probot";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCritic } from "../../src/index.js";
+import { githubMock } from "../helpers/github-nock.js";
+import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
+import { pullRequestPayload } from "../helpers/payloads.js";
+import { APP_ID, captureLogs, privateKey, TestOctokit, testEnv } from "../helpers/test-app.js";
+
+const SECRET = "webhook-secret-for-tests";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe("the HTTP server", () => {
+  const critic = createCritic(testEnv({ WEBHOOK_SECRET: SECRET }));
+  const { logs, stream } = captureLogs();
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    nock.enableNetConnect("127.0.0.1");
+    const port = await freePort();
+    const log = pino({ level: "info" }, stream);
+    server = new Server({
+      Probot: Probot.defaults({
+        appId: APP_ID,
+        privateKey,
+        secret: SECRET,
+        Octokit: TestOctokit,
+        log,
+      }),
+      host: "127.0.0.1",
+      port,
+      log,
+    });
+    await server.load(critic.app);
+    await server.start();
+    base = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    nock.disableNetConnect();
+  });
+
+  const deliver = (body: string, signature: string) =>
+    fetch(`${base}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "pull_request",
+        "x-github-delivery": "e2e-delivery-1",
+        "x-hub-signature-256": signature,
+      },
+      body,
+    });
+
+  it("answers a signed pull_request.opened at once, then posts the review and the summary", async () => {
+    const body = JSON.stringify(pullRequestPayload("opened"));
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([
+        {
+          filename: "a.ts",
+          status: "added",
+          additions: 2,
+          deletions: 0,
+          changes: 2,
+          patch: "@@ -0,0 +1,2 @@\n+const x = 1;\n+export { x };",
+        },
+      ])
+      .createReview()
+      .updateComment(1);
+    openaiMock([
+      {
+        answer: modelAnswer([
+          { path: "a.ts", line: 30, message: "Nowhere near the diff." },
+          { path: "a.ts", line: 1, message: "Name x better." },
+        ]),
+      },
+    ]);
+
+    const response = await deliver(
+      body,
+      `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+    );
+    await critic.queue.onIdle();
+
+    expect(response.status).toBe(200);
+    expect(
+      (gh.captured.reviews[0] as { comments: Array<{ line: number }> }).comments.map((c) => c.line),
+    ).toEqual([1]);
+    expect(gh.captured.updates[0]?.body).toContain("**Outside the diff (1)**");
+    expect(gh.captured.updates[0]?.body).toContain("**6/10**");
+  });
+
+  it("refuses a delivery whose signature does not match, and does no work", async () => {
+    const body = JSON.stringify(pullRequestPayload("opened"));
+
+    const response = await deliver(body, `sha256=${"0".repeat(64)}`);
+    await critic.queue.onIdle();
+
+    expect(response.status).toBe(400);
+    expect(critic.queue.stats()).toEqual({ pending: 0, running: 0 });
+  });
+
+  it("serves /healthz with version, queue and providers", async () => {
+    const response = await fetch(`${base}/healthz`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: "ok",
+      version: "0.1.0",
+      queue: { pending: 0, running: 0 },
+      providers: { openai: "ready", static: "ready" },
+    });
+    expect(logs.join("")).not.toContain(SECRET);
+  });
+});
