@@ -1,0 +1,142 @@
+/**
+ * `npm run smoke`: the "done when" of the core, end to end. Starts a fake GitHub API and a fake
+ * OpenAI-compatible server on loopback, runs the real server (`node dist/bin/start.js`) against
+ * them through GHE_HOST and OPENAI_BASE_URL, delivers one signed pull_request.opened webhook, and
+ * prints how fast it was answered and what Critic posted. Exits non-zero if anything is missing.
+ */
+import { spawn } from "node:child_process";
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { startFakeGitHub } from "./fakes/fake-github.js";
+import { startFakeLlm } from "./fakes/fake-llm.js";
+
+const APP_ID = 4242;
+const SECRET = "smoke-webhook-secret";
+const patch =
+  "@@ -1,3 +1,6 @@\n export function add(a, b) {\n   return a + b;\n }\n+export function divide(a, b) {\n+  return a / b;\n+}";
+
+const github = await startFakeGitHub({
+  appId: APP_ID,
+  files: [
+    { filename: "src/math.js", status: "modified", additions: 3, deletions: 0, changes: 3, patch },
+  ],
+});
+const llm = await startFakeLlm({
+  answer: {
+    summary: "Adds divide().",
+    findings: [
+      {
+        path: "src/math.js",
+        line: 5,
+        start_line: null,
+        severity: "warning",
+        category: "bug",
+        message: "Division by zero.",
+        suggestion: "  return b === 0 ? NaN : a / b;",
+      },
+      {
+        path: "src/math.js",
+        line: 80,
+        start_line: null,
+        severity: "suggestion",
+        category: "style",
+        message: "A line far outside the diff.",
+        suggestion: null,
+      },
+    ],
+    rating: 7,
+    rating_reason: "Small and clear, one edge case.",
+    conclusion: "Handle b = 0, then merge.",
+  },
+});
+const port = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, "127.0.0.1", () => {
+    const p = (probe.address() as { port: number }).port;
+    probe.close(() => resolve(p));
+  });
+});
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+const child = spawn(process.execPath, ["dist/bin/start.js"], {
+  env: {
+    PATH: process.env.PATH,
+    APP_ID: String(APP_ID),
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET: SECRET,
+    GHE_HOST: github.url.replace("http://", ""),
+    GHE_PROTOCOL: "http",
+    OPENAI_API_KEY: "sk-smoke-test-key",
+    OPENAI_BASE_URL: llm.url,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+  },
+  stdio: ["ignore", "inherit", "inherit"],
+});
+
+try {
+  await waitFor(
+    async () =>
+      (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true,
+    15_000,
+  );
+  const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{
+    name: string;
+    examples: Array<Record<string, unknown>>;
+  }>;
+  const payload = definitions
+    .find((d) => d.name === "pull_request")
+    ?.examples.find((e) => e.action === "opened" && e.installation);
+  const body = JSON.stringify(payload);
+  const started = performance.now();
+  const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "pull_request",
+      "x-github-delivery": "smoke-1",
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+    },
+    body,
+  });
+  const ackMs = performance.now() - started;
+  await waitFor(async () => github.calls.some((c) => c.method === "PATCH"), 15_000);
+  const review = github.calls.find((c) => c.method === "POST" && c.path.endsWith("/reviews"))
+    ?.body as { comments: Array<{ line: number }> } | undefined;
+  const summary =
+    (github.calls.find((c) => c.method === "PATCH")?.body as { body: string } | undefined)?.body ??
+    "";
+
+  console.log(`webhook answered ${response.status} in ${ackMs.toFixed(1)} ms`);
+  console.log(`GitHub calls: ${github.calls.map((c) => `${c.method} ${c.path}`).join(", ")}`);
+  console.log(`model requests: ${llm.requests}`);
+  console.log(`inline comments on lines: ${review?.comments.map((c) => c.line).join(", ")}`);
+  console.log(
+    `summary has rating: ${/\*\*7\/10\*\*/.test(summary)}, outside-the-diff section: ${summary.includes("Outside the diff")}`,
+  );
+  const ok =
+    response.status === 200 &&
+    review?.comments.length === 1 &&
+    summary.includes("**7/10**") &&
+    summary.includes("Outside the diff");
+  console.log(ok ? "smoke: ok" : "smoke: FAILED");
+  process.exitCode = ok ? 0 : 1;
+} finally {
+  child.kill();
+  await github.close();
+  await llm.close();
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("smoke: timed out waiting");
+}
