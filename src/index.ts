@@ -1,18 +1,14 @@
 import type { ApplicationFunction, Probot } from "probot";
 import { type AppEnv, readEnv } from "./config/env.js";
+import { type CoreOptions, createReviewCore } from "./deps.js";
 import type { GitHub } from "./github/octokit.js";
-import { createProviders } from "./providers/registry.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
-import { createRedactor } from "./security/redactor.js";
 import { createHealthHandler } from "./server/health-handler.js";
 import { VERSION } from "./version.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./webhooks/on-pull-request.js";
 
-export type CriticOptions = {
-  /** The fetch the model SDKs use; tests and benchmarks point it at fakes. */
-  fetch?: typeof globalThis.fetch;
-};
+export type CriticOptions = CoreOptions;
 
 export type Critic = { app: ApplicationFunction; queue: JobQueue };
 
@@ -35,12 +31,10 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
 
   const app: ApplicationFunction = (app, { addHandler }) => {
     probot = app;
-    const providers = createProviders(env, app.log, options.fetch);
+    const core = createReviewCore(env, app.log, options);
     deps = {
       auth: async (installationId) => (await app.auth(installationId)) as GitHub,
-      providers,
-      redactor: createRedactor(env.secrets),
-      limits: { maxPatchBytes: env.maxPatchBytes, maxPromptTokens: env.maxPromptTokens },
+      core,
       appId: env.appId,
       version: VERSION,
       log: app.log,
@@ -50,7 +44,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       createHealthHandler({
         version: VERSION,
         queue: () => queue.stats(),
-        providers: () => Object.fromEntries(providers.map((p) => [p.id, "ready"])),
+        providers: () => core.chain.states(),
       }),
     );
   };

@@ -1,11 +1,10 @@
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { readEnv } from "../config/env.js";
-import { createProviders } from "../providers/registry.js";
+import { createReviewCore } from "../deps.js";
 import { renderComment } from "../review/render/render-comment.js";
 import { renderSummary } from "../review/render/render-summary.js";
 import { reviewChanges } from "../review/review-changes.js";
-import { createRedactor } from "../security/redactor.js";
 import { VERSION } from "../version.js";
 import { readLocalConfig, readLocalDiff } from "./review-local.js";
 
@@ -50,22 +49,22 @@ export async function main(
   try {
     const env = readEnv(io.env);
     const log = pino({ level: "warn" }, io.stderr);
-    const providers = createProviders(env, { info: () => {} });
-    if (!providers.some((p) => p.usesModel))
+    const core = createReviewCore(env, log);
+    if (!core.chain.providers.some((p) => p.usesModel))
       io.stderr.write(
-        "critic: no AI provider configured (set OPENAI_API_KEY); running static checks only.\n",
+        "critic: no AI provider configured (set OPENAI_API_KEY or GEMINI_API_KEY); running static checks only.\n",
       );
     const [files, { config, errors }] = await Promise.all([
       readLocalDiff({ diff: values.diff, base: values.base, cwd: io.cwd, stdin: io.stdin }),
       readLocalConfig(io.cwd),
     ]);
     const result = await reviewChanges(
-      { providers, redactor: createRedactor(env.secrets), log },
+      { ...core, log },
       {
         pr: { title: "Local changes", body: "" },
         files,
         config,
-        limits: { maxPatchBytes: env.maxPatchBytes, maxPromptTokens: env.maxPromptTokens },
+        limits: core.limits,
         signal: new AbortController().signal,
       },
     );

@@ -62,6 +62,29 @@ const providerList = z
     return [...new Set(ids)] as ProviderId[];
   });
 
+const priceTable = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return {};
+    const Prices = z.record(
+      z.string(),
+      z.object({ input: z.number().min(0), output: z.number().min(0) }),
+    );
+    try {
+      const parsed = Prices.safeParse(JSON.parse(v));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({
+      code: "custom",
+      message:
+        'must be JSON like {"gpt-4.1-mini":{"input":0.4,"output":1.6}} (US$ per million tokens)',
+    });
+    return z.NEVER;
+  });
+
 const EnvSchema = z.object({
   APP_ID: wholeNumber(0, 0, Number.MAX_SAFE_INTEGER),
   WEBHOOK_SECRET: optionalString,
@@ -73,7 +96,16 @@ const EnvSchema = z.object({
   GEMINI_BASE_URL: url,
   GEMINI_MODEL: optionalString.transform((v) => v ?? "gemini-2.5-flash"),
   CRITIC_PROVIDERS: providerList,
-  CRITIC_LLM_TIMEOUT_MS: wholeNumber(60_000, 1_000, 600_000),
+  CRITIC_LLM_TIMEOUT_MS: wholeNumber(60_000, 50, 600_000),
+  CRITIC_LLM_RETRIES: wholeNumber(2, 0, 10),
+  CRITIC_LLM_RETRY_BASE_MS: wholeNumber(1_000, 0, 60_000),
+  CRITIC_LLM_RETRY_MAX_MS: wholeNumber(20_000, 0, 300_000),
+  CRITIC_LLM_CONCURRENCY: wholeNumber(8, 1, 256),
+  CRITIC_BREAKER_THRESHOLD: wholeNumber(3, 1, 100),
+  CRITIC_BREAKER_COOLDOWN_MS: wholeNumber(60_000, 0, 3_600_000),
+  CRITIC_CACHE_ENTRIES: wholeNumber(500, 0, 1_000_000),
+  CRITIC_MAX_REQUEST_TOKENS: wholeNumber(16_000, 500, 1_000_000),
+  CRITIC_PRICES: priceTable,
   CRITIC_MAX_OUTPUT_TOKENS: wholeNumber(4_096, 256, 100_000),
   CRITIC_MAX_PROMPT_TOKENS: wholeNumber(60_000, 1_000, 1_000_000),
   CRITIC_MAX_PATCH_BYTES: wholeNumber(256_000, 1_000, 10_000_000),
@@ -89,6 +121,13 @@ export type AppEnv = {
   gemini: { apiKey: string | undefined; baseURL: string | undefined; model: string };
   providers: ProviderId[];
   llmTimeoutMs: number;
+  retry: { retries: number; baseDelayMs: number; maxDelayMs: number };
+  llmConcurrency: number;
+  breaker: { threshold: number; coolDownMs: number };
+  cacheEntries: number;
+  maxRequestTokens: number;
+  /** Operator's prices, merged over the built-in table. */
+  prices: Record<string, { input: number; output: number }>;
   maxOutputTokens: number;
   maxPromptTokens: number;
   maxPatchBytes: number;
@@ -117,6 +156,16 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     gemini: { apiKey: e.GEMINI_API_KEY, baseURL: e.GEMINI_BASE_URL, model: e.GEMINI_MODEL },
     providers: e.CRITIC_PROVIDERS,
     llmTimeoutMs: e.CRITIC_LLM_TIMEOUT_MS,
+    retry: {
+      retries: e.CRITIC_LLM_RETRIES,
+      baseDelayMs: e.CRITIC_LLM_RETRY_BASE_MS,
+      maxDelayMs: e.CRITIC_LLM_RETRY_MAX_MS,
+    },
+    llmConcurrency: e.CRITIC_LLM_CONCURRENCY,
+    breaker: { threshold: e.CRITIC_BREAKER_THRESHOLD, coolDownMs: e.CRITIC_BREAKER_COOLDOWN_MS },
+    cacheEntries: e.CRITIC_CACHE_ENTRIES,
+    maxRequestTokens: e.CRITIC_MAX_REQUEST_TOKENS,
+    prices: e.CRITIC_PRICES,
     maxOutputTokens: e.CRITIC_MAX_OUTPUT_TOKENS,
     maxPromptTokens: e.CRITIC_MAX_PROMPT_TOKENS,
     maxPatchBytes: e.CRITIC_MAX_PATCH_BYTES,

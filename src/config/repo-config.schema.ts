@@ -69,6 +69,15 @@ export const RepoConfig = z
       .describe(
         "How strict the review is and how much it explains: junior explains more, senior is terse and strict.",
       ),
+    /** Diff tokens a review may send to a model; files beyond it are listed as skipped for budget. */
+    max_tokens_per_review: z
+      .int()
+      .min(1_000)
+      .max(1_000_000)
+      .default(60_000)
+      .describe(
+        "Diff tokens one review may send to a model (the server's CRITIC_MAX_PROMPT_TOKENS is the ceiling). Files beyond it are listed as skipped for budget.",
+      ),
     /** Model to ask instead of the server's default (OPENAI_MODEL). The provider and its key stay the operator's. */
     model: z
       .string()

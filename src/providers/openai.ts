@@ -1,78 +1,68 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { zodResponseFormat } from "openai/helpers/zod";
 import { kindForStatus, ProviderError } from "../errors.js";
-import { buildPrompt } from "../review/prompt/build-prompt.js";
 import { ModelAnswer } from "../review/prompt/model-answer.schema.js";
-import { parseModelAnswer } from "../review/prompt/parse-model-answer.js";
-import type { Provider, ProviderResult, ReviewInput } from "./provider.js";
+import { type ChatBackend, createLlmProvider, type LlmProvider } from "./llm-provider.js";
 
 export type OpenAIProviderOptions = {
   apiKey: string;
   /** OpenAI-compatible root, e.g. https://api.groq.com/openai/v1; undefined means api.openai.com. */
   baseURL?: string | undefined;
   model: string;
-  /** Per-attempt limit. The SDK's default is ten minutes, far past a one-minute review. */
+  /** Backstop only: the chain aborts each attempt at its own timeout first. */
   timeoutMs: number;
   maxOutputTokens: number;
   fetch?: typeof globalThis.fetch | undefined;
+  onJsonModeFallback?: () => void;
 };
 
-const RESPONSE_FORMAT = zodResponseFormat(ModelAnswer, "critic_review");
+const STRUCTURED = zodResponseFormat(ModelAnswer, "critic_review");
+const JSON_MODE = { type: "json_object" } as const;
 
 /**
- * OpenAI (or any server speaking its Chat Completions API) with structured output. The SDK's own
- * retries are off (`maxRetries: 0`): it would sleep for any `retry-after`, uncapped, and the
- * provider chain owns retries and fallbacks.
+ * OpenAI, or any server speaking its Chat Completions API, with structured output. The SDK's own
+ * retries are off (`maxRetries: 0`): 6.x sleeps for any `retry-after`, uncapped, and the chain owns
+ * retries. A server that rejects `json_schema` is asked again in JSON mode, and remembered.
  */
-export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
+export function createOpenAIProvider(options: OpenAIProviderOptions): LlmProvider {
   const client = new OpenAI({
     apiKey: options.apiKey,
     baseURL: options.baseURL ?? null,
-    timeout: options.timeoutMs,
+    timeout: options.timeoutMs + 1_000,
     maxRetries: 0,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const id = "openai";
+  let structured = true;
 
-  return {
-    id,
-    displayName: "OpenAI",
-    usesModel: true,
-    async review(input: ReviewInput, { signal }): Promise<ProviderResult> {
-      const model = input.config.model ?? options.model;
-      const prompt = buildPrompt(input);
-      let completion: OpenAI.Chat.Completions.ChatCompletion;
-      try {
-        completion = await client.chat.completions.create(
+  const backend: ChatBackend = {
+    async complete({ model, system, messages }, signal) {
+      const request = (responseFormat: typeof STRUCTURED | typeof JSON_MODE) =>
+        client.chat.completions.create(
           {
             model,
-            messages: [
-              { role: "system", content: prompt.system },
-              { role: "user", content: prompt.user },
-            ],
-            response_format: RESPONSE_FORMAT,
+            messages: [{ role: "system", content: system }, ...messages],
+            response_format: responseFormat,
             max_completion_tokens: options.maxOutputTokens,
           },
           { signal },
         );
+      let completion: OpenAI.Chat.Completions.ChatCompletion;
+      try {
+        try {
+          completion = await request(structured ? STRUCTURED : JSON_MODE);
+        } catch (error) {
+          if (!structured || !rejectsJsonSchema(error)) throw error;
+          structured = false;
+          options.onJsonModeFallback?.();
+          completion = await request(JSON_MODE);
+        }
       } catch (error) {
-        throw toProviderError(id, error);
+        throw toProviderError("openai", error);
       }
       const choice = completion.choices[0];
-      if (choice?.finish_reason === "length") {
-        throw new ProviderError(
-          id,
-          "truncated",
-          "the answer hit the output token limit and was cut off",
-        );
-      }
-      const content = choice?.message.content;
-      const parsed = content ? parseModelAnswer(content, id) : undefined;
-      if (!parsed) {
-        throw new ProviderError(id, "bad_output", "the answer held no usable review JSON");
-      }
       return {
-        ...parsed,
+        text: choice?.message.content ?? "",
+        truncated: choice?.finish_reason === "length",
         model: completion.model || model,
         usage: completion.usage
           ? {
@@ -83,6 +73,21 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       };
     },
   };
+  return createLlmProvider({
+    id: "openai",
+    displayName: "OpenAI",
+    defaultModel: options.model,
+    backend,
+  });
+}
+
+/** A 400 that names the structured-output parameter: the server does not support `json_schema`. */
+function rejectsJsonSchema(error: unknown): boolean {
+  return (
+    error instanceof APIError &&
+    error.status === 400 &&
+    /json_schema|response_format/i.test(error.message)
+  );
 }
 
 function toProviderError(provider: string, error: unknown): ProviderError {
@@ -91,17 +96,31 @@ function toProviderError(provider: string, error: unknown): ProviderError {
   if (error instanceof APIConnectionTimeoutError)
     return new ProviderError(provider, "timeout", "request timed out", { cause: error });
   if (error instanceof APIError) {
-    const retryAfter = Number(error.headers?.get("retry-after"));
     return new ProviderError(
       provider,
       kindForStatus(error.status),
       `HTTP ${error.status ?? "error"}`,
       {
         status: error.status,
-        retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+        retryAfterSeconds: parseRetryAfter(error.headers),
         cause: error,
       },
     );
   }
   return new ProviderError(provider, "connection", "request failed", { cause: error });
+}
+
+/** `retry-after-ms` (OpenAI's), else `retry-after` in seconds or as an HTTP date. */
+export function parseRetryAfter(
+  headers: Headers | undefined,
+  now = Date.now(),
+): number | undefined {
+  const ms = Number(headers?.get("retry-after-ms") ?? Number.NaN);
+  if (Number.isFinite(ms) && ms >= 0) return ms / 1000;
+  const raw = headers?.get("retry-after");
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
 }

@@ -1,20 +1,44 @@
+import type PQueue from "p-queue";
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.schema.js";
-import type { Provider } from "../providers/provider.js";
-import { runProviderChain } from "../providers/run-provider-chain.js";
+import { estimateCost, type PriceTable } from "../providers/pricing.js";
+import type { ChainResult, ProviderChain } from "../providers/provider-chain.js";
 import type { Redactor } from "../security/redactor.js";
 import { redactSpans, scanSecrets } from "../security/scan-secrets.js";
 import { runStaticChecks } from "../static-checks/run-static-checks.js";
 import { rateByRubric } from "./rating-rubric.js";
 import { type Anchored, anchorFindings } from "./stages/anchor-findings.js";
+import { chunkFiles } from "./stages/chunk-files.js";
 import { type FileDecision, filterFiles } from "./stages/filter-files.js";
-import { fitBudget } from "./stages/fit-budget.js";
 import { prepareFiles } from "./stages/prepare-files.js";
-import type { ChangedFile, Finding, TokenUsage } from "./types.js";
+import type { ChangedFile, Finding } from "./types.js";
 
-export type ReviewLimits = { maxPatchBytes: number; maxPromptTokens: number };
+export type ReviewLimits = {
+  maxPatchBytes: number;
+  /** The operator's ceiling on diff tokens per review; a repository may set less. */
+  maxPromptTokens: number;
+  maxRequestTokens: number;
+};
 
-export type ReviewChangesDeps = { providers: readonly Provider[]; redactor: Redactor; log: Logger };
+export type ReviewChangesDeps = {
+  chain: ProviderChain;
+  /** Bounds model requests across every review in the process. */
+  llmQueue: PQueue;
+  redactor: Redactor;
+  prices: PriceTable;
+  log: Logger;
+};
+
+/** Tokens one provider and model spent on a review. */
+export type UsageLine = {
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number | undefined;
+  requests: number;
+  cached: number;
+};
 
 export type ReviewResult = Anchored & {
   decisions: FileDecision[];
@@ -22,7 +46,7 @@ export type ReviewResult = Anchored & {
   overview: string;
   conclusion: string;
   servedBy: string;
-  usage: TokenUsage | undefined;
+  usage: UsageLine[];
   notes: string[];
 };
 
@@ -31,9 +55,9 @@ export type ReviewResult = Anchored & {
  * 1. decide which files to review (filters, excludes, size);
  * 2. parse patches and redact secrets (secrets on added lines become critical findings);
  * 3. run the built-in static checks;
- * 4. keep the files that fit the prompt budget;
- * 5. ask the provider chain (a model first, static checks last);
- * 6. anchor every finding to a line GitHub accepts, or move it to the summary.
+ * 4. pack the files into budget-sized requests (the rest: skipped for budget);
+ * 5. send each request through the provider chain, with bounded concurrency;
+ * 6. merge the answers and anchor every finding to a line GitHub accepts, or to the summary.
  */
 export async function reviewChanges(
   deps: ReviewChangesDeps,
@@ -63,7 +87,7 @@ export async function reviewChanges(
       conclusion:
         "Nothing in this change needed a review: every file was skipped (see Found files).",
       servedBy: "no reviewer (nothing to review)",
-      usage: undefined,
+      usage: [],
       notes: [],
     };
   }
@@ -81,70 +105,163 @@ export async function reviewChanges(
   const staticChecks = runStaticChecks(prepared.files);
   const staticFindings: Finding[] = [...prepared.secretFindings, ...staticChecks.findings];
   // 4.
-  const budget = fitBudget(prepared.files, limits.maxPromptTokens);
-  const overBudget = new Set(budget.overBudget.map((f) => f.path));
+  const { chunks, overBudget } = chunkFiles(prepared.files, {
+    maxRequestTokens: limits.maxRequestTokens,
+    maxReviewTokens: Math.min(config.max_tokens_per_review, limits.maxPromptTokens),
+  });
+  const skipped = new Set(overBudget.map((f) => f.path));
   const finalDecisions = decisions.map((d) =>
-    overBudget.has(d.file.path)
-      ? {
-          ...d,
-          reviewed: false,
-          reason: "budget (the diff is larger than CRITIC_MAX_PROMPT_TOKENS)",
-        }
+    skipped.has(d.file.path)
+      ? { ...d, reviewed: false, reason: "budget (over the review's token limit)" }
       : d,
   );
   // 5.
-  const modelProviders = deps.providers.filter((p) => p.usesModel);
-  const chain = await runProviderChain(
-    budget.fitting.length > 0 ? deps.providers : deps.providers.filter((p) => !p.usesModel),
-    { pr, files: budget.fitting, staticFindings, config },
-    { signal, log: deps.log },
+  const answers = await Promise.all(
+    chunks.map((chunk) => {
+      const paths = new Set(chunk.files.map((f) => f.path));
+      const input = {
+        pr,
+        files: chunk.files,
+        staticFindings: staticFindings.filter((f) => paths.has(f.path)),
+        config,
+      };
+      return deps.llmQueue.add(() => deps.chain.review(input, signal), { signal });
+    }),
   );
-  const { result, served, failed } = chain;
-  const notes: string[] = [];
-  if (!served.usesModel) {
-    const why =
-      failed.length > 0
-        ? failed.map((f) => `${f.displayName}: ${f.failure}`).join("; ")
-        : modelProviders.length === 0
-          ? "no AI provider is configured"
-          : "the diff did not fit the prompt budget";
-    notes.push(`AI review unavailable (${why}) — static checks only.`);
-  } else if (failed.length > 0) {
-    notes.push(
-      `${failed.map((f) => `${f.displayName} unavailable (${f.failure})`).join("; ")} — reviewed by ${served.displayName} \`${result.model}\`.`,
-    );
-  }
-  if (result.dropped > 0) {
-    notes.push(
-      `${result.dropped} malformed ${result.dropped === 1 ? "finding" : "findings"} from the model ${result.dropped === 1 ? "was" : "were"} dropped.`,
-    );
-  }
+  // 6.
+  const merged = mergeAnswers(
+    answers,
+    deps.chain.providers.some((p) => p.usesModel),
+  );
+  const findings = [
+    ...staticFindings,
+    ...answers.flatMap((a) => (a.served.usesModel ? a.result.findings : [])),
+  ];
+  const anchored = anchorFindings(findings, prepared.files, {
+    maxComments: config.max_comments,
+    minSeverity: config.min_severity,
+  });
+  const rating = merged.rating ?? {
+    ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]),
+    computed: true,
+  };
+  const notes = [...merged.notes];
   if (staticChecks.failedRules.length > 0)
     notes.push(
       `Static rules that failed and were skipped: ${staticChecks.failedRules.join(", ")}.`,
     );
-  // 6.
-  const all = served.usesModel ? [...staticFindings, ...result.findings] : result.findings;
-  const anchored = anchorFindings(all, prepared.files, {
-    maxComments: config.max_comments,
-    minSeverity: config.min_severity,
-  });
-  const rating = result.rating
-    ? { ...result.rating, computed: false }
-    : { ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]), computed: true };
+  if (overBudget.length > 0)
+    notes.push(
+      `${overBudget.length} ${overBudget.length === 1 ? "file was" : "files were"} not sent to a model: the review's token budget was used up (see Found files).`,
+    );
 
   return {
     ...anchored,
     decisions: finalDecisions,
     rating,
-    overview: result.summary,
-    conclusion: result.conclusion,
-    servedBy: served.usesModel ? `${served.displayName} \`${result.model}\`` : "static checks only",
-    usage: result.usage,
+    overview: merged.overview,
+    conclusion:
+      merged.conclusion ||
+      (chunks.length === 0
+        ? "Nothing was sent to a model: every reviewable file was over the token budget."
+        : ""),
+    servedBy: merged.servedBy,
+    usage: usageLines(answers, deps.prices),
     notes,
   };
 }
 
+type Merged = {
+  rating: ReviewResult["rating"];
+  overview: string;
+  conclusion: string;
+  servedBy: string;
+  notes: string[];
+};
+
+/**
+ * One review from several answers: the lowest model rating stands (a change is as good as its
+ * worst part) with that part's conclusion; the overviews are joined; the summary says which
+ * providers served and which failed.
+ */
+function mergeAnswers(answers: ChainResult[], anyModelConfigured: boolean): Merged {
+  const byModel = answers.filter((a) => a.served.usesModel);
+  const notes: string[] = [];
+  const failures = new Map<string, Set<string>>();
+  for (const a of answers) {
+    for (const f of a.failed)
+      failures.set(f.displayName, (failures.get(f.displayName) ?? new Set()).add(f.failure));
+  }
+  const failureText = [...failures]
+    .map(([name, kinds]) => `${name}: ${[...kinds].join(", ")}`)
+    .join("; ");
+  const servedNames = [
+    ...new Set(byModel.map((a) => `${a.served.displayName} \`${a.result.model}\``)),
+  ];
+
+  if (byModel.length === 0) {
+    const why =
+      failureText ||
+      (anyModelConfigured ? "nothing was sent to a model" : "no AI provider is configured");
+    notes.push(`AI review unavailable (${why}) — static checks only.`);
+  } else if (byModel.length < answers.length) {
+    notes.push(
+      `${answers.length - byModel.length} of ${answers.length} parts of this change got static checks only (${failureText}); the rest were reviewed by ${servedNames.join(" and ")}.`,
+    );
+  } else if (failures.size > 0) {
+    notes.push(
+      `${[...failures].map(([name, kinds]) => `${name} unavailable (${[...kinds].join(", ")})`).join("; ")} — reviewed by ${servedNames.join(" and ")}.`,
+    );
+  }
+  const dropped = byModel.reduce((sum, a) => sum + a.result.dropped, 0);
+  if (dropped > 0)
+    notes.push(
+      `${dropped} malformed ${dropped === 1 ? "finding" : "findings"} from the model ${dropped === 1 ? "was" : "were"} dropped.`,
+    );
+
+  const rated = byModel.filter((a) => a.result.rating !== undefined);
+  const worst = rated.reduce<ChainResult | undefined>(
+    (w, a) => (!w || (a.result.rating?.score ?? 11) < (w.result.rating?.score ?? 11) ? a : w),
+    undefined,
+  );
+  const overview = [...new Set(byModel.map((a) => a.result.summary.trim()).filter(Boolean))].join(
+    " ",
+  );
+  const fallback = answers.find((a) => !a.served.usesModel)?.result;
+  return {
+    rating: worst?.result.rating ? { ...worst.result.rating, computed: false } : undefined,
+    overview: overview || fallback?.summary || "",
+    conclusion:
+      worst?.result.conclusion ?? byModel[0]?.result.conclusion ?? fallback?.conclusion ?? "",
+    servedBy: servedNames.length > 0 ? servedNames.join(" and ") : "static checks only",
+    notes,
+  };
+}
+
+function usageLines(answers: ChainResult[], prices: PriceTable): UsageLine[] {
+  const lines = new Map<string, UsageLine>();
+  for (const a of answers) {
+    if (!a.served.usesModel) continue;
+    const key = `${a.served.displayName}\0${a.result.model}`;
+    const line = lines.get(key) ?? {
+      provider: a.served.displayName,
+      model: a.result.model,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: undefined,
+      requests: 0,
+      cached: 0,
+    };
+    line.inputTokens += a.result.usage?.inputTokens ?? 0;
+    line.outputTokens += a.result.usage?.outputTokens ?? 0;
+    line.requests += 1;
+    line.cached += a.cached ? 1 : 0;
+    lines.set(key, line);
+  }
+  return [...lines.values()].map((l) => ({ ...l, costUsd: estimateCost(l.model, l, prices) }));
+}
+
 async function redactText(redactor: Redactor, text: string): Promise<string> {
-  return redactSpans(redactor.redact(text), await scanSecrets(redactor.redact(text)));
+  const known = redactor.redact(text);
+  return redactSpans(known, await scanSecrets(known));
 }

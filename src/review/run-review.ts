@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { ReviewCore } from "../deps.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
 import {
@@ -8,20 +9,16 @@ import {
   type PullRef,
   upsertComment,
 } from "../github/pull-request.js";
-import type { Provider } from "../providers/provider.js";
 import type { ReviewJob } from "../queue/review-job.js";
-import type { Redactor } from "../security/redactor.js";
 import { parseState, SUMMARY_MARKER } from "./render/markers.js";
 import { renderFailed, renderInProgress, renderSummary } from "./render/render-summary.js";
-import { type ReviewLimits, reviewChanges } from "./review-changes.js";
+import { reviewChanges } from "./review-changes.js";
 import { publishReview } from "./stages/publish-review.js";
 
 export type ReviewDeps = {
   /** An installation-scoped client (per-installation throttling, fresh token). */
   auth(installationId: number): Promise<GitHub>;
-  providers: readonly Provider[];
-  redactor: Redactor;
-  limits: ReviewLimits;
+  core: ReviewCore;
   appId: number;
   version: string;
   log: Logger;
@@ -74,13 +71,13 @@ export async function runReview(
     // 3.
     const files = await listPullFiles(gh, ref);
     const result = await reviewChanges(
-      { providers: deps.providers, redactor: deps.redactor, log },
-      { pr: { title: job.title, body: job.body }, files, config, limits: deps.limits, signal },
+      { ...deps.core, log },
+      { pr: { title: job.title, body: job.body }, files, config, limits: deps.core.limits, signal },
     );
     signal.throwIfAborted();
     // 4.
     const published = await publishReview(
-      { gh, log, redactor: deps.redactor },
+      { gh, log, redactor: deps.core.redactor },
       { ref, headSha: job.headSha, inline: result.inline },
     );
     const notes = [
@@ -110,7 +107,7 @@ export async function runReview(
       usage: result.usage,
       notes,
     });
-    await upsertComment(gh, ref, summary, deps.redactor.redact(body));
+    await upsertComment(gh, ref, summary, deps.core.redactor.redact(body));
     log.info(
       { inline: inline.length, summaryOnly: summaryOnly.length, servedBy: result.servedBy },
       "review posted",

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { type AppEnv, readEnv } from "../../src/config/env.js";
 import { type Critic, createCritic } from "../../src/index.js";
+import { createFakeClock } from "./fake-clock.js";
 
 // A real RSA key: the App signs a JWT with it before asking for an installation token.
 export const { privateKey } = generateKeyPairSync("rsa", {
@@ -23,7 +24,12 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unkno
   throttle: { enabled: false },
 }));
 
-export type TestApp = Critic & { probot: Probot; logs: string[]; env: AppEnv };
+export type TestApp = Critic & {
+  probot: Probot;
+  logs: string[];
+  env: AppEnv;
+  clock: ReturnType<typeof createFakeClock>;
+};
 
 /** A fresh Probot with Critic loaded, logs captured as JSON lines. */
 export async function createTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
@@ -35,9 +41,10 @@ export async function createTestApp(envOverrides: Record<string, string> = {}): 
     Octokit: TestOctokit,
     log: pino({ level: "debug" }, stream),
   });
-  const critic = createCritic(env);
+  const clock = createFakeClock();
+  const critic = createCritic(env, { clock: clock.clock });
   await probot.load(critic.app, { cwd: process.cwd(), addHandler: () => {} });
-  return { ...critic, probot, logs, env };
+  return { ...critic, probot, logs, env, clock };
 }
 
 /** The environment tests run with: an OpenAI key pointed at the fake server. */

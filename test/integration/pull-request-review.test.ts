@@ -137,7 +137,9 @@ describe("pull_request → one review and one summary", () => {
     expect(summary).toContain("**6/10** — Works, but one bug must be fixed.");
     expect(summary).toContain("### Conclusion\n\nFix the division by zero before merging.");
     expect(summary).toContain("1 malformed finding from the model was dropped.");
-    expect(summary).toContain("by OpenAI `gpt-test-2026` · 1,200 tokens in / 300 out");
+    expect(summary).toContain(
+      "by OpenAI `gpt-test-2026` · OpenAI gpt-test-2026: 1,200 tokens in / 300 out, 1 request",
+    );
 
     // One request, numbered lines, PR text fenced as untrusted, lockfile never sent.
     expect(llm.requests).toHaveLength(1);

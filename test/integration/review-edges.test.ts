@@ -193,21 +193,28 @@ describe("pull_request edge cases", () => {
   });
 
   it.each([
-    ["a 500", { status: 500 }, "OpenAI: server error"],
-    ["a 401", { status: 401 }, "OpenAI: rejected the API key"],
     [
-      "text that is not JSON",
-      { text: "Sorry, I can't help with that." },
+      "500s (first try and both retries)",
+      [{ status: 500 }, { status: 500 }, { status: 500 }],
+      "OpenAI: server error",
+      [500, 1000],
+    ],
+    ["a 401 (never retried)", [{ status: 401 }], "OpenAI: rejected the API key", []],
+    [
+      "prose twice (the answer and one repair)",
+      [{ text: "Sorry, I can't help." }, { text: "Still no." }],
       "OpenAI: answered with unusable output",
+      [],
     ],
     [
       "a truncated answer",
-      { text: '{"summary": "cut', finish: "length" },
+      [{ text: '{"summary": "cut', finish: "length" }],
       "OpenAI: answer was cut off",
+      [],
     ],
   ] as const)(
     "falls back to static checks when OpenAI answers %s, and says so",
-    async (_label, reply, note) => {
+    async (_label, replies, note, sleeps) => {
       const app = await createTestApp();
       const gh = githubMock()
         .token()
@@ -216,10 +223,12 @@ describe("pull_request edge cases", () => {
         .createComment(1)
         .listFiles([FILE])
         .updateComment(1);
-      openaiMock([reply]);
+      const llm = openaiMock([...replies]);
 
       await receive(app);
 
+      expect(llm.requests).toHaveLength(replies.length);
+      expect(app.clock.sleeps).toEqual(sleeps);
       const summary = gh.captured.updates[0]?.body ?? "";
       expect(summary).toContain(`AI review unavailable (${note}) — static checks only.`);
       expect(summary).toContain("by static checks only");

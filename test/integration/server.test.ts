@@ -125,7 +125,7 @@ describe("the HTTP server", () => {
       status: "ok",
       version: "0.1.0",
       queue: { pending: 0, running: 0 },
-      providers: { openai: "ready", static: "ready" },
+      providers: { openai: "closed", static: "closed" },
     });
     expect(logs.join("")).not.toContain(SECRET);
   });

@@ -64,7 +64,17 @@ const view: SummaryView = {
   overview: "Adds a search endpoint.",
   conclusion: "Not ready: parameterise the query.",
   servedBy: "OpenAI `gpt-4.1-mini`",
-  usage: { inputTokens: 12345, outputTokens: 678 },
+  usage: [
+    {
+      provider: "OpenAI",
+      model: "gpt-4.1-mini",
+      inputTokens: 12345,
+      outputTokens: 678,
+      costUsd: 0.0060228,
+      requests: 2,
+      cached: 1,
+    },
+  ],
   notes: ["OpenAI unavailable (timed out) — reviewed by Gemini `gemini-2.5-flash`."],
 };
 
@@ -108,7 +118,7 @@ describe("review/render", () => {
 
       ---
 
-      <sub>Reviewed \`ec26c3e\` by OpenAI \`gpt-4.1-mini\` · 12,345 tokens in / 678 out · Critic 0.1.0</sub>
+      <sub>Reviewed \`ec26c3e\` by OpenAI \`gpt-4.1-mini\` · OpenAI gpt-4.1-mini: 12,345 tokens in / 678 out (≈ $0.0060), 2 requests, 1 from cache · Critic 0.1.0</sub>
       <!-- critic:state {"sha":"ec26c3e57ca3a959ca5aad62de7213c562f8c821","version":"0.1.0"} -->"
     `);
   });

@@ -1,6 +1,7 @@
+import type { UsageLine } from "../review-changes.js";
 import type { AnchoredFinding, SummaryFinding } from "../stages/anchor-findings.js";
 import type { FileDecision } from "../stages/filter-files.js";
-import { SEVERITIES, type Severity, type TokenUsage } from "../types.js";
+import { SEVERITIES, type Severity } from "../types.js";
 import { neutraliseMarkup, renderState, SUMMARY_MARKER } from "./markers.js";
 import { SEVERITY_LABEL } from "./render-comment.js";
 
@@ -19,7 +20,8 @@ export type SummaryView = {
   conclusion: string;
   /** Who served, e.g. "OpenAI `gpt-4.1-mini`" or "static checks only". */
   servedBy: string;
-  usage?: TokenUsage | undefined;
+  /** Tokens per provider and model, with a cost estimate where the price is known. */
+  usage: UsageLine[];
   /** Warnings a user should see first: config errors, provider outages, fallbacks. */
   notes: string[];
 };
@@ -132,10 +134,15 @@ function renderItem(f: AnchoredFinding | SummaryFinding, where: string): string 
 }
 
 function renderFooter(view: SummaryView): string {
-  const usage = view.usage
-    ? ` · ${view.usage.inputTokens.toLocaleString("en-US")} tokens in / ${view.usage.outputTokens.toLocaleString("en-US")} out`
-    : "";
-  return `<sub>Reviewed \`${view.headSha.slice(0, 7)}\` by ${view.servedBy}${usage} · Critic ${view.version}</sub>`;
+  const usage = view.usage.map((u) => {
+    const cost =
+      u.costUsd === undefined
+        ? ""
+        : ` (≈ $${u.costUsd < 0.01 ? u.costUsd.toFixed(4) : u.costUsd.toFixed(2)})`;
+    const requests = `${u.requests} ${u.requests === 1 ? "request" : "requests"}${u.cached > 0 ? `, ${u.cached} from cache` : ""}`;
+    return ` · ${u.provider} ${u.model}: ${u.inputTokens.toLocaleString("en-US")} tokens in / ${u.outputTokens.toLocaleString("en-US")} out${cost}, ${requests}`;
+  });
+  return `<sub>Reviewed \`${view.headSha.slice(0, 7)}\` by ${view.servedBy}${usage.join("")} · Critic ${view.version}</sub>`;
 }
 
 function truncate(body: string, state: string): string {

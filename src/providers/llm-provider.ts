@@ -1,0 +1,113 @@
+import { createHash } from "node:crypto";
+import { ProviderError } from "../errors.js";
+import { buildPrompt } from "../review/prompt/build-prompt.js";
+import { parseModelAnswer } from "../review/prompt/parse-model-answer.js";
+import type { TokenUsage } from "../review/types.js";
+import type { Provider, ProviderResult, ReviewInput } from "./provider.js";
+
+export type ChatMessage = { role: "user" | "assistant"; content: string };
+
+export type Completion = {
+  text: string;
+  truncated: boolean;
+  model: string;
+  usage: TokenUsage | undefined;
+};
+
+/** One model API: sends a system prompt and messages, returns text. Throws `ProviderError`. */
+export type ChatBackend = {
+  complete(
+    request: { model: string; system: string; messages: ChatMessage[] },
+    signal: AbortSignal,
+  ): Promise<Completion>;
+};
+
+export type LlmProvider = Provider & {
+  /** Same provider, model and prompt → same key: the chain's cache serves repeats without a call. */
+  cacheKey(input: ReviewInput): string;
+};
+
+const REPAIR_REQUEST =
+  "Your previous answer could not be used: it was not one JSON object matching the required schema. Answer again with only that JSON object, nothing else.";
+// The bad answer is sent back for the repair; a runaway answer is cut so the repair stays cheap.
+const MAX_ECHOED_CHARS = 8_000;
+
+/**
+ * A provider over a chat backend: builds the prompt, asks, and parses the answer tolerantly. An
+ * answer with nothing usable gets one repair request; a truncated answer (output limit hit) is a
+ * failure, never a result. Retries, timeouts and fallbacks are the chain's business.
+ */
+export function createLlmProvider(options: {
+  id: string;
+  displayName: string;
+  defaultModel: string;
+  backend: ChatBackend;
+}): LlmProvider {
+  const { id, backend } = options;
+  const modelFor = (input: ReviewInput) => input.config.model ?? options.defaultModel;
+
+  return {
+    id,
+    displayName: options.displayName,
+    usesModel: true,
+    cacheKey(input) {
+      const prompt = buildPrompt(input);
+      return createHash("sha256")
+        .update(`${id}\0${modelFor(input)}\0${prompt.system}\0${prompt.user}`)
+        .digest("hex");
+    },
+    async review(input, { signal }): Promise<ProviderResult> {
+      const model = modelFor(input);
+      const prompt = buildPrompt(input);
+      const messages: ChatMessage[] = [{ role: "user", content: prompt.user }];
+      const first = await backend.complete({ model, system: prompt.system, messages }, signal);
+      if (first.truncated) throw truncated(id);
+      let parsed = parseModelAnswer(first.text, id);
+      let usage = first.usage;
+      if (!parsed) {
+        const repair = await backend.complete(
+          {
+            model,
+            system: prompt.system,
+            messages: [
+              ...messages,
+              { role: "assistant", content: first.text.slice(0, MAX_ECHOED_CHARS) },
+              { role: "user", content: REPAIR_REQUEST },
+            ],
+          },
+          signal,
+        );
+        usage = addUsage(usage, repair.usage);
+        if (repair.truncated) throw truncated(id);
+        parsed = parseModelAnswer(repair.text, id);
+      }
+      if (!parsed)
+        throw new ProviderError(
+          id,
+          "bad_output",
+          "the answer held no usable review JSON, even after a repair request",
+        );
+      return { ...parsed, model: first.model || model, usage };
+    },
+  };
+}
+
+function truncated(id: string): ProviderError {
+  return new ProviderError(
+    id,
+    "truncated",
+    "the answer hit the output token limit and was cut off",
+  );
+}
+
+export function addUsage(
+  a: TokenUsage | undefined,
+  b: TokenUsage | undefined,
+): TokenUsage | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+  };
+}

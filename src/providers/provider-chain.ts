@@ -1,0 +1,176 @@
+import { LRUCache } from "lru-cache";
+import type { Logger } from "pino";
+import { describeKind, isProviderError, ProviderError, type ProviderErrorKind } from "../errors.js";
+import {
+  type BreakerState,
+  type CircuitBreaker,
+  createCircuitBreaker,
+} from "../resilience/circuit-breaker.js";
+import type { Clock } from "../resilience/clock.js";
+import { type RetryPolicy, retryDelayMs } from "../resilience/retry-policy.js";
+import type { LlmProvider } from "./llm-provider.js";
+import type { Provider, ProviderResult, ReviewInput } from "./provider.js";
+
+export type ProviderFailure = { provider: string; displayName: string; failure: string };
+
+export type ChainResult = {
+  result: ProviderResult;
+  served: Provider;
+  /** The answer came from the cache: no call was made and no tokens were spent. */
+  cached: boolean;
+  /** Providers passed over before the one that served, with why. */
+  failed: ProviderFailure[];
+};
+
+export type ChainOptions = {
+  /** In order; the last must be one that never fails (the static provider). */
+  providers: readonly Provider[];
+  clock: Clock;
+  retry: RetryPolicy;
+  /** Per-attempt limit for a model call. */
+  timeoutMs: number;
+  breaker: { threshold: number; coolDownMs: number };
+  /** Answers kept for repeats of the same prompt; 0 turns the cache off. */
+  cacheEntries: number;
+  log: Pick<Logger, "info" | "warn">;
+};
+
+export type ProviderChain = {
+  readonly providers: readonly Provider[];
+  review(input: ReviewInput, signal: AbortSignal): Promise<ChainResult>;
+  /** Provider id → breaker state (providers without a model are always "closed"). */
+  states(): Record<string, BreakerState>;
+};
+
+// Failures that say the provider is unwell. A bad request or a bad answer says as much about the
+// input as about the provider, so it does not count towards opening the circuit.
+const BREAKER_KINDS: ReadonlySet<ProviderErrorKind> = new Set([
+  "rate_limited",
+  "server",
+  "timeout",
+  "connection",
+  "auth",
+]);
+
+/**
+ * Asks providers in order until one answers. Each model provider has a circuit breaker (an open
+ * one is skipped without a call), a timeout per attempt, retries with capped exponential backoff
+ * and full jitter for transient failures (honouring `retry-after` up to the cap), and a cache of
+ * answers by prompt. The breaker sees only final outcomes, after retries.
+ */
+export function createProviderChain(options: ChainOptions): ProviderChain {
+  const breakers = new Map<string, CircuitBreaker>();
+  for (const p of options.providers) {
+    if (!p.usesModel) continue;
+    breakers.set(
+      p.id,
+      createCircuitBreaker({
+        ...options.breaker,
+        now: options.clock.now,
+        onTransition: (from, to) =>
+          options.log.warn({ provider: p.id, from, to }, "circuit breaker changed state"),
+      }),
+    );
+  }
+  const cache =
+    options.cacheEntries > 0
+      ? new LRUCache<string, ProviderResult>({ max: options.cacheEntries, ttl: 24 * 3_600_000 })
+      : undefined;
+
+  const attempt = async (
+    provider: Provider,
+    input: ReviewInput,
+    signal: AbortSignal,
+  ): Promise<ProviderResult> => {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+    try {
+      return await provider.review(input, { signal: AbortSignal.any([signal, timeout.signal]) });
+    } catch (error) {
+      if (timeout.signal.aborted && !signal.aborted) {
+        throw new ProviderError(
+          provider.id,
+          "timeout",
+          `no answer within ${options.timeoutMs} ms`,
+          { cause: error },
+        );
+      }
+      throw isProviderError(error)
+        ? error
+        : new ProviderError(provider.id, "connection", "request failed", { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const callWithRetries = async (
+    provider: Provider,
+    input: ReviewInput,
+    signal: AbortSignal,
+  ): Promise<ProviderResult> => {
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt(provider, input, signal);
+      } catch (error) {
+        signal.throwIfAborted();
+        const failure = error as ProviderError;
+        const delay = retryDelayMs(failure, n, options.retry, options.clock.random);
+        if (delay === undefined) throw failure;
+        options.log.info(
+          { provider: provider.id, kind: failure.kind, status: failure.status, delayMs: delay },
+          "retrying provider",
+        );
+        await options.clock.sleep(delay, signal);
+      }
+    }
+  };
+
+  return {
+    providers: options.providers,
+    states: () =>
+      Object.fromEntries(
+        options.providers.map((p) => [p.id, breakers.get(p.id)?.state() ?? "closed"]),
+      ),
+    async review(input, signal) {
+      const failed: ProviderFailure[] = [];
+      for (const provider of options.providers) {
+        signal.throwIfAborted();
+        const skip = (failure: string) =>
+          failed.push({ provider: provider.id, displayName: provider.displayName, failure });
+        const breaker = breakers.get(provider.id);
+        if (breaker && !breaker.tryAcquire()) {
+          skip("circuit open");
+          continue;
+        }
+        const key = cache ? (provider as Partial<LlmProvider>).cacheKey?.(input) : undefined;
+        const hit = key === undefined ? undefined : cache?.get(key);
+        if (hit) {
+          breaker?.release();
+          return { result: { ...hit, usage: undefined }, served: provider, cached: true, failed };
+        }
+        try {
+          const result = await callWithRetries(provider, input, signal);
+          breaker?.success();
+          if (key !== undefined) cache?.set(key, result);
+          return { result, served: provider, cached: false, failed };
+        } catch (error) {
+          const failure = isProviderError(error) ? error : undefined;
+          if (signal.aborted) {
+            breaker?.release();
+            throw signal.reason;
+          }
+          if (failure && BREAKER_KINDS.has(failure.kind)) breaker?.failure();
+          else breaker?.release();
+          options.log.warn(
+            { provider: provider.id, kind: failure?.kind ?? "unknown", status: failure?.status },
+            "provider failed, trying the next one",
+          );
+          skip(failure ? describeKind(failure.kind) : "failed unexpectedly");
+        }
+      }
+      throw new Error(
+        "[critic] no provider answered; the static provider must be last in the chain",
+      );
+    },
+  };
+}
