@@ -33,7 +33,8 @@ export async function startFakeGitHub(options: {
         .writeHead(status, { "content-type": "application/json; charset=utf-8" })
         .end(JSON.stringify(data));
     };
-    let m: RegExpExecArray | null;
+    const issueComments = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(path);
+    const editComment = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(path);
     if (req.method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       return json(201, {
         token: `ghs_fake_${Date.now()}`,
@@ -43,8 +44,8 @@ export async function startFakeGitHub(options: {
     }
     if (req.method === "GET" && /\/contents\//.test(path))
       return json(404, { message: "Not Found" });
-    if ((m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(path))) {
-      const key = `${m[1]}#${m[2]}`;
+    if (issueComments) {
+      const key = `${issueComments[1]}#${issueComments[2]}`;
       const list = comments.get(key) ?? [];
       if (req.method === "GET") return json(200, list);
       const comment = {
@@ -56,15 +57,12 @@ export async function startFakeGitHub(options: {
       comments.set(key, [...list, comment]);
       return json(201, comment);
     }
-    if (
-      req.method === "PATCH" &&
-      (m = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(path))
-    ) {
+    if (req.method === "PATCH" && editComment) {
       for (const list of comments.values()) {
-        const found = list.find((c) => c.id === Number(m?.[2]));
+        const found = list.find((c) => c.id === Number(editComment[2]));
         if (found) found.body = (body as { body: string }).body;
       }
-      return json(200, { id: Number(m[2]) });
+      return json(200, { id: Number(editComment[2]) });
     }
     if (req.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files$/.test(path))
       return json(200, options.files);
