@@ -4,13 +4,18 @@ import { type CoreOptions, createReviewCore } from "./deps.js";
 import type { GitHub } from "./github/octokit.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
-import { createHealthHandler } from "./server/health-handler.js";
+import { createHealthHandler, type Health } from "./server/health-handler.js";
 import { VERSION } from "./version.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./webhooks/on-pull-request.js";
 
 export type CriticOptions = CoreOptions;
 
-export type Critic = { app: ApplicationFunction; queue: JobQueue };
+export type Critic = {
+  app: ApplicationFunction;
+  queue: JobQueue;
+  /** What `GET /healthz` answers. */
+  health(): Health;
+};
 
 /**
  * Wires Critic: the queue, the provider chain, the webhook handlers and /healthz. Everything is
@@ -40,15 +45,15 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       log: app.log,
     };
     app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue));
-    addHandler(
-      createHealthHandler({
-        version: VERSION,
-        queue: () => queue.stats(),
-        providers: () => core.chain.states(),
-      }),
-    );
+    addHandler(createHealthHandler(health));
   };
-  return { app, queue };
+  const health = (): Health => ({
+    status: "ok",
+    version: VERSION,
+    queue: queue.stats(),
+    providers: deps?.core.chain.states() ?? {},
+  });
+  return { app, queue, health };
 }
 
 /** For `probot run`: reads the environment when Probot loads the app, not at import. */

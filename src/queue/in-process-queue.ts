@@ -31,10 +31,17 @@ export function createInProcessQueue(options: {
       if (active.has(key)) return "duplicate";
       active.add(key);
       const controller = new AbortController();
+      // The key is released inside the task, so a job queued right after `onIdle()` resolves
+      // is never mistaken for a duplicate of the one that just finished.
       queue
-        .add(() => options.run(job, controller.signal))
-        .catch((error: unknown) => options.onError(job, error))
-        .finally(() => active.delete(key));
+        .add(async () => {
+          try {
+            await options.run(job, controller.signal);
+          } finally {
+            active.delete(key);
+          }
+        })
+        .catch((error: unknown) => options.onError(job, error));
       return "queued";
     },
     stats: () => ({ pending: queue.size, running: queue.pending }),

@@ -1,25 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { QueueStats } from "../queue/in-process-queue.js";
+import type { BreakerState } from "../resilience/circuit-breaker.js";
 
-export type HealthSource = {
+export type Health = {
+  status: "ok";
   version: string;
-  queue: () => QueueStats;
-  /** Provider id → state ("ready" today; breaker states arrive with the provider chain). */
-  providers: () => Record<string, string>;
+  queue: { pending: number; running: number };
+  /** Provider id → circuit breaker state. */
+  providers: Record<string, BreakerState>;
 };
 
 /** `GET /healthz` → 200 `{status, version, queue: {pending, running}, providers}`. */
-export function createHealthHandler(source: HealthSource) {
+export function createHealthHandler(health: () => Health) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = (req.url ?? "").split("?")[0];
     if (req.method !== "GET" || path !== "/healthz") return false;
-    const body = JSON.stringify({
-      status: "ok",
-      version: source.version,
-      queue: source.queue(),
-      providers: source.providers(),
-    });
-    res.writeHead(200, { "content-type": "application/json" }).end(body);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(health()));
     return true;
   };
 }

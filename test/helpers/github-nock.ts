@@ -64,8 +64,22 @@ export function githubMock() {
         .reply(200, { id });
       return api;
     },
+    /** The PR's files, 100 a page with `link` headers, as GitHub paginates them. */
     listFiles(files: Array<Record<string, unknown>>) {
-      scope.get(`${repoPath}/pulls/${PR}/files`).query({ per_page: 100 }).reply(200, files);
+      const path = `${repoPath}/pulls/${PR}/files`;
+      const pages = Math.max(1, Math.ceil(files.length / 100));
+      for (let page = 1; page <= pages; page++) {
+        const link =
+          page < pages
+            ? {
+                link: `<${GITHUB}${path}?per_page=100&page=${page + 1}>; rel="next", <${GITHUB}${path}?per_page=100&page=${pages}>; rel="last"`,
+              }
+            : undefined;
+        scope
+          .get(path)
+          .query(page === 1 ? { per_page: 100 } : { per_page: 100, page })
+          .reply(200, files.slice((page - 1) * 100, page * 100), link);
+      }
       return api;
     },
     createReview(status = 200, reply: Record<string, unknown> = { id: 1 }) {

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { estimateCost } from "../../src/providers/pricing.js";
+import { parsePatch } from "../../src/review/diff/parse-patch.js";
+import { renderFileForPrompt } from "../../src/review/prompt/build-prompt.js";
+import { chunkFiles } from "../../src/review/stages/chunk-files.js";
+import type { ReviewFile } from "../../src/review/types.js";
+
+const file = (path: string, addedLines: number, hunks = 1): ReviewFile => ({
+  path,
+  status: "modified",
+  hunks: Array.from({ length: hunks }, (_, h) =>
+    parsePatch(
+      `@@ -${h * 100 + 1},0 +${h * 100 + 1},${addedLines} @@\n${Array.from({ length: addedLines }, (_, i) => `+const value${h}_${i} = compute(${i}, "${path}");`).join("\n")}`,
+    ),
+  ).flat(),
+});
+
+describe("review/stages/chunk-files", () => {
+  it("packs a generated 400-file PR into few requests, each within the request budget", () => {
+    const files = Array.from({ length: 400 }, (_, i) => file(`src/module-${i}.ts`, 5));
+    const { chunks, overBudget, tokens } = chunkFiles(files, {
+      maxRequestTokens: 8_000,
+      maxReviewTokens: 1_000_000,
+    });
+
+    expect(overBudget).toEqual([]);
+    expect(chunks.flatMap((c) => c.files.map((f) => f.path))).toEqual(files.map((f) => f.path));
+    for (const c of chunks) expect(c.tokens).toBeLessThanOrEqual(8_000);
+    // Packed, not one request per file: each request is more than half full except the last.
+    const minimum = Math.ceil(tokens / 8_000);
+    expect(chunks.length).toBeLessThanOrEqual(minimum + 1);
+    expect(chunks.length).toBeGreaterThan(1);
+  });
+
+  it("lists files past the review budget as over budget, whole, and keeps the smaller ones after", () => {
+    const files = [file("a.ts", 40), file("huge.ts", 2000), file("b.ts", 40)];
+    const { chunks, overBudget } = chunkFiles(files, {
+      maxRequestTokens: 4_000,
+      maxReviewTokens: 5_000,
+    });
+
+    expect(overBudget.map((f) => f.path)).toEqual(["huge.ts"]);
+    expect(chunks.flatMap((c) => c.files.map((f) => f.path))).toEqual(["a.ts", "b.ts"]);
+  });
+
+  it("splits a file larger than one request at hunk boundaries", () => {
+    const big = file("big.ts", 60, 6);
+    const { chunks } = chunkFiles([big], { maxRequestTokens: 2_000, maxReviewTokens: 1_000_000 });
+
+    expect(chunks.length).toBeGreaterThan(1);
+    const hunks = chunks.flatMap((c) => c.files.flatMap((f) => f.hunks));
+    expect(hunks).toEqual(big.hunks);
+    for (const c of chunks) expect(c.files.every((f) => f.path === "big.ts")).toBe(true);
+  });
+
+  it("splits a single hunk larger than one request at line boundaries, keeping every line number", () => {
+    const big = file("one-hunk.ts", 1500);
+    const { chunks } = chunkFiles([big], { maxRequestTokens: 3_000, maxReviewTokens: 1_000_000 });
+    const lines = chunks.flatMap((c) => c.files.flatMap((f) => f.hunks.flatMap((h) => h.lines)));
+
+    expect(chunks.length).toBeGreaterThan(4);
+    expect(lines.map((l) => l.newLine)).toEqual(big.hunks[0]?.lines.map((l) => l.newLine));
+    const second = chunks[1]?.files[0];
+    expect(second && renderFileForPrompt(second)).toMatch(
+      /^### one-hunk\.ts \(modified\)\n@@ -1,0 \+\d+,\d+ @@/,
+    );
+  });
+
+  it("counts the special-token text in untrusted diffs as text", () => {
+    const f: ReviewFile = {
+      path: "a.txt",
+      status: "added",
+      hunks: parsePatch("@@ -0,0 +1 @@\n+<|endoftext|>"),
+    };
+    expect(() =>
+      chunkFiles([f], { maxRequestTokens: 1_000, maxReviewTokens: 1_000 }),
+    ).not.toThrow();
+  });
+});
+
+describe("providers/pricing", () => {
+  const prices = {
+    "gpt-4.1-mini": { input: 0.4, output: 1.6 },
+    "gpt-4.1": { input: 2, output: 8 },
+  };
+
+  it("prices a dated model by its longest listed prefix", () => {
+    expect(
+      estimateCost(
+        "gpt-4.1-mini-2025-04-14",
+        { inputTokens: 1_000_000, outputTokens: 500_000 },
+        prices,
+      ),
+    ).toBeCloseTo(1.2);
+    expect(estimateCost("gpt-4.1", { inputTokens: 1_000, outputTokens: 0 }, prices)).toBeCloseTo(
+      0.002,
+    );
+  });
+
+  it("gives no estimate for an unknown model", () => {
+    expect(estimateCost("llama3", { inputTokens: 1, outputTokens: 1 }, prices)).toBeUndefined();
+  });
+});
