@@ -112,6 +112,9 @@ const EnvSchema = z.object({
   CRITIC_CONCURRENCY: wholeNumber(4, 1, 256),
 });
 
+/** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 /** Everything Critic reads from its environment, validated once at start-up. */
 export type AppEnv = {
   appId: number;

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { configJsonSchema } from "../../src/config/config-json-schema.js";
-import { readEnv } from "../../src/config/env.js";
+import { ENV_VARIABLES, readEnv } from "../../src/config/env.js";
 import { defaultRepoConfig } from "../../src/config/repo-config.schema.js";
 import { resolveRepoConfig } from "../../src/config/resolve-repo-config.js";
 
@@ -56,6 +56,23 @@ describe("config/resolve-repo-config", () => {
 });
 
 describe("config/env", () => {
+  it("documents every variable in .env.example and README.md", async () => {
+    const example = await readFile(new URL("../../.env.example", import.meta.url), "utf8");
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+
+    expect(ENV_VARIABLES.filter((v) => !new RegExp(`^#? ?${v}=`, "m").test(example))).toEqual([]);
+    expect(ENV_VARIABLES.filter((v) => !readme.includes(`\`${v}\``))).toEqual([]);
+  });
+
+  it("documents every .github/critic.yml key in README.md", async () => {
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const keys = Object.keys(
+      (configJsonSchema() as { properties: Record<string, unknown> }).properties,
+    ).filter((k) => k !== "_extends");
+
+    expect(keys.filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
+  });
+
   it("gives defaults that review with static checks when nothing is set", () => {
     const env = readEnv({});
 
