@@ -6,8 +6,11 @@
  */
 import { spawn } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startFakeGitHub } from "./fakes/fake-github.js";
 import { startFakeLlm } from "./fakes/fake-llm.js";
 
@@ -18,6 +21,7 @@ const patch =
 
 const github = await startFakeGitHub({
   appId: APP_ID,
+  headSha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
   files: [
     { filename: "src/math.js", status: "modified", additions: 3, deletions: 0, changes: 3, patch },
   ],
@@ -62,7 +66,14 @@ const { privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
-const child = spawn(process.execPath, ["dist/bin/start.js"], {
+// The model settings come from a .env file in the working directory, as a user would keep them.
+const cwd = await mkdtemp(join(tmpdir(), "critic-smoke-"));
+await writeFile(
+  join(cwd, ".env"),
+  `OPENAI_API_KEY=sk-smoke-test-key\nOPENAI_BASE_URL=${llm.url}\n`,
+);
+const child = spawn(process.execPath, [join(process.cwd(), "dist/bin/start.js")], {
+  cwd,
   env: {
     PATH: process.env.PATH,
     APP_ID: String(APP_ID),
@@ -70,8 +81,6 @@ const child = spawn(process.execPath, ["dist/bin/start.js"], {
     WEBHOOK_SECRET: SECRET,
     GHE_HOST: github.url.replace("http://", ""),
     GHE_PROTOCOL: "http",
-    OPENAI_API_KEY: "sk-smoke-test-key",
-    OPENAI_BASE_URL: llm.url,
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",

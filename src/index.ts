@@ -1,5 +1,5 @@
 import type { ApplicationFunction, Probot } from "probot";
-import { type AppEnv, readEnv } from "./config/env.js";
+import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
 import { type CoreOptions, createReviewCore } from "./deps.js";
 import type { GitHub } from "./github/octokit.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
@@ -57,5 +57,8 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
 }
 
 /** For `probot run`: reads the environment when Probot loads the app, not at import. */
-const critic: ApplicationFunction = (app, options) => createCritic(readEnv()).app(app, options);
+const critic: ApplicationFunction = (app, options) => {
+  loadDotEnv();
+  return createCritic(readEnv()).app(app, options);
+};
 export default critic;

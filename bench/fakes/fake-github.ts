@@ -16,6 +16,8 @@ export type FakeGitHub = {
 export async function startFakeGitHub(options: {
   files: unknown[];
   appId: number;
+  /** What `GET /pulls/{n}` answers as the head: the SHA the webhook named. */
+  headSha: string;
   latencyMs?: number;
 }): Promise<FakeGitHub> {
   const calls: FakeGitHubCall[] = [];
@@ -63,6 +65,9 @@ export async function startFakeGitHub(options: {
         if (found) found.body = (body as { body: string }).body;
       }
       return json(200, { id: Number(editComment[2]) });
+    }
+    if (req.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+$/.test(path)) {
+      return json(200, { state: "open", head: { sha: options.headSha } });
     }
     if (req.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files$/.test(path))
       return json(200, options.files);

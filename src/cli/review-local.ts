@@ -21,10 +21,21 @@ export async function readLocalDiff(options: {
   else if (options.diff !== undefined) text = await readFile(options.diff, "utf8");
   else {
     const base = options.base ?? (await defaultBase(options.cwd));
-    const { stdout } = await run("git", ["diff", "--no-color", "--no-ext-diff", `${base}...HEAD`], {
-      cwd: options.cwd,
-      maxBuffer: 512 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      "git", // Explicit prefixes: a user's diff.noprefix or diff.mnemonicPrefix must not change the format.
+      [
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        `${base}...HEAD`,
+      ],
+      {
+        cwd: options.cwd,
+        maxBuffer: 512 * 1024 * 1024,
+      },
+    );
     text = stdout;
   }
   return parseUnifiedDiff(text);

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 
 /** Provider ids Critic knows, in the order they are tried by default. */
@@ -174,4 +176,13 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     maxPatchBytes: e.CRITIC_MAX_PATCH_BYTES,
     concurrency: e.CRITIC_CONCURRENCY,
   };
+}
+
+/**
+ * Loads `.env` from `cwd` into the process environment, as Probot's `run()` does, but early
+ * enough for `readEnv()` to see it. Variables already set win over the file.
+ */
+export function loadDotEnv(cwd: string = process.cwd()): void {
+  const path = join(cwd, ".env");
+  if (existsSync(path)) process.loadEnvFile(path);
 }

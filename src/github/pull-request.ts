@@ -105,7 +105,20 @@ export async function createReview(
   });
 }
 
-/** True when a review whose body holds `marker` already exists on the PR. */
+/** The PR's current head commit and state, read fresh (not from the webhook that queued the job). */
+export async function getPullHead(
+  gh: GitHub,
+  ref: PullRef,
+): Promise<{ sha: string; open: boolean }> {
+  const { data } = await gh.rest.pulls.get({
+    owner: ref.owner,
+    repo: ref.repo,
+    pull_number: ref.pullNumber,
+  });
+  return { sha: data.head.sha, open: data.state === "open" };
+}
+
+/** True when a bot's review whose body holds `marker` already exists on the PR. */
 export async function hasReviewWithMarker(
   gh: GitHub,
   ref: PullRef,
@@ -117,5 +130,5 @@ export async function hasReviewWithMarker(
     pull_number: ref.pullNumber,
     per_page: 100,
   });
-  return reviews.some((r) => r.body?.includes(marker) === true);
+  return reviews.some((r) => r.user?.type === "Bot" && r.body?.includes(marker) === true);
 }

@@ -1,12 +1,20 @@
 import PQueue from "p-queue";
-import { jobKey, type ReviewJob } from "./review-job.js";
+import { pullKey, type ReviewJob } from "./review-job.js";
 
 export type QueueStats = { pending: number; running: number };
 
-/** Where webhook handlers put work. The in-process queue is the default; BullMQ comes later. */
+/** What happened to an enqueued job. */
+export type EnqueueResult =
+  /** It will run. */
+  | "queued"
+  /** It replaced an older head of the same PR that was still waiting. */
+  | "coalesced"
+  /** This head of this PR is already waiting or running. */
+  | "duplicate";
+
+/** Where webhook handlers put work. The in-process queue is the default. */
 export type JobQueue = {
-  /** "duplicate" when the same PR head is already waiting or running. */
-  enqueue(job: ReviewJob): "queued" | "duplicate";
+  enqueue(job: ReviewJob): EnqueueResult;
   stats(): QueueStats;
   /** Resolves when nothing is waiting or running. */
   onIdle(): Promise<void>;
@@ -14,9 +22,16 @@ export type JobQueue = {
 
 export type JobRunner = (job: ReviewJob, signal: AbortSignal) => Promise<void>;
 
+type Slot = {
+  running?: { sha: string; controller: AbortController } | undefined;
+  waiting?: ReviewJob | undefined;
+};
+
 /**
- * A p-queue with bounded concurrency. A job's failure is reported to `onError` and never reaches
- * the process: one broken review must not take the others down.
+ * A p-queue with bounded concurrency and one review per pull request at a time. A newer head of a
+ * PR replaces a waiting older one, and aborts a running one (which then posts nothing), so only
+ * the newest head is reviewed and two jobs never race to create the same summary. A job's failure
+ * goes to `onError` and never reaches the process.
  */
 export function createInProcessQueue(options: {
   concurrency: number;
@@ -24,27 +39,50 @@ export function createInProcessQueue(options: {
   onError: (job: ReviewJob, error: unknown) => void;
 }): JobQueue {
   const queue = new PQueue({ concurrency: options.concurrency });
-  const active = new Set<string>();
+  const slots = new Map<string, Slot>();
+
+  const start = (key: string, slot: Slot, job: ReviewJob) => {
+    const controller = new AbortController();
+    slot.running = { sha: job.headSha, controller };
+    queue
+      .add(async () => {
+        try {
+          await options.run(job, controller.signal);
+        } finally {
+          // Started inside the task, so `onIdle()` never resolves between two jobs of one PR.
+          slot.running = undefined;
+          const next = slot.waiting;
+          slot.waiting = undefined;
+          if (next) start(key, slot, next);
+          else slots.delete(key);
+        }
+      })
+      .catch((error: unknown) => options.onError(job, error));
+  };
+
   return {
     enqueue(job) {
-      const key = jobKey(job);
-      if (active.has(key)) return "duplicate";
-      active.add(key);
-      const controller = new AbortController();
-      // The key is released inside the task, so a job queued right after `onIdle()` resolves
-      // is never mistaken for a duplicate of the one that just finished.
-      queue
-        .add(async () => {
-          try {
-            await options.run(job, controller.signal);
-          } finally {
-            active.delete(key);
-          }
-        })
-        .catch((error: unknown) => options.onError(job, error));
+      const key = pullKey(job);
+      const slot = slots.get(key) ?? {};
+      if (slot.running?.sha === job.headSha || slot.waiting?.headSha === job.headSha)
+        return "duplicate";
+      if (slot.waiting) {
+        slot.waiting = job;
+        return "coalesced";
+      }
+      if (slot.running) {
+        slot.running.controller.abort(new Error(`[critic] superseded by ${job.headSha}`));
+        slot.waiting = job;
+        return "queued";
+      }
+      slots.set(key, slot);
+      start(key, slot, job);
       return "queued";
     },
-    stats: () => ({ pending: queue.size, running: queue.pending }),
+    stats: () => ({
+      pending: queue.size + [...slots.values()].filter((s) => s.waiting).length,
+      running: queue.pending,
+    }),
     onIdle: () => queue.onIdle(),
   };
 }

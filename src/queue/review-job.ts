@@ -15,7 +15,7 @@ export const ReviewJob = z.object({
 });
 export type ReviewJob = z.infer<typeof ReviewJob>;
 
-/** One key per PR head: the same head is never reviewed twice at once. */
-export function jobKey(job: Pick<ReviewJob, "owner" | "repo" | "pullNumber" | "headSha">): string {
-  return `${job.owner}/${job.repo}#${job.pullNumber}@${job.headSha}`;
+/** One key per pull request: its reviews run one at a time. */
+export function pullKey(job: Pick<ReviewJob, "owner" | "repo" | "pullNumber">): string {
+  return `${job.owner}/${job.repo}#${job.pullNumber}`;
 }

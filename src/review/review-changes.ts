@@ -76,36 +76,59 @@ export async function reviewChanges(
     exclude: config.exclude,
     maxPatchBytes: limits.maxPatchBytes,
   });
-  const toReview = decisions.filter((d) => d.reviewed).map((d) => d.file);
+  const reviewed = new Set(decisions.filter((d) => d.reviewed).map((d) => d.file.path));
+  // Secrets are looked for in every file with a usable patch, excluded ones too: a key committed
+  // in vendor/ or a generated file leaks all the same.
+  const scanned = decisions
+    .map((d) => d.file)
+    .filter(
+      (f) =>
+        reviewed.has(f.path) ||
+        (f.status !== "removed" &&
+          f.patch !== undefined &&
+          Buffer.byteLength(f.patch, "utf8") <= limits.maxPatchBytes),
+    );
+  // 2.
+  const prepared = await prepareFiles(scanned);
+  for (const file of prepared.files) {
+    for (const hunk of file.hunks) {
+      hunk.section = deps.redactor.redact(hunk.section);
+      for (const line of hunk.lines) line.text = deps.redactor.redact(line.text);
+    }
+  }
+  const toReview = prepared.files.filter((f) => reviewed.has(f.path));
   if (toReview.length === 0) {
+    const anchored = anchorFindings(prepared.secretFindings, prepared.files, {
+      maxComments: config.max_comments,
+      minSeverity: config.min_severity,
+    });
+    const found = anchored.inline.length + anchored.summaryOnly.length;
     return {
+      ...anchored,
       decisions,
-      inline: [],
-      summaryOnly: [],
-      rating: undefined,
+      rating:
+        found > 0
+          ? { ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]), computed: true }
+          : undefined,
       overview: "",
       conclusion:
-        "Nothing in this change needed a review: every file was skipped (see Found files).",
-      servedBy: "no reviewer (nothing to review)",
+        found > 0
+          ? "Every file was skipped for review, but secrets were found in them: remove and rotate them."
+          : "Nothing in this change needed a review: every file was skipped (see Found files).",
+      servedBy: found > 0 ? "static checks only" : "no reviewer (nothing to review)",
       usage: [],
       notes: [],
     };
-  }
-  // 2.
-  const prepared = await prepareFiles(toReview);
-  for (const file of prepared.files) {
-    for (const hunk of file.hunks)
-      for (const line of hunk.lines) line.text = deps.redactor.redact(line.text);
   }
   const pr = {
     title: await redactText(deps.redactor, params.pr.title),
     body: await redactText(deps.redactor, params.pr.body),
   };
   // 3.
-  const staticChecks = runStaticChecks(prepared.files);
+  const staticChecks = runStaticChecks(toReview);
   const staticFindings: Finding[] = [...prepared.secretFindings, ...staticChecks.findings];
   // 4.
-  const { chunks, overBudget } = chunkFiles(prepared.files, {
+  const { chunks, overBudget } = chunkFiles(toReview, {
     maxRequestTokens: limits.maxRequestTokens,
     maxReviewTokens: Math.min(config.max_tokens_per_review, limits.maxPromptTokens),
   });

@@ -4,6 +4,7 @@ import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
 import {
   findOwnComment,
+  getPullHead,
   type IssueComment,
   listPullFiles,
   type PullRef,
@@ -24,16 +25,18 @@ export type ReviewDeps = {
   log: Logger;
 };
 
-export type ReviewOutcome = "reviewed" | "skipped" | "failed";
+export type ReviewOutcome = "reviewed" | "skipped" | "superseded" | "failed";
 
 /**
  * One review of one PR head, from the queue:
  * 1. load `.github/critic.yml` and decide whether to review at all;
- * 2. show "review in progress" in the summary comment (created once, then edited in place);
+ * 2. find the summary comment; stop if this head was already reviewed; else show "in progress";
  * 3. list the PR's files and review them (see `reviewChanges`);
- * 4. post one review with the inline comments;
- * 5. write the finished summary.
+ * 4. re-read the PR: a head that moved (or a closed PR) means this review is stale, post nothing;
+ * 5. post one review with the inline comments;
+ * 6. write the finished summary.
  * It never throws: a failure is logged and shown in the summary, so no review is lost silently.
+ * A job superseded by a newer push stops quietly: the newer job owns the summary.
  */
 export async function runReview(
   deps: ReviewDeps,
@@ -62,6 +65,11 @@ export async function runReview(
     }
     // 2.
     const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps.appId);
+    if (existing && parseState(existing.body)?.sha === job.headSha) {
+      log.info("head already reviewed");
+      return "skipped";
+    }
+    signal.throwIfAborted();
     summary = await upsertComment(
       gh,
       ref,
@@ -74,8 +82,29 @@ export async function runReview(
       { ...deps.core, log },
       { pr: { title: job.title, body: job.body }, files, config, limits: deps.core.limits, signal },
     );
-    signal.throwIfAborted();
     // 4.
+    signal.throwIfAborted();
+    const head = await getPullHead(gh, ref);
+    if (head.sha !== job.headSha) {
+      log.info({ head: head.sha }, "head moved during the review; nothing posted");
+      return "superseded";
+    }
+    if (!head.open) {
+      log.info("pull request closed during the review; nothing posted");
+      await upsertComment(
+        gh,
+        ref,
+        summary,
+        renderFailed(
+          job.headSha,
+          deps.version,
+          "the pull request was closed",
+          parseState(summary.body)?.sha,
+        ),
+      );
+      return "skipped";
+    }
+    // 5.
     const published = await publishReview(
       { gh, log, redactor: deps.core.redactor },
       { ref, headSha: job.headSha, inline: result.inline },
@@ -93,7 +122,7 @@ export async function runReview(
       ];
       inline = [];
     }
-    // 5.
+    // 6.
     const body = renderSummary({
       headSha: job.headSha,
       version: deps.version,
@@ -114,18 +143,22 @@ export async function runReview(
     );
     return "reviewed";
   } catch (error) {
+    if (signal.aborted) {
+      log.info("review superseded by a newer push; nothing posted");
+      return "superseded";
+    }
     log.error({ err: error }, "review failed");
     if (gh && summary) {
-      const reason = signal.aborted
-        ? "it was cancelled"
-        : "GitHub or a provider failed in a way Critic could not recover from";
       const previousSha = parseState(summary.body)?.sha;
-      await upsertComment(
-        gh,
-        ref,
-        summary,
-        renderFailed(job.headSha, deps.version, reason, previousSha),
-      ).catch((e: unknown) => log.error({ err: e }, "could not report the failed review"));
+      const failed = renderFailed(
+        job.headSha,
+        deps.version,
+        "GitHub or a provider failed in a way Critic could not recover from",
+        previousSha,
+      );
+      await upsertComment(gh, ref, summary, failed).catch((e: unknown) =>
+        log.error({ err: e }, "could not report the failed review"),
+      );
     }
     return "failed";
   }

@@ -4,6 +4,8 @@ export const GITHUB = "https://api.github.com";
 export const OWNER = "Codertocat";
 export const REPO = "Hello-World";
 export const PR = 2;
+/** The head of PR #2 in GitHub's example payloads. */
+export const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 
 // As GitHub sends it: without the charset Octokit hands the body over as an ArrayBuffer.
 const RAW = { "content-type": "application/vnd.github.v3.raw; charset=utf-8" };
@@ -80,6 +82,11 @@ export function githubMock() {
           .query(page === 1 ? { per_page: 100 } : { per_page: 100, page })
           .reply(200, files.slice((page - 1) * 100, page * 100), link);
       }
+      return api;
+    },
+    /** The PR read fresh before publishing: its head and state. */
+    getPull(sha = HEAD_SHA, state = "open") {
+      scope.get(`${repoPath}/pulls/${PR}`).reply(200, { number: PR, state, head: { sha } });
       return api;
     },
     createReview(status = 200, reply: Record<string, unknown> = { id: 1 }) {

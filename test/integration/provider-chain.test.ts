@@ -32,6 +32,7 @@ async function review(files = [FILE], action = "opened") {
     .listComments()
     .createComment(1)
     .listFiles(files)
+    .getPull()
     .updateComment(1);
   if (action === "opened") gh.token();
   return gh;
@@ -280,6 +281,7 @@ describe("provider chain through a review", () => {
       .listComments()
       .createComment(1)
       .listFiles(files)
+      .getPull()
       .createReview()
       .updateComment(1);
     // Each request is rated by how many requests came before it: 9, 8, 7…; the lowest must stand.

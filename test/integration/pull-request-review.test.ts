@@ -58,6 +58,7 @@ describe("pull_request → one review and one summary", () => {
       .listComments()
       .createComment(9001)
       .listFiles(FILES)
+      .getPull()
       .createReview()
       .updateComment(9001);
     const llm = openaiMock([
@@ -168,6 +169,7 @@ describe("pull_request → one review and one summary", () => {
       ])
       .updateComment(77, 2)
       .listFiles(FILES.slice(0, 1))
+      .getPull()
       .createReview();
     openaiMock([
       { answer: modelAnswer([{ path: "src/math.js", line: 5, message: "Division by zero." }]) },
@@ -201,6 +203,7 @@ describe("pull_request → one review and one summary", () => {
           patch,
         },
       ])
+      .getPull()
       .createReview()
       .updateComment(9001);
 
@@ -234,6 +237,7 @@ describe("pull_request → one review and one summary", () => {
       .listFiles([
         { filename: "app.py", status: "modified", additions: 1, deletions: 0, changes: 1, patch },
       ])
+      .getPull()
       .createReview()
       .updateComment(9001);
     const llm = openaiMock([{ answer: modelAnswer([]) }]);

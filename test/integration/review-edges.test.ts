@@ -34,6 +34,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .getPull()
       .createReview(422, {
         message: "Unprocessable Entity",
         errors: ["Pull request review thread line must be part of the diff"],
@@ -61,9 +62,14 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .getPull()
       .createReview(502, { message: "Bad Gateway" })
       .listReviews([
-        { id: 7, body: `Critic left 1 inline comment.\n\n<!-- critic:review sha=${head} -->` },
+        {
+          id: 7,
+          user: { login: "critic[bot]", type: "Bot" },
+          body: `Critic left 1 inline comment.\n\n<!-- critic:review sha=${head} -->`,
+        },
       ])
       .updateComment(1);
     openaiMock([{ answer: oneFinding() }]);
@@ -82,6 +88,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .getPull()
       .createReview(500, { message: "Server Error" })
       .listReviews([])
       .createReview(200)
@@ -107,6 +114,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .getPull()
       .createReview()
       .updateComment(1);
     openaiMock([{ answer: oneFinding() }]);
@@ -145,6 +153,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .getPull()
       .createReview()
       .updateComment(1);
     const llm = openaiMock([{ answer: oneFinding() }]);
@@ -167,6 +176,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .getPull()
       .updateComment(1);
     const llm = openaiMock([{ answer: oneFinding() }]);
 
@@ -183,6 +193,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .getPull()
       .createReview()
       .updateComment(1);
     openaiMock([{ answer: oneFinding() }]);
@@ -222,6 +233,7 @@ describe("pull_request edge cases", () => {
         .listComments()
         .createComment(1)
         .listFiles([FILE])
+        .getPull()
         .updateComment(1);
       const llm = openaiMock([...replies]);
 
@@ -253,6 +265,7 @@ describe("pull_request edge cases", () => {
           patch: "@@ -1 +1 @@\n-a\n+b",
         },
       ])
+      .getPull()
       .updateComment(1);
 
     await receive(app);
@@ -278,6 +291,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(2)
       .listFiles([FILE])
+      .getPull()
       .createReview()
       .updateComment(2);
     openaiMock([{ answer: oneFinding() }]);

@@ -1,7 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configJsonSchema } from "../../src/config/config-json-schema.js";
-import { ENV_VARIABLES, readEnv } from "../../src/config/env.js";
+import { ENV_VARIABLES, loadDotEnv, readEnv } from "../../src/config/env.js";
 import { defaultRepoConfig } from "../../src/config/repo-config.schema.js";
 import { resolveRepoConfig } from "../../src/config/resolve-repo-config.js";
 
@@ -71,6 +73,23 @@ describe("config/env", () => {
     ).filter((k) => k !== "_extends");
 
     expect(keys.filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
+  });
+
+  it("loads .env like Probot does, without overriding what the environment already sets", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "critic-env-"));
+    await writeFile(join(dir, ".env"), "CRITIC_TEST_FROM_FILE=file\nCRITIC_TEST_SET_TWICE=file\n");
+    process.env.CRITIC_TEST_SET_TWICE = "environment";
+    try {
+      loadDotEnv(dir);
+      expect([process.env.CRITIC_TEST_FROM_FILE, process.env.CRITIC_TEST_SET_TWICE]).toEqual([
+        "file",
+        "environment",
+      ]);
+      expect(() => loadDotEnv(join(dir, "missing"))).not.toThrow();
+    } finally {
+      delete process.env.CRITIC_TEST_FROM_FILE;
+      delete process.env.CRITIC_TEST_SET_TWICE;
+    }
   });
 
   it("gives defaults that review with static checks when nothing is set", () => {

@@ -90,6 +90,17 @@ describe("review/stages/prepare-files", () => {
     expect(files[0]?.hunks).toHaveLength(parsePatch(patch).length);
   });
 
+  it("redacts a secret that git copied into a later hunk header", async () => {
+    const patch =
+      '@@ -1,1 +1,2 @@\n import os\n+AWS_KEY = "AKIAIOSFODNN7REALKEY"\n@@ -40,3 +41,4 @@ AWS_KEY = "AKIAIOSFODNN7REALKEY"\n a\n+b\n c\n d';
+    const { files } = await prepareFiles([
+      { path: "settings.py", status: "modified", additions: 2, deletions: 0, patch },
+    ]);
+
+    expect(JSON.stringify(files)).not.toContain("AKIAIOSFODNN7REALKEY");
+    expect(files[0]?.hunks[1]?.section).toBe('AWS_KEY = "[REDACTED]"');
+  });
+
   it("redacts a private key block spread over added lines and flags it once", async () => {
     const patch =
       "@@ -0,0 +1,3 @@\n+-----BEGIN RSA PRIVATE KEY-----\n+MIIEowIBAAKCAQEAx1\n+-----END RSA PRIVATE KEY-----";

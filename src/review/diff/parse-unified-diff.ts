@@ -1,15 +1,24 @@
 import type { ChangedFile, FileStatus } from "../types.js";
 
-const DIFF_GIT = /^diff --git (?:"?a\/(?<a>.+?)"?) (?:"?b\/(?<b>.+?)"?)$/;
+// `diff --git a/x b/x`, or without prefixes when the user set diff.noprefix. Paths with spaces
+// are read again from the ---/+++ lines, which are unambiguous.
+const DIFF_GIT =
+  /^diff --git (?:"?a\/(?<a>.+?)"?) (?:"?b\/(?<b>.+?)"?)$|^diff --git (?<a2>\S+) (?<b2>\S+)$/;
+const HUNK = /^@@ -\d+(?:,(?<old>\d+))? \+\d+(?:,(?<new>\d+))? @@/;
+
+type Draft = ChangedFile & { patchLines: string[]; binary: boolean };
 
 /**
- * Splits a multi-file unified diff (the output of `git diff`) into files shaped like GitHub's
- * `pulls/{n}/files` entries, so the CLI and the App share one pipeline. Binary files and pure
- * renames come back without a `patch`, as GitHub returns them.
+ * Splits a multi-file unified diff (`git diff`, also with `diff.noprefix`, or `diff -ru`) into
+ * files shaped like GitHub's `pulls/{n}/files` entries, so the CLI and the App share one pipeline.
+ * Binary files and pure renames come back without a `patch`, as GitHub returns them. A new file
+ * starts at a `diff ` line, or at a `---` line once the previous hunk is complete.
  */
 export function parseUnifiedDiff(diff: string): ChangedFile[] {
   const files: ChangedFile[] = [];
-  let file: (ChangedFile & { patchLines: string[]; binary: boolean }) | undefined;
+  let file: Draft | undefined;
+  let oldLeft = 0;
+  let newLeft = 0;
 
   const flush = () => {
     if (!file) return;
@@ -18,89 +27,85 @@ export function parseUnifiedDiff(diff: string): ChangedFile[] {
     files.push({ ...rest, patch });
     file = undefined;
   };
+  const begin = (path = ""): Draft => {
+    flush();
+    oldLeft = 0;
+    newLeft = 0;
+    file = { path, status: "modified", additions: 0, deletions: 0, patchLines: [], binary: false };
+    return file;
+  };
 
   for (const raw of diff.split("\n")) {
     const row = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    const start = DIFF_GIT.exec(row);
-    if (start?.groups) {
-      flush();
-      file = {
-        path: start.groups.b ?? "",
-        status: "modified",
-        additions: 0,
-        deletions: 0,
-        patchLines: [],
-        binary: false,
-      };
-      if (start.groups.a !== start.groups.b) file.previousPath = start.groups.a;
+    const inHunk = oldLeft > 0 || newLeft > 0;
+    if (!inHunk && row.startsWith("diff ")) {
+      const g = DIFF_GIT.exec(row)?.groups;
+      const draft = begin(g?.b ?? g?.b2 ?? "");
+      const a = g?.a ?? g?.a2;
+      if (a !== undefined && a !== draft.path) draft.previousPath = a;
       continue;
     }
-    if (row.startsWith("--- ") && !file) {
-      // A plain `diff -u` without git's header: start a file from the ---/+++ pair.
-      file = {
-        path: "",
-        status: "modified",
-        additions: 0,
-        deletions: 0,
-        patchLines: [],
-        binary: false,
-      };
-    }
+    if (!inHunk && row.startsWith("--- ") && (!file || file.patchLines.length > 0)) begin();
     if (!file) continue;
-    if (file.patchLines.length === 0) {
-      if (readHeader(file, row)) continue;
-    }
-    if (row.startsWith("@@") || file.patchLines.length > 0) {
+
+    const hunk = HUNK.exec(row);
+    if (hunk) {
+      oldLeft = hunk.groups?.old === undefined ? 1 : Number(hunk.groups.old);
+      newLeft = hunk.groups?.new === undefined ? 1 : Number(hunk.groups.new);
       file.patchLines.push(raw);
-      if (row.startsWith("+")) file.additions++;
-      else if (row.startsWith("-")) file.deletions++;
+      continue;
     }
+    if (inHunk) {
+      file.patchLines.push(raw);
+      if (row.startsWith("+")) {
+        file.additions++;
+        newLeft--;
+      } else if (row.startsWith("-")) {
+        file.deletions++;
+        oldLeft--;
+      } else if (!row.startsWith("\\")) {
+        oldLeft--;
+        newLeft--;
+      }
+      continue;
+    }
+    if (row.startsWith("\\") && file.patchLines.length > 0) {
+      file.patchLines.push(raw);
+      continue;
+    }
+    readHeader(file, row);
   }
   flush();
   for (const f of files) {
-    if (f.patch !== undefined) f.patch = trimTrailingNewline(f.patch);
     if (f.previousPath !== undefined && f.status === "modified") f.status = "renamed";
   }
   return files.filter((f) => f.path !== "");
 }
 
-function readHeader(file: ChangedFile & { binary: boolean }, row: string): boolean {
+function readHeader(file: Draft, row: string): void {
   const status: Record<string, FileStatus> = {
     "new file mode": "added",
     "deleted file mode": "removed",
   };
   for (const [prefix, value] of Object.entries(status)) {
-    if (row.startsWith(prefix)) {
-      file.status = value;
-      return true;
-    }
+    if (row.startsWith(prefix)) file.status = value;
   }
   if (row.startsWith("rename from ")) {
     file.previousPath = row.slice("rename from ".length);
     file.status = "renamed";
-    return true;
-  }
-  if (row.startsWith("rename to ")) {
+  } else if (row.startsWith("rename to ")) {
     file.path = row.slice("rename to ".length);
-    return true;
-  }
-  if (row.startsWith("Binary files ") || row === "GIT binary patch") {
+  } else if (row.startsWith("Binary files ") || row === "GIT binary patch") {
     file.binary = true;
-    return true;
-  }
-  if (row.startsWith("--- ")) {
+  } else if (row.startsWith("--- ")) {
     const name = stripPrefix(row.slice(4));
     if (name === undefined) file.status = "added";
     else if (file.path === "") file.path = name;
-    return true;
-  }
-  if (row.startsWith("+++ ")) {
+  } else if (row.startsWith("+++ ")) {
     const name = stripPrefix(row.slice(4));
     if (name === undefined) file.status = "removed";
     else file.path = name;
-    return true;
   }
-  return !row.startsWith("@@");
 }
 
 /** `a/src/x.ts` → `src/x.ts`; `/dev/null` → undefined. Drops a trailing tab and timestamp. */
@@ -108,8 +113,4 @@ function stripPrefix(name: string): string | undefined {
   const path = name.split("\t")[0]?.replace(/^"|"$/g, "") ?? "";
   if (path === "/dev/null") return undefined;
   return path.replace(/^[ab]\//, "");
-}
-
-function trimTrailingNewline(patch: string): string {
-  return patch.endsWith("\n") ? patch.slice(0, -1) : patch;
 }

@@ -51,7 +51,8 @@ export function parseModelAnswer(text: string, source: string): ParsedAnswer | u
       severity: f.severity,
       category: f.category,
       message: f.message.trim(),
-      suggestion: f.suggestion ?? undefined,
+      // Models often send "" for "no suggestion"; an empty block would delete the lines when applied.
+      suggestion: f.suggestion !== null && f.suggestion.trim() !== "" ? f.suggestion : undefined,
       source,
     });
   }

@@ -5,16 +5,19 @@ export const REVIEW_MARKER_PREFIX = "<!-- critic:review";
 
 export type SummaryState = { sha: string; version: string };
 
-const STATE_PATTERN = /<!-- critic:state (?<json>\{[^\n]*?\}) -->/;
+const STATE_PATTERN = /<!-- critic:state (?<json>\{[^\n]*?\}) -->/g;
 
 export function renderState(state: SummaryState): string {
   // JSON of hex SHAs and a semver cannot contain "--", which would end the HTML comment early.
   return `<!-- critic:state ${JSON.stringify(state)} -->`;
 }
 
-/** Reads the state marker of a summary body; undefined when absent or malformed. */
+/**
+ * Reads the state marker of a summary body; undefined when absent or malformed. Critic writes it
+ * last, so the last one counts: anything earlier came from somewhere else.
+ */
 export function parseState(body: string): SummaryState | undefined {
-  const json = STATE_PATTERN.exec(body)?.groups?.json;
+  const json = [...body.matchAll(STATE_PATTERN)].at(-1)?.groups?.json;
   if (!json) return undefined;
   try {
     const value: unknown = JSON.parse(json);

@@ -85,8 +85,9 @@ function stripHeader(previous: string): string {
     .trim();
 }
 
+/** Paths and reasons in the table come from the PR: they may not open HTML comments or split cells. */
 function cell(text: string): string {
-  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+  return neutraliseMarkup(text).replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
 function renderFiles(files: FileDecision[]): string {
@@ -130,7 +131,7 @@ function renderDownsides(inline: AnchoredFinding[], summaryOnly: SummaryFinding[
 }
 
 function renderItem(f: AnchoredFinding | SummaryFinding, where: string): string {
-  return `- \`${f.path}:${f.line}\` (${f.category}) ${neutraliseMarkup(f.message).replaceAll("\n", " ")} _(${where})_`;
+  return `- \`${neutraliseMarkup(f.path)}:${f.line}\` (${f.category}) ${neutraliseMarkup(f.message).replaceAll("\n", " ")} _(${where})_`;
 }
 
 function renderFooter(view: SummaryView): string {

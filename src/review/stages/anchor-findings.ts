@@ -1,3 +1,4 @@
+import { REDACTED } from "../../security/scan-secrets.js";
 import { buildLineMap, findRange, type LineMap, nearestCommentable } from "../diff/line-map.js";
 import {
   bySeverity,
@@ -35,6 +36,7 @@ export function anchorFindings(
   options: AnchorOptions,
 ): Anchored {
   const maps = new Map<string, LineMap>(files.map((f) => [f.path, buildLineMap(f.hunks)]));
+  const redactedLines = new Map(files.map((f) => [f.path, linesWithPlaceholder(f)]));
   const maxDistance = options.maxDistance ?? 3;
   const placed: AnchoredFinding[] = [];
   const summaryOnly: SummaryFinding[] = [];
@@ -43,7 +45,7 @@ export function anchorFindings(
     if (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[options.minSeverity]) continue;
     const map = maps.get(finding.path);
     const anchored = map ? anchorOne(finding, map, maxDistance) : undefined;
-    if (anchored) placed.push(anchored);
+    if (anchored) placed.push(withSafeSuggestion(anchored, redactedLines.get(finding.path)));
     else summaryOnly.push({ ...finding, placement: "outside-diff" });
   }
 
@@ -82,6 +84,32 @@ function anchorOne(
     suggestion: undefined,
     movedFrom: finding.line,
   };
+}
+
+/** Head lines whose text reached the model with a secret replaced by the placeholder. */
+function linesWithPlaceholder(file: ReviewFile): Set<number> {
+  const lines = new Set<number>();
+  for (const hunk of file.hunks) {
+    for (const l of hunk.lines)
+      if (l.newLine !== undefined && l.text.includes(REDACTED)) lines.add(l.newLine);
+  }
+  return lines;
+}
+
+/**
+ * A suggestion written over redacted text would commit the placeholder in place of the real
+ * value when applied; such a suggestion is dropped, the comment kept.
+ */
+function withSafeSuggestion(
+  finding: AnchoredFinding,
+  redacted: Set<number> | undefined,
+): AnchoredFinding {
+  if (finding.suggestion === undefined) return finding;
+  const first = finding.startLine ?? finding.line;
+  let touchesSecret = finding.suggestion.includes(REDACTED);
+  for (let line = first; line <= finding.line && !touchesSecret; line++)
+    touchesSecret = redacted?.has(line) === true;
+  return touchesSecret ? { ...finding, suggestion: undefined } : finding;
 }
 
 /** Drops repeats: same file, line and message (case and spacing ignored). */

@@ -20,6 +20,11 @@ export async function prepareFiles(changed: readonly ChangedFile[]): Promise<Pre
     const hunks = parsePatch(file.patch ?? "");
     const lines = hunks.flatMap((h) => h.lines);
     secretFindings.push(...(await redactLines(file.path, lines)));
+    // git fills a hunk header with the nearest line above it, which can be the secret itself.
+    for (const hunk of hunks) {
+      if (hunk.section !== "")
+        hunk.section = redactSpans(hunk.section, await scanSecrets(hunk.section));
+    }
     files.push({ path: file.path, previousPath: file.previousPath, status: file.status, hunks });
   }
   return { files, secretFindings };

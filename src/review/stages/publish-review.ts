@@ -16,8 +16,12 @@ export type PublishOutcome =
   | { status: "posted" }
   /** Nothing to post inline. */
   | { status: "none" }
-  /** GitHub refused the inline comments (422); a plain review said so and they go to the summary. */
-  | { status: "inline-rejected"; rejected: AnchoredFinding[] };
+  /**
+   * GitHub refused the inline comments (422); they go to the summary. `posted` says whether the
+   * review without them (which says so) was accepted; if that too was refused, the summary alone
+   * carries the findings.
+   */
+  | { status: "inline-rejected"; rejected: AnchoredFinding[]; posted: boolean };
 
 /**
  * Posts the one review of this head: `event: COMMENT` (never APPROVE), pinned to the reviewed
@@ -54,8 +58,17 @@ export async function publishReview(
       "GitHub rejected the inline comments; posting the review without them",
     );
     const fallback = `Critic could not place its ${n} inline ${n === 1 ? "comment" : "comments"} on the diff; ${n === 1 ? "it is" : "they are"} listed in the summary comment instead.\n\n${marker}`;
-    await postOnce(gh, ref, { commitId: headSha, body: fallback, comments: [] }, marker);
-    return { status: "inline-rejected", rejected: inline };
+    try {
+      await postOnce(gh, ref, { commitId: headSha, body: fallback, comments: [] }, marker);
+    } catch (retryError) {
+      if (statusOf(retryError) !== 422) throw retryError;
+      log.warn(
+        { status: 422 },
+        "GitHub rejected the review without comments too; the summary carries the findings",
+      );
+      return { status: "inline-rejected", rejected: inline, posted: false };
+    }
+    return { status: "inline-rejected", rejected: inline, posted: true };
   }
 }
 

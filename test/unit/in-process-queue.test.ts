@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { createInProcessQueue } from "../../src/queue/in-process-queue.js";
+import type { ReviewJob } from "../../src/queue/review-job.js";
+
+const job = (pullNumber: number, headSha: string): ReviewJob => ({
+  deliveryId: `${pullNumber}-${headSha}`,
+  installationId: 1,
+  owner: "o",
+  repo: "r",
+  pullNumber,
+  headSha,
+  title: "t",
+  body: "",
+  draft: false,
+  trigger: "synchronize",
+});
+
+/** A runner whose jobs wait until released, recording starts and aborts. */
+function gatedRunner() {
+  const log: string[] = [];
+  const gates = new Map<string, () => void>();
+  const run = (j: ReviewJob, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      log.push(`start ${j.pullNumber}@${j.headSha}`);
+      signal.addEventListener("abort", () => {
+        log.push(`abort ${j.pullNumber}@${j.headSha}`);
+        resolve();
+      });
+      gates.set(`${j.pullNumber}@${j.headSha}`, resolve);
+    });
+  const release = async (key: string) => {
+    gates.get(key)?.();
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  return { log, run, release };
+}
+
+describe("queue/in-process-queue", () => {
+  it("runs one review per PR: a newer head aborts the running one and runs after it", async () => {
+    const runner = gatedRunner();
+    const queue = createInProcessQueue({ concurrency: 4, run: runner.run, onError: () => {} });
+
+    expect(queue.enqueue(job(1, "aaa1111"))).toBe("queued");
+    expect(queue.enqueue(job(1, "bbb2222"))).toBe("queued");
+    expect(queue.enqueue(job(1, "ccc3333"))).toBe("coalesced");
+    expect(queue.enqueue(job(1, "ccc3333"))).toBe("duplicate");
+    expect(queue.stats()).toEqual({ pending: 1, running: 1 });
+    await new Promise((r) => setTimeout(r, 0));
+    await runner.release("1@ccc3333");
+    await queue.onIdle();
+
+    expect(runner.log).toEqual(["start 1@aaa1111", "abort 1@aaa1111", "start 1@ccc3333"]);
+  });
+
+  it("runs different PRs side by side, up to the concurrency", async () => {
+    const runner = gatedRunner();
+    const queue = createInProcessQueue({ concurrency: 2, run: runner.run, onError: () => {} });
+
+    for (const n of [1, 2, 3]) queue.enqueue(job(n, "aaa1111"));
+
+    expect(queue.stats()).toEqual({ pending: 1, running: 2 });
+    await runner.release("1@aaa1111");
+    expect(runner.log).toEqual(["start 1@aaa1111", "start 2@aaa1111", "start 3@aaa1111"]);
+    await runner.release("2@aaa1111");
+    await runner.release("3@aaa1111");
+    await queue.onIdle();
+  });
+
+  it("reports a crashing job and keeps working", async () => {
+    const errors: string[] = [];
+    const queue = createInProcessQueue({
+      concurrency: 1,
+      run: async (j) => {
+        if (j.headSha === "bad0000") throw new Error("boom");
+      },
+      onError: (j, e) => errors.push(`${j.headSha}: ${(e as Error).message}`),
+    });
+
+    queue.enqueue(job(1, "bad0000"));
+    await queue.onIdle();
+    expect(queue.enqueue(job(1, "good000"))).toBe("queued");
+    await queue.onIdle();
+
+    expect(errors).toEqual(["bad0000: boom"]);
+    expect(queue.stats()).toEqual({ pending: 0, running: 0 });
+  });
+});
