@@ -7,6 +7,7 @@ import { createProviders } from "./providers/registry.js";
 import { type Clock, realClock } from "./resilience/clock.js";
 import type { ReviewChangesDeps, ReviewLimits } from "./review/review-changes.js";
 import { createRedactor } from "./security/redactor.js";
+import { builtInRules } from "./static-checks/built-in-rules.js";
 
 export type ReviewCore = Omit<ReviewChangesDeps, "log"> & { limits: ReviewLimits };
 
@@ -34,6 +35,7 @@ export function createReviewCore(env: AppEnv, log: Logger, options: CoreOptions 
     }),
     llmQueue: new PQueue({ concurrency: env.llmConcurrency }),
     redactor: createRedactor(env.secrets),
+    rules: builtInRules(),
     prices: { ...DEFAULT_PRICES, ...env.prices },
     limits: {
       maxPatchBytes: env.maxPatchBytes,

@@ -78,6 +78,27 @@ export const RepoConfig = z
       .describe(
         "Diff tokens one review may send to a model (the server's CRITIC_MAX_PROMPT_TOKENS is the ceiling). Files beyond it are listed as skipped for budget.",
       ),
+    /** The built-in static checks: rules to switch off, and the complexity threshold. */
+    static: z
+      .object({
+        /** Ids of built-in or repository rules to switch off. */
+        disable: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("Ids of built-in or repository rules to switch off."),
+        /** Functions the PR adds or changes with a higher cyclomatic complexity are reported. */
+        complexity_threshold: z
+          .int()
+          .min(1)
+          .max(200)
+          .default(15)
+          .describe(
+            "Functions the PR adds or changes with a higher cyclomatic complexity are reported.",
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe("The built-in static checks: rules to switch off, and the complexity threshold."),
     /** Model to ask instead of the server's default (OPENAI_MODEL). The provider and its key stay the operator's. */
     model: z
       .string()

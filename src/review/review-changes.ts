@@ -5,6 +5,7 @@ import { estimateCost, type PriceTable } from "../providers/pricing.js";
 import type { ChainResult, ProviderChain } from "../providers/provider-chain.js";
 import type { Redactor } from "../security/redactor.js";
 import { redactSpans, scanSecrets } from "../security/scan-secrets.js";
+import type { CompiledRule } from "../static-checks/compile-rules.js";
 import { runStaticChecks } from "../static-checks/run-static-checks.js";
 import { rateByRubric } from "./rating-rubric.js";
 import { type Anchored, anchorFindings } from "./stages/anchor-findings.js";
@@ -21,6 +22,8 @@ export type ReviewLimits = {
 };
 
 export type ReviewChangesDeps = {
+  /** Critic's built-in static rules. */
+  rules: readonly CompiledRule[];
   chain: ProviderChain;
   /** Bounds model requests across every review in the process. */
   llmQueue: PQueue;
@@ -67,6 +70,10 @@ export async function reviewChanges(
     config: RepoConfig;
     limits: ReviewLimits;
     signal: AbortSignal;
+    /** Head versions of changed files, by path, for a real syntax tree; hunks are parsed otherwise. */
+    headTexts?: ReadonlyMap<string, string> | undefined;
+    /** The repository's own rules (`.github/critic/rules/*.yml`) and the errors of those that did not compile. */
+    repoRules?: { rules: readonly CompiledRule[]; errors: readonly string[] } | undefined;
   },
 ): Promise<ReviewResult> {
   const { config, limits, signal } = params;
@@ -125,7 +132,13 @@ export async function reviewChanges(
     body: await redactText(deps.redactor, params.pr.body),
   };
   // 3.
-  const staticChecks = runStaticChecks(toReview);
+  const staticChecks = runStaticChecks({
+    files: toReview,
+    headTexts: params.headTexts,
+    rules: [...deps.rules, ...(params.repoRules?.rules ?? [])],
+    disabled: new Set(config.static.disable),
+    complexityThreshold: config.static.complexity_threshold,
+  });
   const staticFindings: Finding[] = [...prepared.secretFindings, ...staticChecks.findings];
   // 4.
   const { chunks, overBudget } = chunkFiles(toReview, {
@@ -169,6 +182,8 @@ export async function reviewChanges(
     computed: true,
   };
   const notes = [...merged.notes];
+  for (const error of params.repoRules?.errors ?? [])
+    notes.push(`Repository rule skipped: ${error}`);
   if (staticChecks.failedRules.length > 0)
     notes.push(
       `Static rules that failed and were skipped: ${staticChecks.failedRules.join(", ")}.`,

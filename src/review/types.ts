@@ -72,6 +72,8 @@ export type Finding = {
   suggestion?: string | undefined;
   /** Which engine produced it: a provider id or a static rule id. */
   source: string;
+  /** For static findings: parsed from the whole head file, or only from the diff's hunks. */
+  basis?: "file" | "hunks" | undefined;
 };
 
 export type TokenUsage = { inputTokens: number; outputTokens: number };

@@ -1,19 +1,40 @@
 import type { Finding, ReviewFile } from "../review/types.js";
+import type { CompiledRule } from "./compile-rules.js";
+import { languageOf } from "./languages.js";
 import { conflictMarkers } from "./rules/conflict-markers.js";
-import { debugLeftovers } from "./rules/debug-leftovers.js";
-import type { StaticRule } from "./static-rule.js";
+import { todoWithoutLink } from "./rules/todo-without-link.js";
+import { runAstRules, type SourceFile } from "./run-ast-rules.js";
+import { addedLines, type StaticRule } from "./static-rule.js";
 
-export const BUILT_IN_RULES: readonly StaticRule[] = [conflictMarkers, debugLeftovers];
+/** Language-neutral checks, written as code because they read text, not syntax. */
+export const TEXT_RULES: readonly StaticRule[] = [conflictMarkers, todoWithoutLink];
 
-/** Runs every built-in rule over every file. Never throws: a failing rule is skipped and named. */
-export function runStaticChecks(
-  files: readonly ReviewFile[],
-  rules: readonly StaticRule[] = BUILT_IN_RULES,
-): { findings: Finding[]; failedRules: string[] } {
+export type StaticCheckInput = {
+  files: readonly ReviewFile[];
+  /** Head versions of the files, by path, where they could be had. */
+  headTexts?: ReadonlyMap<string, string> | undefined;
+  rules: readonly CompiledRule[];
+  /** Rule ids switched off by the repository. */
+  disabled?: ReadonlySet<string> | undefined;
+  /** Report functions above this cyclomatic complexity; undefined leaves complexity out. */
+  complexityThreshold?: number | undefined;
+};
+
+/**
+ * Runs the text rules and the AST rules over the changed files. Never throws: a failing rule is
+ * skipped and named. Files whose head version is unknown are parsed from their hunks, with every
+ * line at its own number, so positions still map to the diff.
+ */
+export function runStaticChecks(input: StaticCheckInput): {
+  findings: Finding[];
+  failedRules: string[];
+} {
+  const disabled = input.disabled ?? new Set<string>();
   const findings: Finding[] = [];
   const failedRules = new Set<string>();
-  for (const file of files) {
-    for (const rule of rules) {
+  for (const file of input.files) {
+    for (const rule of TEXT_RULES) {
+      if (disabled.has(rule.id)) continue;
       try {
         findings.push(...rule.check(file));
       } catch {
@@ -21,5 +42,47 @@ export function runStaticChecks(
       }
     }
   }
-  return { findings, failedRules: [...failedRules] };
+  const sources = input.files.flatMap((file): SourceFile[] => {
+    const fetched = input.headTexts?.get(file.path);
+    // A head file that disagrees with the diff (stale checkout, another commit) would misplace
+    // every finding: the hunks are the safer source then.
+    const head = fetched !== undefined && agreesWithDiff(file, fetched) ? fetched : undefined;
+    const text = head ?? textFromHunks(file);
+    const language = languageOf(file.path, text.slice(0, text.indexOf("\n") >>> 0));
+    if (!language) return [];
+    const added = new Set(addedLines(file).map((l) => l.newLine));
+    return [
+      { path: file.path, language, text, added, basis: head === undefined ? "hunks" : "file" },
+    ];
+  });
+  const ast = runAstRules(
+    sources,
+    input.rules.filter((r) => !disabled.has(r.id)),
+    { complexityThreshold: disabled.has("complexity") ? undefined : input.complexityThreshold },
+  );
+  for (const id of ast.failedRules) failedRules.add(id);
+  return { findings: [...findings, ...ast.findings], failedRules: [...failedRules] };
+}
+
+/** The head side of the hunks, each line at its own number and blank lines between hunks. */
+export function textFromHunks(file: ReviewFile): string {
+  const lines: string[] = [];
+  for (const hunk of file.hunks) {
+    for (const l of hunk.lines) {
+      if (l.newLine === undefined) continue;
+      while (lines.length < l.newLine - 1) lines.push("");
+      lines[l.newLine - 1] = l.text;
+    }
+  }
+  return lines.join("\n");
+}
+
+/** True when every head-side line of the hunks reads the same in `text`. */
+export function agreesWithDiff(file: ReviewFile, text: string): boolean {
+  const lines = text.split("\n");
+  return file.hunks.every((h) =>
+    h.lines.every(
+      (l) => l.newLine === undefined || (lines[l.newLine - 1] ?? "").replace(/\r$/, "") === l.text,
+    ),
+  );
 }

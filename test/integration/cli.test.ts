@@ -54,7 +54,7 @@ describe("critic review (CLI)", () => {
       { path: "a.py", status: "modified", additions: 1, deletions: 0, reviewed: true },
     ]);
     expect(json.inline).toMatchObject([
-      { path: "a.py", line: 2, severity: "warning", source: "debug-leftover" },
+      { path: "a.py", line: 2, severity: "warning", source: "python-debugger", basis: "hunks" },
     ]);
     expect(json.rating).toMatchObject({ score: 9, computed: true });
   });

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../src/review/diff/parse-patch.js";
 import { rateByRubric } from "../../src/review/rating-rubric.js";
 import type { ReviewFile } from "../../src/review/types.js";
-import { runStaticChecks } from "../../src/static-checks/run-static-checks.js";
+import { builtInRules } from "../../src/static-checks/built-in-rules.js";
+import { compileRules } from "../../src/static-checks/compile-rules.js";
+import { runStaticChecks, textFromHunks } from "../../src/static-checks/run-static-checks.js";
 
 const file = (path: string, added: string[], context: string[] = []): ReviewFile => ({
   path,
@@ -12,12 +14,18 @@ const file = (path: string, added: string[], context: string[] = []): ReviewFile
   ),
 });
 
-const found = (f: ReviewFile) =>
-  runStaticChecks([f]).findings.map((x) => [x.source, x.line, x.severity]);
+const run = (f: ReviewFile, extra: Partial<Parameters<typeof runStaticChecks>[0]> = {}) =>
+  runStaticChecks({ files: [f], rules: builtInRules(), complexityThreshold: 15, ...extra });
+const found = (f: ReviewFile, extra = {}) =>
+  run(f, extra).findings.map((x) => [x.source, x.line, x.severity]);
 
-describe("static-checks", () => {
+describe("static-checks/run-static-checks", () => {
   it("flags conflict markers, including the middle one when a real conflict is present", () => {
-    expect(found(file("a.ts", ["<<<<<<< HEAD", "a", "=======", "b", ">>>>>>> branch"]))).toEqual([
+    expect(
+      found(
+        file("a.ts", ["<<<<<<< HEAD", "const a = 1;", "=======", "const a = 2;", ">>>>>>> branch"]),
+      ),
+    ).toEqual([
       ["conflict-marker", 1, "critical"],
       ["conflict-marker", 3, "critical"],
       ["conflict-marker", 5, "critical"],
@@ -26,68 +34,166 @@ describe("static-checks", () => {
 
   it("does not mistake a heading underline or a marker on an unchanged line for a conflict", () => {
     expect(found(file("README.md", ["Title", "======="]))).toEqual([]);
-    expect(found(file("a.ts", ["x"], ["<<<<<<< HEAD"]))).toEqual([]);
+    expect(found(file("a.ts", ["const x = 1;"], ["<<<<<<< HEAD"]))).toEqual([]);
   });
 
   it.each([
-    ["a.ts", "  debugger;", "warning"],
-    ["a.js", "console.log(user);", "suggestion"],
-    ["a.py", "    breakpoint()", "warning"],
-    ["a.py", "import pdb; pdb.set_trace()", "warning"],
-    ["a.rb", "  binding.pry", "warning"],
-    ["a.php", "var_dump($user);", "warning"],
-  ])("flags a debug leftover in %s: %s", (path, line, severity) => {
-    expect(found(file(path, [line]))).toEqual([["debug-leftover", 1, severity]]);
+    ["a.ts", "// TODO: handle retries"],
+    ["a.py", "# FIXME this leaks"],
+  ])("flags a TODO without a link in %s", (path, line) => {
+    expect(found(file(path, [line]))).toEqual([["todo-without-link", 1, "suggestion"]]);
   });
 
   it.each([
-    ["a.ts", "const debuggerEnabled = true;"],
-    ["a.ts", "// debugger;"],
-    ["a.ts", "logger.log(user);"],
-    ["a.py", "def breakpoint_handler():"],
-    ["notes.md", "debugger;"],
-    ["a.go", "debugger;"],
-  ])("leaves %s alone: %s", (path, line) => {
+    ["a.ts", "// TODO(#123): handle retries"],
+    ["a.ts", "// TODO: see https://github.com/o/r/issues/9"],
+    ["a.py", "# FIXME PROJ-42 leaks on retry"],
+    ["a.ts", 'const label = "TODO list";'],
+  ])("leaves a tracked or non-comment TODO alone: %s %s", (path, line) => {
     expect(found(file(path, [line]))).toEqual([]);
   });
 
-  it("offers a deleting suggestion only for statements that can simply go", () => {
-    const [debuggerFinding] = runStaticChecks([file("a.ts", ["debugger;"])]).findings;
-    const [consoleFinding] = runStaticChecks([file("a.ts", ["console.log(1);"])]).findings;
-
-    expect(debuggerFinding?.suggestion).toBe("");
-    expect(consoleFinding?.suggestion).toBeUndefined();
+  it("reports only matches that touch an added line", () => {
+    const f = file("a.js", ["const y = 2;"], ["const x = eval(input);"]);
+    expect(found(f)).toEqual([]);
   });
 
-  it("skips a rule that throws and names it, keeping the other rules' findings", () => {
-    const broken = {
-      id: "broken",
-      check: () => {
-        throw new Error("boom");
-      },
-    };
-    const result = runStaticChecks(
-      [file("a.ts", ["debugger;"])],
-      [
-        broken,
-        {
-          id: "ok",
-          check: (f: ReviewFile) => [
-            {
-              path: f.path,
-              line: 1,
-              severity: "warning" as const,
-              category: "bug" as const,
-              message: "x",
-              source: "ok",
-            },
-          ],
-        },
-      ],
-    );
+  it("switches off rules the repository disabled", () => {
+    const f = file("a.ts", ["debugger;", "const r = eval(code);"]);
 
-    expect(result.failedRules).toEqual(["broken"]);
-    expect(result.findings).toHaveLength(1);
+    expect(found(f).map((x) => x[0])).toEqual(["debugger-statement", "no-eval"]);
+    expect(found(f, { disabled: new Set(["debugger-statement"]) }).map((x) => x[0])).toEqual([
+      "no-eval",
+    ]);
+  });
+
+  it("turns a rule's fix into a suggestion for exactly the matched lines", () => {
+    const f = file("settings.py", ["config = yaml.load(stream)", "debug = True"]);
+    const [finding] = run(f).findings;
+
+    expect(finding).toMatchObject({
+      source: "yaml-unsafe-load",
+      line: 1,
+      startLine: undefined,
+      suggestion: "config = yaml.safe_load(stream)",
+    });
+  });
+
+  it("parses the whole head file when it has it, and the hunks otherwise, saying which", () => {
+    const f = file("a.ts", ["  return eval(code);"], ["function run(code: string) {"]);
+    const head = "function run(code: string) {\n  return eval(code);\n}\n";
+
+    expect(run(f).findings[0]?.basis).toBe("hunks");
+    expect(run(f, { headTexts: new Map([["a.ts", head]]) }).findings[0]?.basis).toBe("file");
+  });
+
+  it("places hunk lines at their own line numbers when there is no head file", () => {
+    const f: ReviewFile = {
+      path: "a.ts",
+      status: "modified",
+      hunks: parsePatch("@@ -3,1 +3,2 @@\n a\n+b\n@@ -10 +11 @@\n-c\n+d"),
+    };
+
+    expect(textFromHunks(f).split("\n")).toEqual(["", "", "a", "b", "", "", "", "", "", "", "d"]);
+  });
+
+  it("reports a changed function above the complexity threshold, with what drives it", () => {
+    const branches = Array.from({ length: 16 }, (_, i) => `  if (x === ${i} && y) return ${i};`);
+    const f = file("a.ts", [
+      "function route(x: number, y: boolean) {",
+      ...branches,
+      "  return -1;",
+      "}",
+    ]);
+    const [finding] = run(f).findings.filter((x) => x.source === "complexity");
+
+    expect(finding?.line).toBe(1);
+    expect(finding?.message).toContain(
+      "`route` has a cyclomatic complexity of 33 (threshold 15): 16 × if, 16 × &&",
+    );
+    expect(
+      run(f, { complexityThreshold: 40 }).findings.filter((x) => x.source === "complexity"),
+    ).toEqual([]);
+  });
+
+  it("counts nested functions on their own and ignores functions the change did not touch", () => {
+    const inner = Array.from({ length: 8 }, (_, i) => `    if (v === ${i}) return ${i};`);
+    const source = [
+      "function outer(v: number) {",
+      "  const inner = (v: number) => {",
+      ...inner,
+      "  };",
+      ...inner.map((l) => l.slice(2)),
+      "  return inner(v);",
+      "}",
+    ];
+    const f = file("a.ts", source);
+
+    const messages = run(f, { complexityThreshold: 8 })
+      .findings.filter((x) => x.source === "complexity")
+      .map((x) => x.message);
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toContain("`outer` has a cyclomatic complexity of 9 (threshold 8): 8 × if");
+    expect(messages[1]).toContain("`inner` has a cyclomatic complexity of 9 (threshold 8): 8 × if");
+    const untouched = file("a.ts", ["// a new comment"], source);
+    expect(
+      run(untouched, { complexityThreshold: 8 }).findings.filter((x) => x.source === "complexity"),
+    ).toEqual([]);
+  });
+
+  it("computes complexity for Python and Go functions too", () => {
+    const py = file("a.py", [
+      "def f(a, b):",
+      ...Array.from({ length: 4 }, (_, i) => `    if a == ${i} or b:\n        return ${i}`)
+        .join("\n")
+        .split("\n"),
+      "    return None",
+    ]);
+    const go = file("a.go", [
+      "package main",
+      "func f(a int, b bool) int {",
+      ...Array.from({ length: 4 }, (_, i) => `\tif a == ${i} && b {\n\t\treturn ${i}\n\t}`)
+        .join("\n")
+        .split("\n"),
+      "\treturn 0",
+      "}",
+    ]);
+
+    expect(
+      run(py, { complexityThreshold: 5 }).findings.find((x) => x.source === "complexity")?.message,
+    ).toContain("of 9 (threshold 5): 4 × if, 4 × and/or");
+    expect(
+      run(go, { complexityThreshold: 5 }).findings.find((x) => x.source === "complexity")?.message,
+    ).toContain("of 9 (threshold 5): 4 × if, 4 × &&");
+  });
+});
+
+describe("static-checks/compile-rules", () => {
+  it("reports a malformed repository rule by file and id, and keeps the good ones", () => {
+    const good =
+      "id: no-alert\nlanguage: typescript\nseverity: warning\nmessage: Do not alert.\nnote: Use a toast.\nmetadata: { category: style }\nrule: { pattern: alert($$$A) }\n";
+    const bad =
+      "id: bad-rule\nlanguage: cobol\nseverity: fatal\nmessage: x\nnote: y\nmetadata: { category: style }\nrule: { pattern: x }\n";
+    const broken = "id: [unclosed";
+    const { rules, errors } = compileRules([
+      { label: ".github/critic/rules/ok.yml", text: `${good}---\n${bad}` },
+      { label: ".github/critic/rules/broken.yml", text: broken },
+    ]);
+
+    expect(rules.map((r) => r.id)).toEqual(["no-alert"]);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(
+      /^\.github\/critic\/rules\/ok\.yml: rule bad-rule: .*unknown language "cobol"/,
+    );
+    expect(errors[1]).toMatch(/^\.github\/critic\/rules\/broken\.yml: invalid YAML/);
+  });
+
+  it("reports a rule ast-grep cannot use", () => {
+    const text =
+      "id: no-kind\nlanguage: typescript\nseverity: info\nmessage: m\nnote: n\nmetadata: { category: style }\nrule: { kind: not_a_real_kind }\n";
+    expect(compileRules([{ label: "r.yml", text }]).errors[0]).toContain(
+      "r.yml: rule no-kind: ast-grep rejected it",
+    );
   });
 });
 
