@@ -27,7 +27,8 @@ export async function startFakeGitHub(options: {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     const url = new URL(req.url ?? "/", "http://fake");
-    const path = url.pathname.replace(/^\/api\/v3/, "");
+    // REST is under /api/v3 and GraphQL at /api/graphql on a GitHub Enterprise-style host.
+    const path = url.pathname.replace(/^\/api(\/v3)?/, "");
     calls.push({ method: req.method ?? "GET", path, body });
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
     const json = (status: number, data: unknown) => {
@@ -44,6 +45,9 @@ export async function startFakeGitHub(options: {
         permissions: {},
       });
     }
+    // Head files and repository rules: none, so the static engine parses the hunks.
+    if (req.method === "POST" && path === "/graphql")
+      return json(200, { data: { repository: {} } });
     if (req.method === "GET" && /\/contents\//.test(path))
       return json(404, { message: "Not Found" });
     if (issueComments) {

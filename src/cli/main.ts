@@ -6,6 +6,7 @@ import { renderComment } from "../review/render/render-comment.js";
 import { renderSummary } from "../review/render/render-summary.js";
 import { reviewChanges } from "../review/review-changes.js";
 import { VERSION } from "../version.js";
+import { loadLocalSources } from "./local-sources.js";
 import { readLocalConfig, readLocalDiff } from "./review-local.js";
 
 const USAGE = `Usage: critic review [--base <ref>] [--diff <file>|-] [--format markdown|json]
@@ -65,6 +66,7 @@ export async function main(
         files,
         config,
         limits: core.limits,
+        loadSources: (paths) => loadLocalSources(io.cwd, paths),
         signal: new AbortController().signal,
       },
     );

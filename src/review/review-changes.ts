@@ -5,7 +5,12 @@ import { estimateCost, type PriceTable } from "../providers/pricing.js";
 import type { ChainResult, ProviderChain } from "../providers/provider-chain.js";
 import type { Redactor } from "../security/redactor.js";
 import { redactSpans, scanSecrets } from "../security/scan-secrets.js";
-import type { CompiledRule } from "../static-checks/compile-rules.js";
+import {
+  type CompiledRule,
+  compileRules,
+  type RuleSource,
+} from "../static-checks/compile-rules.js";
+import { languageOf } from "../static-checks/languages.js";
 import { runStaticChecks } from "../static-checks/run-static-checks.js";
 import { rateByRubric } from "./rating-rubric.js";
 import { type Anchored, anchorFindings } from "./stages/anchor-findings.js";
@@ -70,10 +75,15 @@ export async function reviewChanges(
     config: RepoConfig;
     limits: ReviewLimits;
     signal: AbortSignal;
-    /** Head versions of changed files, by path, for a real syntax tree; hunks are parsed otherwise. */
-    headTexts?: ReadonlyMap<string, string> | undefined;
-    /** The repository's own rules (`.github/critic/rules/*.yml`) and the errors of those that did not compile. */
-    repoRules?: { rules: readonly CompiledRule[]; errors: readonly string[] } | undefined;
+    /**
+     * Fetches the head versions of the given files (for a real syntax tree; hunks are parsed
+     * otherwise) and the repository's own rules. Absent: hunks and built-in rules only.
+     */
+    loadSources?:
+      | ((
+          paths: string[],
+        ) => Promise<{ headTexts: ReadonlyMap<string, string>; ruleSources: RuleSource[] }>)
+      | undefined;
   },
 ): Promise<ReviewResult> {
   const { config, limits, signal } = params;
@@ -132,10 +142,32 @@ export async function reviewChanges(
     body: await redactText(deps.redactor, params.pr.body),
   };
   // 3.
+  const notes: string[] = [];
+  let headTexts: ReadonlyMap<string, string> | undefined;
+  let repoRules: CompiledRule[] = [];
+  if (params.loadSources) {
+    try {
+      const sources = await params.loadSources(
+        toReview.filter((f) => languageOf(f.path) !== undefined).map((f) => f.path),
+      );
+      headTexts = sources.headTexts;
+      const compiled = compileRules(sources.ruleSources);
+      repoRules = compiled.rules;
+      for (const error of compiled.errors) notes.push(`Repository rule skipped: ${error}`);
+    } catch (error) {
+      deps.log.warn(
+        { err: error },
+        "could not fetch the changed files; static rules read the diff only",
+      );
+      notes.push(
+        "The changed files could not be fetched, so the static rules read the diff only (and repository rules were not loaded).",
+      );
+    }
+  }
   const staticChecks = runStaticChecks({
     files: toReview,
-    headTexts: params.headTexts,
-    rules: [...deps.rules, ...(params.repoRules?.rules ?? [])],
+    headTexts,
+    rules: [...deps.rules, ...repoRules],
     disabled: new Set(config.static.disable),
     complexityThreshold: config.static.complexity_threshold,
   });
@@ -181,9 +213,7 @@ export async function reviewChanges(
     ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]),
     computed: true,
   };
-  const notes = [...merged.notes];
-  for (const error of params.repoRules?.errors ?? [])
-    notes.push(`Repository rule skipped: ${error}`);
+  notes.unshift(...merged.notes);
   if (staticChecks.failedRules.length > 0)
     notes.push(
       `Static rules that failed and were skipped: ${staticChecks.failedRules.join(", ")}.`,

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ReviewCore } from "../deps.js";
+import { fetchReviewSources } from "../github/fetch-sources.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
 import {
@@ -24,6 +25,9 @@ export type ReviewDeps = {
   version: string;
   log: Logger;
 };
+
+// Larger files are parsed from their hunks: a syntax tree of a 1 MB file costs more than it finds.
+const MAX_SOURCE_BYTES = 1_000_000;
 
 export type ReviewOutcome = "reviewed" | "skipped" | "superseded" | "failed";
 
@@ -52,7 +56,8 @@ export async function runReview(
   let gh: GitHub | undefined;
   let summary: IssueComment | undefined;
   try {
-    gh = await deps.auth(job.installationId);
+    const client = await deps.auth(job.installationId);
+    gh = client;
     // 1.
     const { config, errors } = await loadRepoConfig(gh, ref);
     if (!config.enabled) {
@@ -80,7 +85,21 @@ export async function runReview(
     const files = await listPullFiles(gh, ref);
     const result = await reviewChanges(
       { ...deps.core, log },
-      { pr: { title: job.title, body: job.body }, files, config, limits: deps.core.limits, signal },
+      {
+        pr: { title: job.title, body: job.body },
+        files,
+        config,
+        limits: deps.core.limits,
+        signal,
+        loadSources: (paths) =>
+          fetchReviewSources(client, {
+            owner: job.owner,
+            repo: job.repo,
+            headSha: job.headSha,
+            paths,
+            maxBytes: MAX_SOURCE_BYTES,
+          }),
+      },
     );
     // 4.
     signal.throwIfAborted();

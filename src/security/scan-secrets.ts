@@ -22,7 +22,45 @@ const EXTRA_PATTERNS: ReadonlyArray<{ kind: string; pattern: RegExp }> = [
   { kind: "PrivateKey", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g },
   { kind: "StripeSecretKey", pattern: /\b[rs]k_live_[0-9A-Za-z]{20,}/g },
   { kind: "GoogleAPIKey", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+  {
+    kind: "JSONWebToken",
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+  },
 ];
+
+// A literal assigned to a name that says it is a credential. Reported only when the value looks
+// random (entropy) and not like a placeholder, so `password = "changeme"` in docs stays quiet.
+const NAMED_LITERAL =
+  /\b(?:[A-Za-z0-9_]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret)[A-Za-z0-9_]*["']?\s*(?::=|=>|=|:)\s*["'`](?<value>[^"'`\s]{12,})["'`]/gi;
+const PLACEHOLDER =
+  /^(?:\$\{|<|%|\{\{)|example|changeme|placeholder|your[_-]|dummy|redacted|xxxx|\*\*\*\*|^process\.env/i;
+
+/** Shannon entropy in bits per character. */
+export function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const c of value) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / value.length) * Math.log2(n / value.length);
+  return bits;
+}
+
+function namedLiterals(text: string): SecretSpan[] {
+  const spans: SecretSpan[] = [];
+  for (const match of text.matchAll(NAMED_LITERAL)) {
+    const value = match.groups?.value ?? "";
+    // Generated secrets mix letters and digits; identifiers and words rarely do.
+    if (
+      PLACEHOLDER.test(value) ||
+      !/\d/.test(value) ||
+      !/[A-Za-z]/.test(value) ||
+      entropy(value) < 3.5
+    )
+      continue;
+    const start = match.index + match[0].lastIndexOf(value);
+    spans.push({ kind: "HighEntropySecret", start, end: start + value.length });
+  }
+  return spans;
+}
 
 // Characters that end a token: a range from secretlint can stop short of the value's end
 // (seen with AWSSecretAccessKey), so every span is widened to the whole token.
@@ -48,6 +86,7 @@ export async function scanSecrets(text: string): Promise<SecretSpan[]> {
       spans.push({ kind, start: match.index, end: match.index + match[0].length });
     }
   }
+  spans.push(...namedLiterals(text));
   return mergeSpans(spans.map((s) => widen(text, s)));
 }
 

@@ -17,6 +17,7 @@ export function githubMock() {
     comments: [] as Array<{ body: string }>,
     updates: [] as Array<{ body: string }>,
     reviews: [] as Array<Record<string, unknown>>,
+    graphql: [] as Array<{ query: string; variables: Record<string, string> }>,
   };
   const repoPath = `/repos/${OWNER}/${REPO}`;
   const api = {
@@ -84,6 +85,11 @@ export function githubMock() {
       }
       return api;
     },
+    /** The GraphQL read of head files and repository rules (none of either by default). */
+    sources(texts: Record<string, string> = {}, rules: Record<string, string> = {}, times = 1) {
+      for (let i = 0; i < times; i++) sourcesMock(texts, rules, scope, captured.graphql);
+      return api;
+    },
     /** The PR read fresh before publishing: its head and state. */
     getPull(sha = HEAD_SHA, state = "open") {
       scope.get(`${repoPath}/pulls/${PR}`).reply(200, { number: PR, state, head: { sha } });
@@ -114,4 +120,40 @@ export function botComment(id: number, body: string, appId = 123) {
     user: { login: "critic[bot]", type: "Bot" },
     performed_via_github_app: { id: appId },
   };
+}
+
+type GraphqlBody = { query: string; variables: Record<string, string> };
+
+/**
+ * Answers Critic's GraphQL request for head files and repository rules: `texts` by path (others
+ * come back missing), `rules` as `.github/critic/rules/<name>` blobs. The request is captured.
+ */
+export function sourcesMock(
+  texts: Record<string, string> = {},
+  rules: Record<string, string> = {},
+  scope = nock(GITHUB),
+  requests: GraphqlBody[] = [],
+) {
+  scope.post("/graphql").reply(200, (_uri, body) => {
+    const request = body as GraphqlBody;
+    requests.push(request);
+    const repository: Record<string, unknown> = {};
+    for (const [name, expression] of Object.entries(request.variables)) {
+      if (!/^p\d+$/.test(name)) continue;
+      const path = expression.slice(expression.indexOf(":") + 1);
+      const text = texts[path];
+      repository[`f${name.slice(1)}`] =
+        text === undefined ? null : { text, byteSize: Buffer.byteLength(text), isBinary: false };
+    }
+    if ("rules" in request.variables) {
+      const entries = Object.entries(rules).map(([name, text]) => ({
+        name,
+        type: "blob",
+        object: { text, byteSize: text.length, isBinary: false },
+      }));
+      repository.rules = entries.length > 0 ? { entries } : null;
+    }
+    return { data: { repository } };
+  });
+  return { scope, requests };
 }

@@ -32,6 +32,7 @@ async function review(files = [FILE], action = "opened") {
     .listComments()
     .createComment(1)
     .listFiles(files)
+    .sources()
     .getPull()
     .updateComment(1);
   if (action === "opened") gh.token();
@@ -281,6 +282,8 @@ describe("provider chain through a review", () => {
       .listComments()
       .createComment(1)
       .listFiles(files)
+      // 400 files: eight GraphQL requests of 50.
+      .sources({}, {}, 8)
       .getPull()
       .createReview()
       .updateComment(1);

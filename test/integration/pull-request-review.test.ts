@@ -58,6 +58,7 @@ describe("pull_request → one review and one summary", () => {
       .listComments()
       .createComment(9001)
       .listFiles(FILES)
+      .sources()
       .getPull()
       .createReview()
       .updateComment(9001);
@@ -169,6 +170,7 @@ describe("pull_request → one review and one summary", () => {
       ])
       .updateComment(77, 2)
       .listFiles(FILES.slice(0, 1))
+      .sources()
       .getPull()
       .createReview();
     openaiMock([
@@ -203,6 +205,7 @@ describe("pull_request → one review and one summary", () => {
           patch,
         },
       ])
+      .sources()
       .getPull()
       .createReview()
       .updateComment(9001);
@@ -237,6 +240,7 @@ describe("pull_request → one review and one summary", () => {
       .listFiles([
         { filename: "app.py", status: "modified", additions: 1, deletions: 0, changes: 1, patch },
       ])
+      .sources()
       .getPull()
       .createReview()
       .updateComment(9001);

@@ -34,6 +34,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull()
       .createReview(422, {
         message: "Unprocessable Entity",
@@ -62,6 +63,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull()
       .createReview(502, { message: "Bad Gateway" })
       .listReviews([
@@ -88,6 +90,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull()
       .createReview(500, { message: "Server Error" })
       .listReviews([])
@@ -114,6 +117,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull()
       .createReview()
       .updateComment(1);
@@ -153,6 +157,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull()
       .createReview()
       .updateComment(1);
@@ -176,6 +181,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull()
       .updateComment(1);
     const llm = openaiMock([{ answer: oneFinding() }]);
@@ -193,6 +199,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull()
       .createReview()
       .updateComment(1);
@@ -233,6 +240,7 @@ describe("pull_request edge cases", () => {
         .listComments()
         .createComment(1)
         .listFiles([FILE])
+        .sources()
         .getPull()
         .updateComment(1);
       const llm = openaiMock([...replies]);
@@ -265,6 +273,7 @@ describe("pull_request edge cases", () => {
           patch: "@@ -1 +1 @@\n-a\n+b",
         },
       ])
+
       .getPull()
       .updateComment(1);
 
@@ -291,6 +300,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(2)
       .listFiles([FILE])
+      .sources()
       .getPull()
       .createReview()
       .updateComment(2);

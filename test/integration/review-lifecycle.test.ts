@@ -51,6 +51,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull(NEWER);
     openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]) }]);
 
@@ -69,6 +70,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull(HEAD_SHA, "closed")
       .updateComment(1);
     openaiMock([{ answer: modelAnswer([]) }]);
@@ -87,6 +89,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       // The newer job: finds the summary the first job created, and reviews the new head.
       .config()
       .listComments([
@@ -97,6 +100,7 @@ describe("review lifecycle", () => {
       ])
       .updateComment(1, 2)
       .listFiles([{ ...FILE, patch: PATCH.replace("+d", "+d2") }])
+      .sources()
       .getPull(NEWER)
       .createReview();
     let pushed = false;
@@ -135,6 +139,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .sources()
       .getPull()
       .createReview(422, {
         message: "Unprocessable Entity",
@@ -166,6 +171,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([{ ...FILE, filename: forged }])
+      .sources()
       .getPull()
       .updateComment(1);
 
@@ -186,6 +192,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([{ ...FILE, patch }])
+      .sources()
       .getPull()
       .createReview()
       .updateComment(1);
@@ -230,6 +237,7 @@ describe("review lifecycle", () => {
           patch,
         },
       ])
+
       .getPull()
       .createReview()
       .updateComment(1);

@@ -57,6 +57,10 @@ describe("security/scan-secrets", () => {
     ["ordinary code", "const total = items.reduce((a, b) => a + b, 0);"],
     ["AWS's documentation example key", 'id = "AKIAIOSFODNN7EXAMPLE"'],
     ["an environment lookup", "token = process.env.GITHUB_TOKEN"],
+    ["a placeholder password", 'password = "changeme-changeme"'],
+    ["a template placeholder", 'api_key: "${API_KEY_FROM_VAULT}"'],
+    ["a low-entropy literal", 'secret_name = "aaaaaaaaaaaaaaaa"'],
+    ["a token-named variable holding a word", 'const tokenType = "authorization_code";'],
   ])("finds nothing in %s", async (_kind, text) => {
     expect(await scanSecrets(text)).toEqual([]);
   });
