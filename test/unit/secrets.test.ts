@@ -58,6 +58,7 @@ describe("security/scan-secrets", () => {
     ["AWS's documentation example key", 'id = "AKIAIOSFODNN7EXAMPLE"'],
     ["an environment lookup", "token = process.env.GITHUB_TOKEN"],
     ["a placeholder password", 'password = "changeme-changeme"'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder text is the test input.
     ["a template placeholder", 'api_key: "${API_KEY_FROM_VAULT}"'],
     ["a low-entropy literal", 'secret_name = "aaaaaaaaaaaaaaaa"'],
     ["a token-named variable holding a word", 'const tokenType = "authorization_code";'],
