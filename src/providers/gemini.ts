@@ -36,7 +36,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): LlmProvide
   });
 
   const backend: ChatBackend = {
-    async complete({ model, system, messages }, signal) {
+    async complete({ model, system, messages, format }, signal) {
       try {
         const response = await ai.models.generateContent({
           model,
@@ -46,8 +46,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): LlmProvide
           })),
           config: {
             systemInstruction: system,
-            responseMimeType: "application/json",
-            responseJsonSchema: RESPONSE_SCHEMA,
+            ...(format === "review" ? { responseMimeType: "application/json", responseJsonSchema: RESPONSE_SCHEMA } : {}),
             maxOutputTokens: options.maxOutputTokens,
             abortSignal: signal,
           },

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ProviderError } from "../errors.js";
-import { buildPrompt } from "../review/prompt/build-prompt.js";
+import { buildAskPrompt, buildPrompt } from "../review/prompt/build-prompt.js";
 import { parseModelAnswer } from "../review/prompt/parse-model-answer.js";
 import type { TokenUsage } from "../review/types.js";
 import type { Provider, ProviderResult, ReviewInput } from "./provider.js";
@@ -17,7 +17,8 @@ export type Completion = {
 /** One model API: sends a system prompt and messages, returns text. Throws `ProviderError`. */
 export type ChatBackend = {
   complete(
-    request: { model: string; system: string; messages: ChatMessage[] },
+    /** `review` asks for the review JSON schema; `text` for prose (answers to questions). */
+    request: { model: string; system: string; messages: ChatMessage[]; format: "review" | "text" },
     signal: AbortSignal,
   ): Promise<Completion>;
 };
@@ -44,7 +45,7 @@ export function createLlmProvider(options: {
   backend: ChatBackend;
 }): LlmProvider {
   const { id, backend } = options;
-  const modelFor = (input: ReviewInput) => input.config.model ?? options.defaultModel;
+  const modelFor = (input: { config: ReviewInput["config"] }) => input.config.model ?? options.defaultModel;
 
   return {
     id,
@@ -60,7 +61,7 @@ export function createLlmProvider(options: {
       const model = modelFor(input);
       const prompt = buildPrompt(input);
       const messages: ChatMessage[] = [{ role: "user", content: prompt.user }];
-      const first = await backend.complete({ model, system: prompt.system, messages }, signal);
+      const first = await backend.complete({ model, system: prompt.system, messages, format: "review" }, signal);
       if (first.truncated) throw truncated(id);
       let parsed = parseModelAnswer(first.text, id);
       let usage = first.usage;
@@ -74,6 +75,7 @@ export function createLlmProvider(options: {
               { role: "assistant", content: first.text.slice(0, MAX_ECHOED_CHARS) },
               { role: "user", content: REPAIR_REQUEST },
             ],
+            format: "review",
           },
           signal,
         );
@@ -88,6 +90,18 @@ export function createLlmProvider(options: {
           "the answer held no usable review JSON, even after a repair request",
         );
       return { ...parsed, model: first.model || model, usage };
+    },
+    async ask(input, { signal }) {
+      const model = modelFor(input);
+      const prompt = buildAskPrompt(input);
+      const answer = await backend.complete(
+        { model, system: prompt.system, messages: [{ role: "user", content: prompt.user }], format: "text" },
+        signal,
+      );
+      if (answer.truncated) throw truncated(id);
+      const text = answer.text.trim();
+      if (text === "") throw new ProviderError(id, "bad_output", "the answer was empty");
+      return { answer: text, model: answer.model || model, usage: answer.usage };
     },
   };
 }

@@ -35,13 +35,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): LlmProvide
   let structured = true;
 
   const backend: ChatBackend = {
-    async complete({ model, system, messages }, signal) {
+    async complete({ model, system, messages, format }, signal) {
       const request = (responseFormat: typeof STRUCTURED | typeof JSON_MODE) =>
         client.chat.completions.create(
           {
             model,
             messages: [{ role: "system", content: system }, ...messages],
-            response_format: responseFormat,
+            ...(format === "review" ? { response_format: responseFormat } : {}),
             max_completion_tokens: options.maxOutputTokens,
           },
           { signal },
@@ -51,7 +51,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): LlmProvide
         try {
           completion = await request(structured ? STRUCTURED : JSON_MODE);
         } catch (error) {
-          if (!structured || !rejectsJsonSchema(error)) throw error;
+          if (format !== "review" || !structured || !rejectsJsonSchema(error)) throw error;
           structured = false;
           options.onJsonModeFallback?.();
           completion = await request(JSON_MODE);

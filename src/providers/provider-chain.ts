@@ -9,7 +9,7 @@ import {
 import type { Clock } from "../resilience/clock.js";
 import { type RetryPolicy, retryDelayMs } from "../resilience/retry-policy.js";
 import type { LlmProvider } from "./llm-provider.js";
-import type { Provider, ProviderResult, ReviewInput } from "./provider.js";
+import type { AskInput, AskResult, Provider, ProviderResult, ReviewInput } from "./provider.js";
 
 export type ProviderFailure = { provider: string; displayName: string; failure: string };
 
@@ -38,6 +38,8 @@ export type ChainOptions = {
 export type ProviderChain = {
   readonly providers: readonly Provider[];
   review(input: ReviewInput, signal: AbortSignal): Promise<ChainResult>;
+  /** Answers a question with the first model provider that can; `answer` is absent when none could. */
+  ask(input: AskInput, signal: AbortSignal): Promise<{ answer?: AskResult; served?: Provider; failed: ProviderFailure[] }>;
   /** Provider id → breaker state (providers without a model are always "closed"). */
   states(): Record<string, BreakerState>;
 };
@@ -77,100 +79,97 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
       ? new LRUCache<string, ProviderResult>({ max: options.cacheEntries, ttl: 24 * 3_600_000 })
       : undefined;
 
-  const attempt = async (
-    provider: Provider,
-    input: ReviewInput,
-    signal: AbortSignal,
-  ): Promise<ProviderResult> => {
+  const attempt = async <T>(provider: Provider, call: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> => {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
     try {
-      return await provider.review(input, { signal: AbortSignal.any([signal, timeout.signal]) });
+      return await call(AbortSignal.any([signal, timeout.signal]));
     } catch (error) {
       if (timeout.signal.aborted && !signal.aborted) {
-        throw new ProviderError(
-          provider.id,
-          "timeout",
-          `no answer within ${options.timeoutMs} ms`,
-          { cause: error },
-        );
+        throw new ProviderError(provider.id, "timeout", `no answer within ${options.timeoutMs} ms`, { cause: error });
       }
-      throw isProviderError(error)
-        ? error
-        : new ProviderError(provider.id, "connection", "request failed", { cause: error });
+      throw isProviderError(error) ? error : new ProviderError(provider.id, "connection", "request failed", { cause: error });
     } finally {
       clearTimeout(timer);
     }
   };
 
-  const callWithRetries = async (
-    provider: Provider,
-    input: ReviewInput,
-    signal: AbortSignal,
-  ): Promise<ProviderResult> => {
+  const callWithRetries = async <T>(provider: Provider, call: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> => {
     for (let n = 0; ; n++) {
       try {
-        return await attempt(provider, input, signal);
+        return await attempt(provider, call, signal);
       } catch (error) {
         signal.throwIfAborted();
         const failure = error as ProviderError;
         const delay = retryDelayMs(failure, n, options.retry, options.clock.random);
         if (delay === undefined) throw failure;
-        options.log.info(
-          { provider: provider.id, kind: failure.kind, status: failure.status, delayMs: delay },
-          "retrying provider",
-        );
+        options.log.info({ provider: provider.id, kind: failure.kind, status: failure.status, delayMs: delay }, "retrying provider");
         await options.clock.sleep(delay, signal);
       }
     }
   };
 
+  /** Tries each provider that can `pick` a call, in order, behind its breaker, with retries. */
+  const runChain = async <T>(
+    signal: AbortSignal,
+    pick: (provider: Provider) => ((signal: AbortSignal) => Promise<T>) | undefined,
+    cacheKeyOf?: (provider: Provider) => string | undefined,
+  ): Promise<{ value: T; served: Provider; cached: boolean; failed: ProviderFailure[] } | { value: undefined; failed: ProviderFailure[] }> => {
+    const failed: ProviderFailure[] = [];
+    for (const provider of options.providers) {
+      signal.throwIfAborted();
+      const call = pick(provider);
+      if (!call) continue;
+      const skip = (failure: string) => failed.push({ provider: provider.id, displayName: provider.displayName, failure });
+      const breaker = breakers.get(provider.id);
+      if (breaker && !breaker.tryAcquire()) {
+        skip("circuit open");
+        continue;
+      }
+      const key = cache ? cacheKeyOf?.(provider) : undefined;
+      const hit = key === undefined ? undefined : cache?.get(key);
+      if (hit) {
+        breaker?.release();
+        return { value: { ...hit, usage: undefined } as T, served: provider, cached: true, failed };
+      }
+      try {
+        const value = await callWithRetries(provider, call, signal);
+        breaker?.success();
+        if (key !== undefined) cache?.set(key, value as ProviderResult);
+        return { value, served: provider, cached: false, failed };
+      } catch (error) {
+        const failure = isProviderError(error) ? error : undefined;
+        if (signal.aborted) {
+          breaker?.release();
+          throw signal.reason;
+        }
+        if (failure && BREAKER_KINDS.has(failure.kind)) breaker?.failure();
+        else breaker?.release();
+        options.log.warn({ provider: provider.id, kind: failure?.kind ?? "unknown", status: failure?.status }, "provider failed, trying the next one");
+        skip(failure ? describeKind(failure.kind) : "failed unexpectedly");
+      }
+    }
+    return { value: undefined, failed };
+  };
+
   return {
     providers: options.providers,
-    states: () =>
-      Object.fromEntries(
-        options.providers.map((p) => [p.id, breakers.get(p.id)?.state() ?? "closed"]),
-      ),
+    states: () => Object.fromEntries(options.providers.map((p) => [p.id, breakers.get(p.id)?.state() ?? "closed"])),
     async review(input, signal) {
-      const failed: ProviderFailure[] = [];
-      for (const provider of options.providers) {
-        signal.throwIfAborted();
-        const skip = (failure: string) =>
-          failed.push({ provider: provider.id, displayName: provider.displayName, failure });
-        const breaker = breakers.get(provider.id);
-        if (breaker && !breaker.tryAcquire()) {
-          skip("circuit open");
-          continue;
-        }
-        const key = cache ? (provider as Partial<LlmProvider>).cacheKey?.(input) : undefined;
-        const hit = key === undefined ? undefined : cache?.get(key);
-        if (hit) {
-          breaker?.release();
-          return { result: { ...hit, usage: undefined }, served: provider, cached: true, failed };
-        }
-        try {
-          const result = await callWithRetries(provider, input, signal);
-          breaker?.success();
-          if (key !== undefined) cache?.set(key, result);
-          return { result, served: provider, cached: false, failed };
-        } catch (error) {
-          const failure = isProviderError(error) ? error : undefined;
-          if (signal.aborted) {
-            breaker?.release();
-            throw signal.reason;
-          }
-          if (failure && BREAKER_KINDS.has(failure.kind)) breaker?.failure();
-          else breaker?.release();
-          options.log.warn(
-            { provider: provider.id, kind: failure?.kind ?? "unknown", status: failure?.status },
-            "provider failed, trying the next one",
-          );
-          skip(failure ? describeKind(failure.kind) : "failed unexpectedly");
-        }
-      }
-      throw new Error(
-        "[critic] no provider answered; the static provider must be last in the chain",
+      const outcome = await runChain(
+        signal,
+        (provider) => (s) => provider.review(input, { signal: s }),
+        (provider) => (provider as Partial<LlmProvider>).cacheKey?.(input),
       );
+      if (!("served" in outcome)) throw new Error("[critic] no provider answered; the static provider must be last in the chain");
+      return { result: outcome.value, served: outcome.served, cached: outcome.cached, failed: outcome.failed };
+    },
+    async ask(input, signal) {
+      const outcome = await runChain(signal, (provider) => {
+        const ask = provider.ask;
+        return ask ? (s) => ask.call(provider, input, { signal: s }) : undefined;
+      });
+      return "served" in outcome ? { answer: outcome.value, served: outcome.served, failed: outcome.failed } : { failed: outcome.failed };
     },
   };
 }

@@ -24,6 +24,18 @@ export type ProviderResult = {
   dropped: number;
 };
 
+/** A question about a pull request, with the (redacted, budgeted) diff as context. */
+export type AskInput = {
+  question: string;
+  pr: { title: string; body: string };
+  files: ReviewFile[];
+  /** A review comment the question replies to, with its code context. */
+  thread?: { path: string; line: number | undefined; diffHunk: string; comment: string } | undefined;
+  config: Pick<RepoConfig, "instructions" | "language" | "level" | "model">;
+};
+
+export type AskResult = { answer: string; model: string; usage?: TokenUsage | undefined };
+
 /**
  * A reviewer. LLM providers throw `ProviderError` on failure; the static provider never throws.
  * Each provider owns no retries of its own: the chain decides what happens after a failure.
@@ -36,4 +48,6 @@ export type Provider = {
   /** True for providers that call a language model (false for static checks). */
   usesModel: boolean;
   review(input: ReviewInput, options: { signal: AbortSignal }): Promise<ProviderResult>;
+  /** Answers a question in prose; only providers that call a model have it. */
+  ask?(input: AskInput, options: { signal: AbortSignal }): Promise<AskResult>;
 };
