@@ -1,11 +1,17 @@
+import PQueue from "p-queue";
 import type { ApplicationFunction, Probot } from "probot";
+import { type CommandDeps, runCommand } from "./commands/run-command.js";
+import { createSpendLimiter } from "./commands/spend-limiter.js";
 import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
 import { type CoreOptions, createReviewCore } from "./deps.js";
 import type { GitHub } from "./github/octokit.js";
+import { createPermissionCache } from "./github/permissions.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
+import { realClock } from "./resilience/clock.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
 import { VERSION } from "./version.js";
+import { COMMENT_EVENTS, onComment } from "./webhooks/on-comment.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./webhooks/on-pull-request.js";
 
 export type CriticOptions = CoreOptions;
@@ -13,6 +19,8 @@ export type CriticOptions = CoreOptions;
 export type Critic = {
   app: ApplicationFunction;
   queue: JobQueue;
+  /** Resolves when no review and no command is waiting or running. */
+  idle(): Promise<void>;
   /** What `GET /healthz` answers. */
   health(): Health;
 };
@@ -34,6 +42,13 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       probot?.log.error({ err: error, delivery: job.deliveryId }, "review job crashed"),
   });
 
+  const commands = new PQueue({ concurrency: env.concurrency });
+  const limiter = createSpendLimiter({
+    perHour: env.commandsPerHour,
+    now: (options.clock ?? realClock).now,
+  });
+  const permissions = createPermissionCache();
+
   const app: ApplicationFunction = (app, { addHandler }) => {
     probot = app;
     const core = createReviewCore(env, app.log, options);
@@ -45,6 +60,29 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       log: app.log,
     };
     app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue));
+    const commandDeps: CommandDeps = {
+      auth: deps.auth,
+      core,
+      reviews: queue,
+      appId: env.appId,
+      version: VERSION,
+      log: app.log,
+    };
+    app.on(
+      [...COMMENT_EVENTS],
+      onComment({
+        permissions,
+        limiter,
+        appId: env.appId,
+        enqueue: (job) => {
+          commands
+            .add(() => runCommand(commandDeps, job, new AbortController().signal))
+            .catch((error: unknown) =>
+              app.log.error({ err: error, delivery: job.deliveryId }, "command job crashed"),
+            );
+        },
+      }),
+    );
     addHandler(createHealthHandler(health));
   };
   const health = (): Health => ({
@@ -53,7 +91,14 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     queue: queue.stats(),
     providers: deps?.core.chain.states() ?? {},
   });
-  return { app, queue, health };
+  const idle = async () => {
+    // A command can queue a review, and a review is never queued by another review: two rounds settle it.
+    for (let round = 0; round < 2; round++) {
+      await commands.onIdle();
+      await queue.onIdle();
+    }
+  };
+  return { app, queue, health, idle };
 }
 
 /** For `probot run`: reads the environment when Probot loads the app, not at import. */

@@ -112,6 +112,7 @@ const EnvSchema = z.object({
   CRITIC_MAX_PROMPT_TOKENS: wholeNumber(60_000, 1_000, 1_000_000),
   CRITIC_MAX_PATCH_BYTES: wholeNumber(256_000, 1_000, 10_000_000),
   CRITIC_CONCURRENCY: wholeNumber(4, 1, 256),
+  CRITIC_COMMANDS_PER_HOUR: wholeNumber(10, 1, 10_000),
 });
 
 /** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
@@ -137,6 +138,8 @@ export type AppEnv = {
   maxPromptTokens: number;
   maxPatchBytes: number;
   concurrency: number;
+  /** Model-spending commands (`/review`, `/ask`) one user may run per repository per hour. */
+  commandsPerHour: number;
 };
 
 /**
@@ -175,6 +178,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     maxPromptTokens: e.CRITIC_MAX_PROMPT_TOKENS,
     maxPatchBytes: e.CRITIC_MAX_PATCH_BYTES,
     concurrency: e.CRITIC_CONCURRENCY,
+    commandsPerHour: e.CRITIC_COMMANDS_PER_HOUR,
   };
 }
 

@@ -99,6 +99,18 @@ export const RepoConfig = z
       .strict()
       .prefault({})
       .describe("The built-in static checks: rules to switch off, and the complexity threshold."),
+    /** Who may run slash-commands besides people with write access. */
+    commands: z
+      .object({
+        /** Let the pull request's author run commands on their own pull request. */
+        allow_author: z
+          .boolean()
+          .default(false)
+          .describe("Let a pull request's author run commands on it even without write access."),
+      })
+      .strict()
+      .prefault({})
+      .describe("Who may run slash-commands besides people with write access."),
     /** Model to ask instead of the server's default (OPENAI_MODEL). The provider and its key stay the operator's. */
     model: z
       .string()

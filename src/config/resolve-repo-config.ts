@@ -6,6 +6,8 @@ export type ConfigSource = { label: string; config: Record<string, unknown> | nu
 
 export type ResolvedRepoConfig = {
   config: RepoConfig;
+  /** Where each top-level key's value came from: a file's label, or "default". */
+  origins?: Record<string, string> | undefined;
   /** Human-readable problems, each naming the file and the key; empty when the config is valid. */
   errors: string[];
 };
@@ -18,15 +20,22 @@ export type ResolvedRepoConfig = {
  */
 export function resolveRepoConfig(sources: readonly ConfigSource[]): ResolvedRepoConfig {
   const merged: Record<string, unknown> = {};
+  const origins: Record<string, string> = {};
   for (const source of sources) {
     if (!source.config) continue;
     for (const [key, value] of Object.entries(source.config)) {
       if (key === "_extends") continue;
       merged[key] = value;
+      origins[key] = source.label;
     }
   }
   const result = RepoConfig.safeParse(merged);
-  if (result.success) return { config: result.data, errors: [] };
+  if (result.success) {
+    const all = Object.fromEntries(
+      Object.keys(result.data).map((k) => [k, origins[k] ?? "default"]),
+    );
+    return { config: result.data, origins: all, errors: [] };
+  }
 
   const errors = result.error.issues.map((issue) => {
     const key = issue.path.length > 0 ? issue.path.join(".") : keysOf(issue);

@@ -46,7 +46,9 @@ export function createGeminiProvider(options: GeminiProviderOptions): LlmProvide
           })),
           config: {
             systemInstruction: system,
-            ...(format === "review" ? { responseMimeType: "application/json", responseJsonSchema: RESPONSE_SCHEMA } : {}),
+            ...(format === "review"
+              ? { responseMimeType: "application/json", responseJsonSchema: RESPONSE_SCHEMA }
+              : {}),
             maxOutputTokens: options.maxOutputTokens,
             abortSignal: signal,
           },

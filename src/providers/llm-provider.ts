@@ -45,7 +45,8 @@ export function createLlmProvider(options: {
   backend: ChatBackend;
 }): LlmProvider {
   const { id, backend } = options;
-  const modelFor = (input: { config: ReviewInput["config"] }) => input.config.model ?? options.defaultModel;
+  const modelFor = (input: { config: ReviewInput["config"] }) =>
+    input.config.model ?? options.defaultModel;
 
   return {
     id,
@@ -61,7 +62,10 @@ export function createLlmProvider(options: {
       const model = modelFor(input);
       const prompt = buildPrompt(input);
       const messages: ChatMessage[] = [{ role: "user", content: prompt.user }];
-      const first = await backend.complete({ model, system: prompt.system, messages, format: "review" }, signal);
+      const first = await backend.complete(
+        { model, system: prompt.system, messages, format: "review" },
+        signal,
+      );
       if (first.truncated) throw truncated(id);
       let parsed = parseModelAnswer(first.text, id);
       let usage = first.usage;
@@ -95,7 +99,12 @@ export function createLlmProvider(options: {
       const model = modelFor(input);
       const prompt = buildAskPrompt(input);
       const answer = await backend.complete(
-        { model, system: prompt.system, messages: [{ role: "user", content: prompt.user }], format: "text" },
+        {
+          model,
+          system: prompt.system,
+          messages: [{ role: "user", content: prompt.user }],
+          format: "text",
+        },
         signal,
       );
       if (answer.truncated) throw truncated(id);

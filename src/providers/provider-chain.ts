@@ -39,7 +39,10 @@ export type ProviderChain = {
   readonly providers: readonly Provider[];
   review(input: ReviewInput, signal: AbortSignal): Promise<ChainResult>;
   /** Answers a question with the first model provider that can; `answer` is absent when none could. */
-  ask(input: AskInput, signal: AbortSignal): Promise<{ answer?: AskResult; served?: Provider; failed: ProviderFailure[] }>;
+  ask(
+    input: AskInput,
+    signal: AbortSignal,
+  ): Promise<{ answer?: AskResult; served?: Provider; failed: ProviderFailure[] }>;
   /** Provider id → breaker state (providers without a model are always "closed"). */
   states(): Record<string, BreakerState>;
 };
@@ -79,22 +82,37 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
       ? new LRUCache<string, ProviderResult>({ max: options.cacheEntries, ttl: 24 * 3_600_000 })
       : undefined;
 
-  const attempt = async <T>(provider: Provider, call: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> => {
+  const attempt = async <T>(
+    provider: Provider,
+    call: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> => {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
     try {
       return await call(AbortSignal.any([signal, timeout.signal]));
     } catch (error) {
       if (timeout.signal.aborted && !signal.aborted) {
-        throw new ProviderError(provider.id, "timeout", `no answer within ${options.timeoutMs} ms`, { cause: error });
+        throw new ProviderError(
+          provider.id,
+          "timeout",
+          `no answer within ${options.timeoutMs} ms`,
+          { cause: error },
+        );
       }
-      throw isProviderError(error) ? error : new ProviderError(provider.id, "connection", "request failed", { cause: error });
+      throw isProviderError(error)
+        ? error
+        : new ProviderError(provider.id, "connection", "request failed", { cause: error });
     } finally {
       clearTimeout(timer);
     }
   };
 
-  const callWithRetries = async <T>(provider: Provider, call: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> => {
+  const callWithRetries = async <T>(
+    provider: Provider,
+    call: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> => {
     for (let n = 0; ; n++) {
       try {
         return await attempt(provider, call, signal);
@@ -103,7 +121,10 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
         const failure = error as ProviderError;
         const delay = retryDelayMs(failure, n, options.retry, options.clock.random);
         if (delay === undefined) throw failure;
-        options.log.info({ provider: provider.id, kind: failure.kind, status: failure.status, delayMs: delay }, "retrying provider");
+        options.log.info(
+          { provider: provider.id, kind: failure.kind, status: failure.status, delayMs: delay },
+          "retrying provider",
+        );
         await options.clock.sleep(delay, signal);
       }
     }
@@ -114,13 +135,17 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
     signal: AbortSignal,
     pick: (provider: Provider) => ((signal: AbortSignal) => Promise<T>) | undefined,
     cacheKeyOf?: (provider: Provider) => string | undefined,
-  ): Promise<{ value: T; served: Provider; cached: boolean; failed: ProviderFailure[] } | { value: undefined; failed: ProviderFailure[] }> => {
+  ): Promise<
+    | { value: T; served: Provider; cached: boolean; failed: ProviderFailure[] }
+    | { value: undefined; failed: ProviderFailure[] }
+  > => {
     const failed: ProviderFailure[] = [];
     for (const provider of options.providers) {
       signal.throwIfAborted();
       const call = pick(provider);
       if (!call) continue;
-      const skip = (failure: string) => failed.push({ provider: provider.id, displayName: provider.displayName, failure });
+      const skip = (failure: string) =>
+        failed.push({ provider: provider.id, displayName: provider.displayName, failure });
       const breaker = breakers.get(provider.id);
       if (breaker && !breaker.tryAcquire()) {
         skip("circuit open");
@@ -145,7 +170,10 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
         }
         if (failure && BREAKER_KINDS.has(failure.kind)) breaker?.failure();
         else breaker?.release();
-        options.log.warn({ provider: provider.id, kind: failure?.kind ?? "unknown", status: failure?.status }, "provider failed, trying the next one");
+        options.log.warn(
+          { provider: provider.id, kind: failure?.kind ?? "unknown", status: failure?.status },
+          "provider failed, trying the next one",
+        );
         skip(failure ? describeKind(failure.kind) : "failed unexpectedly");
       }
     }
@@ -154,22 +182,35 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
 
   return {
     providers: options.providers,
-    states: () => Object.fromEntries(options.providers.map((p) => [p.id, breakers.get(p.id)?.state() ?? "closed"])),
+    states: () =>
+      Object.fromEntries(
+        options.providers.map((p) => [p.id, breakers.get(p.id)?.state() ?? "closed"]),
+      ),
     async review(input, signal) {
       const outcome = await runChain(
         signal,
         (provider) => (s) => provider.review(input, { signal: s }),
         (provider) => (provider as Partial<LlmProvider>).cacheKey?.(input),
       );
-      if (!("served" in outcome)) throw new Error("[critic] no provider answered; the static provider must be last in the chain");
-      return { result: outcome.value, served: outcome.served, cached: outcome.cached, failed: outcome.failed };
+      if (!("served" in outcome))
+        throw new Error(
+          "[critic] no provider answered; the static provider must be last in the chain",
+        );
+      return {
+        result: outcome.value,
+        served: outcome.served,
+        cached: outcome.cached,
+        failed: outcome.failed,
+      };
     },
     async ask(input, signal) {
       const outcome = await runChain(signal, (provider) => {
         const ask = provider.ask;
         return ask ? (s) => ask.call(provider, input, { signal: s }) : undefined;
       });
-      return "served" in outcome ? { answer: outcome.value, served: outcome.served, failed: outcome.failed } : { failed: outcome.failed };
+      return "served" in outcome
+        ? { answer: outcome.value, served: outcome.served, failed: outcome.failed }
+        : { failed: outcome.failed };
     },
   };
 }

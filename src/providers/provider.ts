@@ -30,7 +30,9 @@ export type AskInput = {
   pr: { title: string; body: string };
   files: ReviewFile[];
   /** A review comment the question replies to, with its code context. */
-  thread?: { path: string; line: number | undefined; diffHunk: string; comment: string } | undefined;
+  thread?:
+    | { path: string; line: number | undefined; diffHunk: string; comment: string }
+    | undefined;
   config: Pick<RepoConfig, "instructions" | "language" | "level" | "model">;
 };
 

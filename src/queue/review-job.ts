@@ -11,7 +11,10 @@ export const ReviewJob = z.object({
   title: z.string(),
   body: z.string(),
   draft: z.boolean(),
+  /** The webhook action, or "command" for `/review`: commands run even when paused or a draft. */
   trigger: z.string(),
+  /** The command comment to react to when the review is done (🚀) or failed (😕). */
+  ack: z.object({ commentId: z.number().int(), kind: z.enum(["issue", "review"]) }).optional(),
 });
 export type ReviewJob = z.infer<typeof ReviewJob>;
 

@@ -11,6 +11,7 @@ import {
   type PullRef,
   upsertComment,
 } from "../github/pull-request.js";
+import { react } from "../github/reactions.js";
 import type { ReviewJob } from "../queue/review-job.js";
 import { parseState, SUMMARY_MARKER } from "./render/markers.js";
 import { renderFailed, renderInProgress, renderSummary } from "./render/render-summary.js";
@@ -47,6 +48,25 @@ export async function runReview(
   job: ReviewJob,
   signal: AbortSignal,
 ): Promise<ReviewOutcome> {
+  const outcome = await reviewOnce(deps, job, signal);
+  if (job.ack && outcome !== "superseded") {
+    // A `/review` gets 🚀 when its review is posted and 😕 when it could not be.
+    const gh = await deps.auth(job.installationId).catch(() => undefined);
+    if (gh)
+      await react(
+        gh,
+        { owner: job.owner, repo: job.repo, ...job.ack },
+        outcome === "reviewed" ? "rocket" : "confused",
+      );
+  }
+  return outcome;
+}
+
+async function reviewOnce(
+  deps: ReviewDeps,
+  job: ReviewJob,
+  signal: AbortSignal,
+): Promise<ReviewOutcome> {
   const log = deps.log.child({
     delivery: job.deliveryId,
     pr: `${job.owner}/${job.repo}#${job.pullNumber}`,
@@ -64,13 +84,19 @@ export async function runReview(
       log.info("reviews disabled by configuration");
       return "skipped";
     }
-    if (job.draft && !config.review_drafts) {
+    const requested = job.trigger === "command";
+    if (job.draft && !config.review_drafts && !requested) {
       log.info("draft pull request skipped");
       return "skipped";
     }
     // 2.
     const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps.appId);
-    if (existing && parseState(existing.body)?.sha === job.headSha) {
+    const previous = existing ? parseState(existing.body) : undefined;
+    if (previous?.paused && !requested) {
+      log.info("automatic reviews paused");
+      return "skipped";
+    }
+    if (previous?.sha === job.headSha && !requested) {
       log.info("head already reviewed");
       return "skipped";
     }
@@ -118,7 +144,7 @@ export async function runReview(
           job.headSha,
           deps.version,
           "the pull request was closed",
-          parseState(summary.body)?.sha,
+          parseState(summary.body),
         ),
       );
       return "skipped";
@@ -154,6 +180,7 @@ export async function runReview(
       servedBy: result.servedBy,
       usage: result.usage,
       notes,
+      paused: previous?.paused,
     });
     await upsertComment(gh, ref, summary, deps.core.redactor.redact(body));
     log.info(
@@ -168,12 +195,12 @@ export async function runReview(
     }
     log.error({ err: error }, "review failed");
     if (gh && summary) {
-      const previousSha = parseState(summary.body)?.sha;
+      const previousState = parseState(summary.body);
       const failed = renderFailed(
         job.headSha,
         deps.version,
         "GitHub or a provider failed in a way Critic could not recover from",
-        previousSha,
+        previousState,
       );
       await upsertComment(gh, ref, summary, failed).catch((e: unknown) =>
         log.error({ err: e }, "could not report the failed review"),

@@ -18,6 +18,7 @@ export function githubMock() {
     updates: [] as Array<{ body: string }>,
     reviews: [] as Array<Record<string, unknown>>,
     graphql: [] as Array<{ query: string; variables: Record<string, string> }>,
+    reactions: [] as string[],
   };
   const repoPath = `/repos/${OWNER}/${REPO}`;
   const api = {
@@ -88,6 +89,59 @@ export function githubMock() {
     /** The GraphQL read of head files and repository rules (none of either by default). */
     sources(texts: Record<string, string> = {}, rules: Record<string, string> = {}, times = 1) {
       for (let i = 0; i < times; i++) sourcesMock(texts, rules, scope, captured.graphql);
+      return api;
+    },
+    /** A user's permission on the repository; "none" answers 404 as GitHub does for non-collaborators. */
+    permission(login: string, level: "admin" | "write" | "read" | "none") {
+      const path = `${repoPath}/collaborators/${login}/permission`;
+      if (level === "none") scope.get(path).reply(404, { message: "Not Found" });
+      else scope.get(path).reply(200, { permission: level, role_name: level, user: { login } });
+      return api;
+    },
+    /** A reaction on a conversation comment (kind "issue") or a review comment ("review"). */
+    reaction(commentId: number, content: string, kind: "issue" | "review" = "issue") {
+      const path =
+        kind === "issue"
+          ? `${repoPath}/issues/comments/${commentId}/reactions`
+          : `${repoPath}/pulls/comments/${commentId}/reactions`;
+      scope
+        .post(path, (body: { content: string }) => {
+          captured.reactions.push(`${commentId}:${body.content}`);
+          return body.content === content;
+        })
+        .reply(201, { id: 1, content });
+      return api;
+    },
+    /** The full PR, as `/review` and `/ask` read it. */
+    getPullFull(overrides: Record<string, unknown> = {}) {
+      scope.get(`${repoPath}/pulls/${PR}`).reply(200, {
+        number: PR,
+        state: "open",
+        draft: false,
+        title: "Add divide()",
+        body: "Adds a helper.",
+        head: { sha: HEAD_SHA },
+        ...overrides,
+      });
+      return api;
+    },
+    /** A review comment, e.g. the Critic comment a thread starts with. */
+    getReviewComment(id: number, body: string, type = "Bot") {
+      scope.get(`${repoPath}/pulls/comments/${id}`).reply(200, {
+        id,
+        body,
+        user: { login: type === "Bot" ? "critic[bot]" : "octocat", type },
+      });
+      return api;
+    },
+    /** A reply in a review thread. */
+    threadReply(rootId: number) {
+      scope
+        .post(`${repoPath}/pulls/${PR}/comments/${rootId}/replies`, (body: { body: string }) => {
+          captured.comments.push(body);
+          return true;
+        })
+        .reply(201, { id: 5000 });
       return api;
     },
     /** The PR read fresh before publishing: its head and state. */

@@ -43,7 +43,7 @@ describe("config/resolve-repo-config", () => {
   });
 
   it("uses the defaults when no file exists", () => {
-    expect(resolveRepoConfig([{ label: "x", config: null }])).toEqual({
+    expect(resolveRepoConfig([{ label: "x", config: null }])).toMatchObject({
       config: defaultRepoConfig(),
       errors: [],
     });

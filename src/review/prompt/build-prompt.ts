@@ -66,17 +66,34 @@ export function buildAskPrompt(input: {
   question: string;
   pr: { title: string; body: string };
   files: readonly ReviewFile[];
-  thread?: { path: string; line: number | undefined; diffHunk: string; comment: string } | undefined;
+  thread?:
+    | { path: string; line: number | undefined; diffHunk: string; comment: string }
+    | undefined;
   config: PromptConfig;
 }): Prompt {
   const body = input.pr.body.trim() === "" ? "(none)" : input.pr.body;
   const blocks = [
-    { title: "Pull request:", fenced: fence("UNTRUSTED PR TEXT", `Title: ${input.pr.title}\n\nDescription:\n${body}`) },
-    { title: "Diff:", fenced: fence("UNTRUSTED DIFF", input.files.map(renderFileForPrompt).join("\n\n") || "(no reviewable changes)") },
+    {
+      title: "Pull request:",
+      fenced: fence("UNTRUSTED PR TEXT", `Title: ${input.pr.title}\n\nDescription:\n${body}`),
+    },
+    {
+      title: "Diff:",
+      fenced: fence(
+        "UNTRUSTED DIFF",
+        input.files.map(renderFileForPrompt).join("\n\n") || "(no reviewable changes)",
+      ),
+    },
   ];
   if (input.thread) {
     const where = `${input.thread.path}${input.thread.line === undefined ? "" : `:${input.thread.line}`}`;
-    blocks.push({ title: "The review thread the question replies to:", fenced: fence("UNTRUSTED THREAD", `${where}\n${input.thread.diffHunk}\n\nComment:\n${input.thread.comment}`) });
+    blocks.push({
+      title: "The review thread the question replies to:",
+      fenced: fence(
+        "UNTRUSTED THREAD",
+        `${where}\n${input.thread.diffHunk}\n\nComment:\n${input.thread.comment}`,
+      ),
+    });
   }
   blocks.push({ title: "Question:", fenced: fence("UNTRUSTED QUESTION", input.question) });
   const ids = blocks.map((b) => b.fenced.id);

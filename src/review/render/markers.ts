@@ -3,13 +3,29 @@
 export const SUMMARY_MARKER = "<!-- critic:summary -->";
 export const REVIEW_MARKER_PREFIX = "<!-- critic:review";
 
-export type SummaryState = { sha: string; version: string };
+/** What Critic remembers about a pull request, in its summary comment: no database needed. */
+export type SummaryState = {
+  /** The last head commit reviewed ("" before the first review). */
+  sha: string;
+  version: string;
+  /** Automatic reviews are off (`/pause`) until `/resume`. */
+  paused?: boolean | undefined;
+};
 
 const STATE_PATTERN = /<!-- critic:state (?<json>\{[^\n]*?\}) -->/g;
 
 export function renderState(state: SummaryState): string {
   // JSON of hex SHAs and a semver cannot contain "--", which would end the HTML comment early.
-  return `<!-- critic:state ${JSON.stringify(state)} -->`;
+  const { sha, version, paused } = state;
+  return `<!-- critic:state ${JSON.stringify(paused ? { sha, version, paused } : { sha, version })} -->`;
+}
+
+/** `body` with its state marker replaced by `state` (appended when it had none). */
+export function withState(body: string, state: SummaryState): string {
+  const markers = [...body.matchAll(STATE_PATTERN)];
+  const last = markers.at(-1);
+  if (last?.index === undefined) return `${body}\n${renderState(state)}`;
+  return body.slice(0, last.index) + renderState(state) + body.slice(last.index + last[0].length);
 }
 
 /**
@@ -22,8 +38,9 @@ export function parseState(body: string): SummaryState | undefined {
   try {
     const value: unknown = JSON.parse(json);
     if (typeof value !== "object" || value === null) return undefined;
-    const { sha, version } = value as Record<string, unknown>;
-    return typeof sha === "string" && typeof version === "string" ? { sha, version } : undefined;
+    const { sha, version, paused } = value as Record<string, unknown>;
+    if (typeof sha !== "string" || typeof version !== "string") return undefined;
+    return paused === true ? { sha, version, paused } : { sha, version };
   } catch {
     return undefined;
   }

@@ -2,7 +2,14 @@ import type { UsageLine } from "../review-changes.js";
 import type { AnchoredFinding, SummaryFinding } from "../stages/anchor-findings.js";
 import type { FileDecision } from "../stages/filter-files.js";
 import { SEVERITIES, type Severity } from "../types.js";
-import { neutraliseMarkup, renderState, SUMMARY_MARKER } from "./markers.js";
+import {
+  neutraliseMarkup,
+  parseState,
+  renderState,
+  SUMMARY_MARKER,
+  type SummaryState,
+  withState,
+} from "./markers.js";
 import { SEVERITY_LABEL } from "./render-comment.js";
 
 /** GitHub rejects comment bodies over 65,536 characters; stay clear of it in UTF-8 bytes too. */
@@ -24,6 +31,8 @@ export type SummaryView = {
   usage: UsageLine[];
   /** Warnings a user should see first: config errors, provider outages, fallbacks. */
   notes: string[];
+  /** Automatic reviews stay paused after this (explicitly requested) review. */
+  paused?: boolean | undefined;
 };
 
 /** The sticky summary comment, fully rendered. Pure; the same view always gives the same text. */
@@ -31,6 +40,7 @@ export function renderSummary(view: SummaryView): string {
   const sections = [
     SUMMARY_MARKER,
     "## Critic review",
+    ...(view.paused ? [PAUSED_BANNER] : []),
     ...view.notes.map((n) => `> ⚠️ ${n}`),
     view.overview ? neutraliseMarkup(view.overview) : "",
     "### Found files",
@@ -62,19 +72,45 @@ export function renderInProgress(headSha: string, version: string, previous?: st
   return earlier ? body : `${body}\n\n${renderState({ sha: "", version })}`;
 }
 
+export const PAUSED_BANNER =
+  "> ⏸️ Automatic reviews are paused on this pull request. `/resume` turns them back on; `/review` reviews once.";
+
 /** Shown when a review could not finish; says what to do instead of leaving a spinner behind. */
 export function renderFailed(
   headSha: string,
   version: string,
   reason: string,
-  previousSha?: string,
+  previous?: SummaryState,
 ): string {
   return [
     SUMMARY_MARKER,
     "## Critic review",
-    `> ❌ The review of \`${headSha.slice(0, 7)}\` could not be completed: ${reason}. Push a new commit to try again.`,
-    renderState({ sha: previousSha ?? "", version }),
+    `> ❌ The review of \`${headSha.slice(0, 7)}\` could not be completed: ${reason}. Push a new commit or comment \`/review\` to try again.`,
+    renderState({ sha: previous?.sha ?? "", version, paused: previous?.paused }),
   ].join("\n\n");
+}
+
+/** The summary with automatic reviews paused or resumed; a new one when the PR had none. */
+export function renderPaused(
+  previous: string | undefined,
+  version: string,
+  paused: boolean,
+): string {
+  const state: SummaryState = {
+    sha: (previous && parseState(previous)?.sha) || "",
+    version,
+    paused,
+  };
+  const body =
+    previous ??
+    [SUMMARY_MARKER, "## Critic review", "Critic has not reviewed this pull request yet."].join(
+      "\n\n",
+    );
+  const unbannered = body.replace(`${PAUSED_BANNER}\n\n`, "").replace(PAUSED_BANNER, "");
+  const bannered = paused
+    ? unbannered.replace("## Critic review", `## Critic review\n\n${PAUSED_BANNER}`)
+    : unbannered;
+  return withState(bannered, state);
 }
 
 function stripHeader(previous: string): string {

@@ -1,0 +1,163 @@
+import type { Logger } from "pino";
+import type { ReviewCore } from "../deps.js";
+import { loadRepoConfig } from "../github/load-repo-config.js";
+import type { GitHub } from "../github/octokit.js";
+import { findOwnComment, listPullFiles, upsertComment } from "../github/pull-request.js";
+import { type CommentRef, react } from "../github/reactions.js";
+import type { JobQueue } from "../queue/in-process-queue.js";
+import { SUMMARY_MARKER } from "../review/render/markers.js";
+import { renderPaused } from "../review/render/render-summary.js";
+import { answerQuestion } from "./ask.js";
+import type { CommandJob } from "./command-job.js";
+import { HELP_TEXT } from "./parse-command.js";
+
+export type CommandDeps = {
+  auth(installationId: number): Promise<GitHub>;
+  core: ReviewCore;
+  reviews: JobQueue;
+  appId: number;
+  version: string;
+  log: Logger;
+};
+
+/**
+ * Runs one accepted command and answers it: a reply comment (or a reply in the review thread),
+ * then 🚀; on failure 😕 and a short reason. Never throws.
+ */
+export async function runCommand(
+  deps: CommandDeps,
+  job: CommandJob,
+  signal: AbortSignal,
+): Promise<void> {
+  const log = deps.log.child({
+    delivery: job.deliveryId,
+    pr: `${job.owner}/${job.repo}#${job.pullNumber}`,
+    command: job.command.name,
+  });
+  const ref = { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber };
+  const comment: CommentRef = {
+    owner: job.owner,
+    repo: job.repo,
+    commentId: job.comment.id,
+    kind: job.comment.kind,
+  };
+  let gh: GitHub | undefined;
+  const reply = async (body: string) => {
+    if (!gh) return;
+    if (job.comment.kind === "review") {
+      await gh.rest.pulls.createReplyForReviewComment({
+        owner: job.owner,
+        repo: job.repo,
+        pull_number: job.pullNumber,
+        comment_id: job.comment.thread?.rootId ?? job.comment.id,
+        body,
+      });
+    } else {
+      await gh.rest.issues.createComment({
+        owner: job.owner,
+        repo: job.repo,
+        issue_number: job.pullNumber,
+        body,
+      });
+    }
+  };
+  try {
+    gh = await deps.auth(job.installationId);
+    const command = job.command;
+    switch (command.name) {
+      case "help":
+        await reply(HELP_TEXT);
+        break;
+      case "unknown":
+        await reply(
+          `Critic does not know \`${command.given.replaceAll("`", "")}\`.\n\n${HELP_TEXT}`,
+        );
+        break;
+      case "pause":
+      case "resume": {
+        const paused = command.name === "pause";
+        const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps.appId);
+        await upsertComment(gh, ref, existing, renderPaused(existing?.body, deps.version, paused));
+        break;
+      }
+      case "config": {
+        const { config, origins, errors } = await loadRepoConfig(gh, ref);
+        const rows = Object.entries(config).map(
+          ([key, value]) =>
+            `| \`${key}\` | \`${JSON.stringify(value).replaceAll("|", "\\|")}\` | ${origins?.[key] ?? "default"} |`,
+        );
+        const problems = errors.length > 0 ? `\n\n> ⚠️ ${errors.join("\n> ⚠️ ")}` : "";
+        await reply(
+          `**Critic configuration in effect**${problems}\n\n| Key | Value | From |\n| --- | --- | --- |\n${rows.join("\n")}`,
+        );
+        break;
+      }
+      case "review": {
+        const { data: pr } = await gh.rest.pulls.get({
+          owner: job.owner,
+          repo: job.repo,
+          pull_number: job.pullNumber,
+        });
+        if (pr.state !== "open") {
+          await reply("This pull request is closed, so Critic did not review it.");
+          await react(gh, comment, "confused");
+          return;
+        }
+        // The review reacts 🚀 or 😕 on this comment itself when it is done.
+        deps.reviews.enqueue({
+          deliveryId: job.deliveryId,
+          installationId: job.installationId,
+          owner: job.owner,
+          repo: job.repo,
+          pullNumber: job.pullNumber,
+          headSha: pr.head.sha,
+          title: pr.title,
+          body: pr.body ?? "",
+          draft: pr.draft === true,
+          trigger: "command",
+          ack: { commentId: job.comment.id, kind: job.comment.kind },
+        });
+        return;
+      }
+      case "ask": {
+        const [{ config }, { data: pr }, files] = await Promise.all([
+          loadRepoConfig(gh, ref),
+          gh.rest.pulls.get({ owner: job.owner, repo: job.repo, pull_number: job.pullNumber }),
+          job.comment.thread ? Promise.resolve([]) : listPullFiles(gh, ref),
+        ]);
+        const thread = job.comment.thread;
+        const root = thread
+          ? (
+              await gh.rest.pulls.getReviewComment({
+                owner: job.owner,
+                repo: job.repo,
+                comment_id: thread.rootId,
+              })
+            ).data.body
+          : "";
+        const answer = await answerQuestion(deps.core, {
+          question: command.question,
+          pr: { title: pr.title, body: pr.body ?? "" },
+          files,
+          config,
+          thread: thread
+            ? { path: thread.path, line: thread.line, diffHunk: thread.diffHunk, comment: root }
+            : undefined,
+          signal,
+        });
+        await reply(answer.body);
+        await react(gh, comment, answer.answered ? "rocket" : "confused");
+        return;
+      }
+    }
+    await react(gh, comment, "rocket");
+  } catch (error) {
+    log.error({ err: error }, "command failed");
+    if (gh) {
+      await reply(
+        "Critic could not complete this command: GitHub or a provider failed. Try again in a moment.",
+      ).catch(() => {});
+      await react(gh, comment, "confused");
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { LRUCache } from "lru-cache";
+
+export type SpendLimiter = {
+  /** Takes one command from `key`'s bucket; when empty, says how long until one is back. */
+  take(key: string): { ok: true } | { ok: false; retryInSeconds: number };
+};
+
+/**
+ * A token bucket per key (user and repository): `perHour` commands, refilled evenly over the
+ * hour, so a burst is allowed but a steady stream is capped. Time comes from `now`.
+ */
+export function createSpendLimiter(options: { perHour: number; now: () => number }): SpendLimiter {
+  const ratePerMs = options.perHour / 3_600_000;
+  const buckets = new LRUCache<string, { tokens: number; at: number }>({ max: 10_000 });
+  return {
+    take(key) {
+      const now = options.now();
+      const bucket = buckets.get(key) ?? { tokens: options.perHour, at: now };
+      const tokens = Math.min(options.perHour, bucket.tokens + (now - bucket.at) * ratePerMs);
+      // A hair of tolerance: refill arithmetic in floating point lands just below 1.
+      if (tokens >= 1 - 1e-9) {
+        buckets.set(key, { tokens: Math.max(0, tokens - 1), at: now });
+        return { ok: true };
+      }
+      buckets.set(key, { tokens, at: now });
+      return { ok: false, retryInSeconds: Math.ceil(((1 - tokens) * 3600) / options.perHour) };
+    },
+  };
+}

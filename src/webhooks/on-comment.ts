@@ -1,0 +1,199 @@
+import { LRUCache } from "lru-cache";
+import type { Context } from "probot";
+import { z } from "zod";
+import type { CommandJob } from "../commands/command-job.js";
+import { type Command, parseCommand } from "../commands/parse-command.js";
+import type { SpendLimiter } from "../commands/spend-limiter.js";
+import { loadRepoConfig } from "../github/load-repo-config.js";
+import type { GitHub } from "../github/octokit.js";
+import { hasWriteAccess, type PermissionCache } from "../github/permissions.js";
+import { react } from "../github/reactions.js";
+
+export const COMMENT_EVENTS = [
+  "issue_comment.created",
+  "pull_request_review_comment.created",
+] as const;
+
+const User = z.object({ login: z.string(), type: z.string() });
+const Base = z.object({
+  installation: z.object({ id: z.number().int().positive() }),
+  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
+  sender: User,
+});
+const Comment = z.object({
+  id: z.number().int(),
+  body: z.string().nullable(),
+  user: User,
+  performed_via_github_app: z.object({ id: z.number() }).nullable().optional(),
+});
+const IssueComment = Base.extend({
+  issue: z.object({
+    number: z.number().int(),
+    pull_request: z.object({}).passthrough().optional(),
+    user: User,
+  }),
+  comment: Comment,
+});
+const ReviewComment = Base.extend({
+  pull_request: z.object({ number: z.number().int(), user: User }),
+  comment: Comment.extend({
+    in_reply_to_id: z.number().int().optional(),
+    path: z.string(),
+    line: z.number().int().nullable().optional(),
+    diff_hunk: z.string(),
+  }),
+});
+
+export type CommentHandlerDeps = {
+  enqueue(job: CommandJob): void;
+  permissions: PermissionCache;
+  limiter: SpendLimiter;
+  appId: number;
+};
+
+// Commands that make Critic call a model count against the commenter's hourly budget.
+const SPENDS: ReadonlySet<Command["name"]> = new Set(["review", "ask"]);
+
+/**
+ * Slash-commands in PR comments and `/ask` replies in Critic's review threads. The handler only
+ * parses, authorizes, rate-limits, acknowledges (👀) and queues; the work runs in the queue.
+ * Bots, Critic itself included, are ignored, so Critic never talks to itself.
+ */
+export function onComment(deps: CommentHandlerDeps) {
+  // One refusal per person per pull request per hour is enough; more would be spam.
+  const refused = new LRUCache<string, true>({ max: 10_000, ttl: 3_600_000 });
+
+  return async (context: Context<(typeof COMMENT_EVENTS)[number]>): Promise<void> => {
+    const parsed = parse(context.name, context.payload);
+    if (!parsed) return;
+    const { payload, command } = parsed;
+    const job: CommandJob = { ...parsed.job, deliveryId: context.id };
+    const commenter = payload.comment.user;
+    if (
+      payload.sender.type === "Bot" ||
+      commenter.type === "Bot" ||
+      payload.comment.performed_via_github_app?.id === deps.appId
+    )
+      return;
+
+    const gh = context.octokit as unknown as GitHub;
+    const repo = { owner: job.owner, repo: job.repo };
+    const thread = job.comment.thread;
+    if (thread && !(await isCriticComment(gh, repo, thread.rootId))) return;
+    const reply = (body: string) =>
+      job.comment.kind === "issue"
+        ? gh.rest.issues.createComment({ ...repo, issue_number: job.pullNumber, body })
+        : gh.rest.pulls.createReplyForReviewComment({
+            ...repo,
+            pull_number: job.pullNumber,
+            comment_id: job.comment.thread?.rootId ?? job.comment.id,
+            body,
+          });
+
+    let allowed = await hasWriteAccess(gh, repo, commenter.login, deps.permissions);
+    if (!allowed && commenter.login === parsed.author) {
+      allowed = (await loadRepoConfig(gh, repo)).config.commands.allow_author;
+    }
+    if (!allowed) {
+      const key = `${job.owner}/${job.repo}#${job.pullNumber}:${commenter.login}`;
+      context.log.info(
+        { user: commenter.login, command: command.name },
+        "command refused: no write access",
+      );
+      if (!refused.has(key)) {
+        refused.set(key, true);
+        await reply(
+          `Sorry @${commenter.login}, only people with write access to this repository can run Critic's commands.`,
+        );
+      }
+      return;
+    }
+    if (SPENDS.has(command.name)) {
+      const budget = deps.limiter.take(`${job.owner}/${job.repo}:${commenter.login}`);
+      if (!budget.ok) {
+        const minutes = Math.max(1, Math.ceil(budget.retryInSeconds / 60));
+        await reply(
+          `@${commenter.login}, you have used your Critic commands for this hour in this repository. Try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`,
+        );
+        return;
+      }
+    }
+    await react(gh, { ...repo, commentId: job.comment.id, kind: job.comment.kind }, "eyes");
+    deps.enqueue(job);
+    context.log.info({ user: commenter.login, command: command.name }, "command queued");
+  };
+}
+
+type Parsed = {
+  payload: z.infer<typeof Base> & { comment: z.infer<typeof Comment> };
+  command: Command;
+  job: CommandJob;
+  author: string;
+};
+
+function parse(name: string, raw: unknown): Parsed | undefined {
+  const base = { deliveryId: "" };
+  if (name === "issue_comment") {
+    const result = IssueComment.safeParse(raw);
+    if (!result.success || !result.data.issue.pull_request) return undefined;
+    const p = result.data;
+    const command = parseCommand(p.comment.body ?? "");
+    if (!command) return undefined;
+    return {
+      payload: p,
+      command,
+      author: p.issue.user.login,
+      job: {
+        ...base,
+        installationId: p.installation.id,
+        owner: p.repository.owner.login,
+        repo: p.repository.name,
+        pullNumber: p.issue.number,
+        command,
+        comment: { id: p.comment.id, kind: "issue" },
+      },
+    };
+  }
+  const result = ReviewComment.safeParse(raw);
+  if (!result.success || result.data.comment.in_reply_to_id === undefined) return undefined;
+  const p = result.data;
+  const command = parseCommand(p.comment.body ?? "");
+  // In a review thread only questions make sense: the thread is about one piece of code.
+  if (command?.name !== "ask") return undefined;
+  return {
+    payload: p,
+    command,
+    author: p.pull_request.user.login,
+    job: {
+      ...base,
+      installationId: p.installation.id,
+      owner: p.repository.owner.login,
+      repo: p.repository.name,
+      pullNumber: p.pull_request.number,
+      command,
+      comment: {
+        id: p.comment.id,
+        kind: "review",
+        thread: {
+          rootId: p.comment.in_reply_to_id ?? p.comment.id,
+          path: p.comment.path,
+          line: p.comment.line ?? undefined,
+          diffHunk: p.comment.diff_hunk,
+        },
+      },
+    },
+  };
+}
+
+// Critic's inline comments open with the severity label (see render-comment.ts).
+const CRITIC_COMMENT = /^\*\*(?:🔴 Critical|🟠 Warning|💡 Suggestion)\*\* · /;
+
+/** True when the review comment a thread starts with was written by Critic. */
+async function isCriticComment(
+  gh: GitHub,
+  repo: { owner: string; repo: string },
+  commentId: number,
+): Promise<boolean> {
+  const { data } = await gh.rest.pulls.getReviewComment({ ...repo, comment_id: commentId });
+  return data.user?.type === "Bot" && CRITIC_COMMENT.test(data.body);
+}
