@@ -55,3 +55,30 @@ export function renderReviewMarker(sha: string): string {
 export function neutraliseMarkup(text: string): string {
   return text.replaceAll("<!--", "&lt;!--").replaceAll("-->", "--&gt;");
 }
+
+const FINDINGS_PATTERN = /<!-- critic:findings (?<data>[A-Za-z0-9+/=]*) -->/g;
+
+/** Findings a summary lists, kept compact for the next review (base64: messages may hold `--`). */
+export type StoredFinding = { p: string; l: number; s: string; c: string; m: string; i: boolean };
+
+export function renderFindings(findings: readonly StoredFinding[]): string {
+  return `<!-- critic:findings ${Buffer.from(JSON.stringify(findings), "utf8").toString("base64")} -->`;
+}
+
+/** The findings marker of a summary body (the last one), or [] when absent or unreadable. */
+export function parseFindings(body: string): StoredFinding[] {
+  const data = [...body.matchAll(FINDINGS_PATTERN)].at(-1)?.groups?.data;
+  if (!data) return [];
+  try {
+    const value: unknown = JSON.parse(Buffer.from(data, "base64").toString("utf8"));
+    return Array.isArray(value) ? value.filter(isStoredFinding) : [];
+  } catch {
+    return [];
+  }
+}
+
+function isStoredFinding(v: unknown): v is StoredFinding {
+  if (typeof v !== "object" || v === null) return false;
+  const f = v as Record<string, unknown>;
+  return typeof f.p === "string" && typeof f.l === "number" && typeof f.s === "string" && typeof f.c === "string" && typeof f.m === "string" && typeof f.i === "boolean";
+}
