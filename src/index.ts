@@ -11,6 +11,7 @@ import { realClock } from "./resilience/clock.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
 import { VERSION } from "./version.js";
+import { createDeliveryLog } from "./webhooks/delivery-log.js";
 import { COMMENT_EVENTS, onComment } from "./webhooks/on-comment.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./webhooks/on-pull-request.js";
 
@@ -48,6 +49,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     now: (options.clock ?? realClock).now,
   });
   const permissions = createPermissionCache();
+  const deliveries = createDeliveryLog();
 
   const app: ApplicationFunction = (app, { addHandler }) => {
     probot = app;
@@ -59,7 +61,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       version: VERSION,
       log: app.log,
     };
-    app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue));
+    app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue, deliveries));
     const commandDeps: CommandDeps = {
       auth: deps.auth,
       core,
@@ -71,6 +73,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     app.on(
       [...COMMENT_EVENTS],
       onComment({
+        deliveries,
         permissions,
         limiter,
         appId: env.appId,

@@ -105,6 +105,39 @@ export async function createReview(
   });
 }
 
+/**
+ * What changed from `base` to `head` (three-dot compare: from their merge base). "missing" when a
+ * commit is gone (a force-push can let GitHub collect it). `files` is capped at 300 by GitHub.
+ * https://docs.github.com/en/rest/commits/commits#compare-two-commits
+ */
+export async function compareCommits(
+  gh: GitHub,
+  ref: PullRef,
+  base: string,
+  head: string,
+): Promise<{ status: string; files: ChangedFile[] } | "missing"> {
+  try {
+    const { data } = await gh.rest.repos.compareCommitsWithBasehead({
+      owner: ref.owner,
+      repo: ref.repo,
+      basehead: `${base}...${head}`,
+      per_page: 1,
+    });
+    const files = (data.files ?? []).map((f) => ({
+      path: f.filename,
+      previousPath: f.previous_filename,
+      status: f.status as FileStatus,
+      additions: f.additions,
+      deletions: f.deletions,
+      patch: f.patch,
+    }));
+    return { status: data.status, files };
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return "missing";
+    throw error;
+  }
+}
+
 /** The PR's current head commit and state, read fresh (not from the webhook that queued the job). */
 export async function getPullHead(
   gh: GitHub,

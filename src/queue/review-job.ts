@@ -13,6 +13,8 @@ export const ReviewJob = z.object({
   draft: z.boolean(),
   /** The webhook action, or "command" for `/review`: commands run even when paused or a draft. */
   trigger: z.string(),
+  /** Review the whole pull request even when an earlier review exists (`/review full`). */
+  full: z.boolean().optional(),
   /** The command comment to react to when the review is done (🚀) or failed (😕). */
   ack: z.object({ commentId: z.number().int(), kind: z.enum(["issue", "review"]) }).optional(),
 });

@@ -12,8 +12,10 @@ import {
 } from "../static-checks/compile-rules.js";
 import { languageOf } from "../static-checks/languages.js";
 import { runStaticChecks } from "../static-checks/run-static-checks.js";
+import { parsePatch } from "./diff/parse-patch.js";
 import { rateByRubric } from "./rating-rubric.js";
 import { type Anchored, anchorFindings } from "./stages/anchor-findings.js";
+import type { PriorFinding } from "./stages/carry-findings.js";
 import { chunkFiles } from "./stages/chunk-files.js";
 import { type FileDecision, filterFiles } from "./stages/filter-files.js";
 import { prepareFiles } from "./stages/prepare-files.js";
@@ -49,6 +51,8 @@ export type UsageLine = {
 };
 
 export type ReviewResult = Anchored & {
+  /** Earlier findings this push resolved (their lines are gone). */
+  resolved: readonly PriorFinding[];
   decisions: FileDecision[];
   rating: { score: number; reason: string; computed: boolean } | undefined;
   overview: string;
@@ -84,6 +88,12 @@ export async function reviewChanges(
           paths: string[],
         ) => Promise<{ headTexts: ReadonlyMap<string, string>; ruleSources: RuleSource[] }>)
       | undefined;
+    /** An incremental review: the pull request's own files, whose diff decides where comments may go. */
+    anchorTo?: readonly ChangedFile[] | undefined;
+    /** Files of the pull request this push did not change; listed, not reviewed. */
+    unchanged?: readonly ChangedFile[] | undefined;
+    /** Findings of earlier reviews still present, and those this push resolved. */
+    prior?: { carried: readonly PriorFinding[]; resolved: readonly PriorFinding[] } | undefined;
   },
 ): Promise<ReviewResult> {
   const { config, limits, signal } = params;
@@ -115,24 +125,38 @@ export async function reviewChanges(
   }
   const toReview = prepared.files.filter((f) => reviewed.has(f.path));
   if (toReview.length === 0) {
-    const anchored = anchorFindings(prepared.secretFindings, prepared.files, {
-      maxComments: config.max_comments,
-      minSeverity: config.min_severity,
-    });
+    const anchored = withPrior(
+      anchorFindings(prepared.secretFindings, prepared.files, {
+        maxComments: config.max_comments,
+        minSeverity: config.min_severity,
+      }),
+      params.prior?.carried ?? [],
+    );
     const found = anchored.inline.length + anchored.summaryOnly.length;
     return {
+      resolved: params.prior?.resolved ?? [],
       ...anchored,
-      decisions,
+      decisions: [
+        ...decisions,
+        ...(params.unchanged ?? []).map((file) => ({
+          file,
+          reviewed: false,
+          reason: "no changes since the last review",
+        })),
+      ],
       rating:
         found > 0
           ? { ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]), computed: true }
           : undefined,
       overview: "",
       conclusion:
-        found > 0
+        prepared.secretFindings.length > 0
           ? "Every file was skipped for review, but secrets were found in them: remove and rotate them."
           : "Nothing in this change needed a review: every file was skipped (see Found files).",
-      servedBy: found > 0 ? "static checks only" : "no reviewer (nothing to review)",
+      servedBy:
+        prepared.secretFindings.length > 0
+          ? "static checks only"
+          : "no reviewer (nothing to review)",
       usage: [],
       notes: [],
     };
@@ -205,10 +229,19 @@ export async function reviewChanges(
     ...staticFindings,
     ...answers.flatMap((a) => (a.served.usesModel ? a.result.findings : [])),
   ];
-  const anchored = anchorFindings(findings, prepared.files, {
+  const anchorFiles = params.anchorTo
+    ? params.anchorTo.map((f) => ({
+        path: f.path,
+        previousPath: f.previousPath,
+        status: f.status,
+        hunks: parsePatch(f.patch ?? ""),
+      }))
+    : prepared.files;
+  const fresh = anchorFindings(findings, anchorFiles, {
     maxComments: config.max_comments,
     minSeverity: config.min_severity,
   });
+  const anchored = withPrior(fresh, params.prior?.carried ?? []);
   const rating = merged.rating ?? {
     ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]),
     computed: true,
@@ -225,7 +258,15 @@ export async function reviewChanges(
 
   return {
     ...anchored,
-    decisions: finalDecisions,
+    resolved: params.prior?.resolved ?? [],
+    decisions: [
+      ...finalDecisions,
+      ...(params.unchanged ?? []).map((file) => ({
+        file,
+        reviewed: false,
+        reason: "no changes since the last review",
+      })),
+    ],
     rating,
     overview: merged.overview,
     conclusion:
@@ -303,6 +344,29 @@ function mergeAnswers(answers: ChainResult[], anyModelConfigured: boolean): Merg
       worst?.result.conclusion ?? byModel[0]?.result.conclusion ?? fallback?.conclusion ?? "",
     servedBy: servedNames.length > 0 ? servedNames.join(" and ") : "static checks only",
     notes,
+  };
+}
+
+/**
+ * Adds earlier findings still present to the summary. A new finding identical to one already
+ * posted inline (same file, line and message) is not posted again: it stays listed as earlier.
+ */
+function withPrior(fresh: Anchored, carried: readonly PriorFinding[]): Anchored {
+  const key = (f: { path: string; line: number; message: string }) =>
+    `${f.path}\0${f.line}\0${f.message.toLowerCase().replace(/\s+/g, " ").trim()}`;
+  const posted = new Set(carried.filter((c) => c.inline).map(key));
+  const fresher = new Set([...fresh.inline, ...fresh.summaryOnly].map(key));
+  const earlier = carried.map((c) => ({
+    ...c,
+    source: "earlier-review",
+    placement: "earlier" as const,
+  }));
+  return {
+    inline: fresh.inline.filter((f) => !posted.has(key(f))),
+    summaryOnly: [
+      ...fresh.summaryOnly,
+      ...earlier.filter((c) => !fresher.has(key(c)) || posted.has(key(c))),
+    ],
   };
 }
 

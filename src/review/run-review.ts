@@ -4,6 +4,7 @@ import { fetchReviewSources } from "../github/fetch-sources.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
 import {
+  compareCommits,
   findOwnComment,
   getPullHead,
   type IssueComment,
@@ -13,10 +14,12 @@ import {
 } from "../github/pull-request.js";
 import { react } from "../github/reactions.js";
 import type { ReviewJob } from "../queue/review-job.js";
-import { parseState, SUMMARY_MARKER } from "./render/markers.js";
+import { parseFindings, parseState, SUMMARY_MARKER } from "./render/markers.js";
 import { renderFailed, renderInProgress, renderSummary } from "./render/render-summary.js";
 import { reviewChanges } from "./review-changes.js";
+import { carryFindings, type PriorFinding } from "./stages/carry-findings.js";
 import { publishReview } from "./stages/publish-review.js";
+import type { ChangedFile } from "./types.js";
 
 export type ReviewDeps = {
   /** An installation-scoped client (per-installation throttling, fresh token). */
@@ -76,6 +79,8 @@ async function reviewOnce(
   let gh: GitHub | undefined;
   let summary: IssueComment | undefined;
   try {
+    // Superseded before it started (a newer push arrived while it waited): no call at all.
+    signal.throwIfAborted();
     const client = await deps.auth(job.installationId);
     gh = client;
     // 1.
@@ -108,12 +113,16 @@ async function reviewOnce(
       renderInProgress(job.headSha, deps.version, existing?.body),
     );
     // 3.
-    const files = await listPullFiles(gh, ref);
+    const prFiles = await listPullFiles(gh, ref);
+    const scope = await chooseScope(client, ref, job, existing?.body, prFiles);
     const result = await reviewChanges(
       { ...deps.core, log },
       {
         pr: { title: job.title, body: job.body },
-        files,
+        files: scope.files,
+        anchorTo: scope.anchorTo,
+        unchanged: scope.unchanged,
+        prior: scope.prior,
         config,
         limits: deps.core.limits,
         signal,
@@ -156,6 +165,7 @@ async function reviewOnce(
     );
     const notes = [
       ...errors.map((e) => `Invalid configuration, using the defaults: ${e}`),
+      ...scope.notes,
       ...result.notes,
     ];
     let { inline, summaryOnly } = result;
@@ -181,6 +191,7 @@ async function reviewOnce(
       usage: result.usage,
       notes,
       paused: previous?.paused,
+      resolved: result.resolved,
     });
     await upsertComment(gh, ref, summary, deps.core.redactor.redact(body));
     log.info(
@@ -208,4 +219,66 @@ async function reviewOnce(
     }
     return "failed";
   }
+}
+
+type Scope = {
+  files: ChangedFile[];
+  anchorTo?: ChangedFile[] | undefined;
+  unchanged?: ChangedFile[] | undefined;
+  prior?: { carried: PriorFinding[]; resolved: PriorFinding[] } | undefined;
+  notes: string[];
+};
+
+/**
+ * What this review covers. After an earlier review, only what changed since its commit (compare
+ * `last...head`), with the earlier findings carried over; the whole pull request when there was
+ * none, when asked (`/review full`), or when the earlier commit left the branch (force-push,
+ * rebase), which the summary then says.
+ */
+async function chooseScope(
+  gh: GitHub,
+  ref: PullRef,
+  job: ReviewJob,
+  summary: string | undefined,
+  prFiles: ChangedFile[],
+): Promise<Scope> {
+  const last = summary ? parseState(summary)?.sha : undefined;
+  if (!last || last === job.headSha || job.full) return { files: prFiles, notes: [] };
+  const compared = await compareCommits(gh, ref, last, job.headSha);
+  const short = last.slice(0, 7);
+  if (compared === "missing" || compared.status !== "ahead" || compared.files.length >= 300) {
+    const why =
+      compared === "missing" || compared.status !== "ahead"
+        ? `the last reviewed commit \`${short}\` is no longer part of this branch (force-push or rebase)`
+        : "too much changed since the last review";
+    return { files: prFiles, notes: [`Reviewed the whole pull request again: ${why}.`] };
+  }
+  const inPr = new Map(prFiles.map((f) => [f.path, f]));
+  const changed = new Set(compared.files.map((f) => f.path));
+  // A merge of the base branch brings in files that are not part of this pull request's diff.
+  const files = compared.files
+    .filter((f) => inPr.has(f.path))
+    // Reviewed: this push's patch; listed: the pull request's own status and counts.
+    .map((f) => {
+      const pr = inPr.get(f.path);
+      return pr ? { ...f, status: pr.status, additions: pr.additions, deletions: pr.deletions } : f;
+    });
+  const prior = parseFindings(summary ?? "").map((f) => ({
+    path: f.p,
+    line: f.l,
+    severity: f.s as PriorFinding["severity"],
+    category: f.c as PriorFinding["category"],
+    message: f.m,
+    inline: f.i,
+  }));
+  const { carried, resolved } = carryFindings(prior, compared.files, new Set(inPr.keys()));
+  return {
+    files,
+    anchorTo: prFiles.filter((f) => changed.has(f.path)),
+    unchanged: prFiles.filter((f) => !changed.has(f.path)),
+    prior: { carried, resolved },
+    notes: [
+      `Reviewed the changes since \`${short}\` (${files.length} ${files.length === 1 ? "file" : "files"}); findings of earlier reviews that still apply are listed too.`,
+    ],
+  };
 }

@@ -8,6 +8,7 @@ import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
 import { hasWriteAccess, type PermissionCache } from "../github/permissions.js";
 import { react } from "../github/reactions.js";
+import type { DeliveryLog } from "./delivery-log.js";
 
 export const COMMENT_EVENTS = [
   "issue_comment.created",
@@ -45,6 +46,7 @@ const ReviewComment = Base.extend({
 });
 
 export type CommentHandlerDeps = {
+  deliveries: DeliveryLog;
   enqueue(job: CommandJob): void;
   permissions: PermissionCache;
   limiter: SpendLimiter;
@@ -66,6 +68,7 @@ export function onComment(deps: CommentHandlerDeps) {
   return async (context: Context<(typeof COMMENT_EVENTS)[number]>): Promise<void> => {
     const parsed = parse(context.name, context.payload);
     if (!parsed) return;
+    if (deps.deliveries.seen(context.id)) return;
     const { payload, command } = parsed;
     const job: CommandJob = { ...parsed.job, deliveryId: context.id };
     const commenter = payload.comment.user;

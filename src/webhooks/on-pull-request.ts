@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import { z } from "zod";
 import type { JobQueue } from "../queue/in-process-queue.js";
 import type { ReviewJob } from "../queue/review-job.js";
+import type { DeliveryLog } from "./delivery-log.js";
 
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -29,7 +30,7 @@ const Payload = z.object({
  * Validates the event and queues a review, then returns: GitHub wants an answer within ten
  * seconds and never redelivers a failed delivery, so no review work happens here.
  */
-export function onPullRequest(queue: JobQueue) {
+export function onPullRequest(queue: JobQueue, deliveries: DeliveryLog) {
   return async (context: Context<(typeof PULL_REQUEST_EVENTS)[number]>): Promise<void> => {
     const parsed = Payload.safeParse(context.payload);
     if (!parsed.success) {
@@ -37,6 +38,10 @@ export function onPullRequest(queue: JobQueue) {
         { issues: parsed.error.issues.map((i) => i.path.join(".")) },
         "malformed pull_request payload ignored",
       );
+      return;
+    }
+    if (deliveries.seen(context.id)) {
+      context.log.info("delivery already handled");
       return;
     }
     const { installation, repository, pull_request: pr, action } = parsed.data;

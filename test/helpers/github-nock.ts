@@ -211,3 +211,19 @@ export function sourcesMock(
   });
   return { scope, requests };
 }
+
+/** GitHub's compare of `base...head`: status and files, or 404. */
+export function compareMock(
+  scope: nock.Scope,
+  base: string,
+  head: string,
+  reply: { status: string; files: Array<Record<string, unknown>> } | 404,
+) {
+  const path = `/repos/${OWNER}/${REPO}/compare/${base}...${head}`;
+  if (reply === 404) scope.get(path).query(true).reply(404, { message: "Not Found" });
+  else
+    scope
+      .get(path)
+      .query(true)
+      .reply(200, { status: reply.status, merge_base_commit: { sha: base }, files: reply.files });
+}

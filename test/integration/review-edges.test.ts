@@ -16,7 +16,7 @@ const FILE = {
 
 async function receive(app: TestApp, action = "opened", overrides: Record<string, unknown> = {}) {
   await app.probot.receive({
-    id: "delivery-1",
+    id: `delivery-${action}-${Math.random()}`,
     name: "pull_request",
     payload: pullRequestPayload(action, overrides) as never,
   });

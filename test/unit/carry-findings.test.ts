@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { carryFindings, mapLine, type PriorFinding } from "../../src/review/stages/carry-findings.js";
+import {
+  carryFindings,
+  mapLine,
+  type PriorFinding,
+} from "../../src/review/stages/carry-findings.js";
 
 describe("review/stages/carry-findings", () => {
   it.each([
@@ -18,9 +22,29 @@ describe("review/stages/carry-findings", () => {
   });
 
   it("carries findings in untouched files, moves them in touched ones, and resolves the rest", () => {
-    const f = (path: string, line: number, message = "m"): PriorFinding => ({ path, line, severity: "warning", category: "bug", message, inline: true });
-    const prior = [f("a.ts", 3), f("b.ts", 2, "moves"), f("b.ts", 11, "rewritten"), f("gone.ts", 1)];
-    const increment = [{ path: "b.ts", status: "modified" as const, additions: 2, deletions: 1, patch: "@@ -1,1 +1,2 @@\n x\n+y\n@@ -11,1 +12,1 @@\n-old\n+new" }];
+    const f = (path: string, line: number, message = "m"): PriorFinding => ({
+      path,
+      line,
+      severity: "warning",
+      category: "bug",
+      message,
+      inline: true,
+    });
+    const prior = [
+      f("a.ts", 3),
+      f("b.ts", 2, "moves"),
+      f("b.ts", 11, "rewritten"),
+      f("gone.ts", 1),
+    ];
+    const increment = [
+      {
+        path: "b.ts",
+        status: "modified" as const,
+        additions: 2,
+        deletions: 1,
+        patch: "@@ -1,1 +1,2 @@\n x\n+y\n@@ -11,1 +12,1 @@\n-old\n+new",
+      },
+    ];
 
     const { carried, resolved } = carryFindings(prior, increment, new Set(["a.ts", "b.ts"]));
 

@@ -119,6 +119,7 @@ describe("review/render", () => {
       ---
 
       <sub>Reviewed \`ec26c3e\` by OpenAI \`gpt-4.1-mini\` · OpenAI gpt-4.1-mini: 12,345 tokens in / 678 out (≈ $0.0060), 2 requests, 1 from cache · Critic 0.1.0</sub>
+      <!-- critic:findings W3sicCI6InNyYy9hLnRzIiwibCI6MywicyI6ImNyaXRpY2FsIiwiYyI6InNlY3VyaXR5IiwibSI6IlNRTCBidWlsdCBmcm9tIHVzZXIgaW5wdXQuIiwiaSI6dHJ1ZX0seyJwIjoic3JjL2EudHMiLCJsIjo5MCwicyI6Indhcm5pbmciLCJjIjoiYnVnIiwibSI6Ik9mZiBieSBvbmUgPCEtLSBzbmVha3kgLS0+LiIsImkiOmZhbHNlfSx7InAiOiJzcmMvYS50cyIsImwiOjQsInMiOiJzdWdnZXN0aW9uIiwiYyI6InN0eWxlIiwibSI6Ik5hbWUgaXQgYmV0dGVyLiIsImkiOmZhbHNlfV0= -->
       <!-- critic:state {"sha":"ec26c3e57ca3a959ca5aad62de7213c562f8c821","version":"0.1.0"} -->"
     `);
   });

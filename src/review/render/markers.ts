@@ -80,5 +80,12 @@ export function parseFindings(body: string): StoredFinding[] {
 function isStoredFinding(v: unknown): v is StoredFinding {
   if (typeof v !== "object" || v === null) return false;
   const f = v as Record<string, unknown>;
-  return typeof f.p === "string" && typeof f.l === "number" && typeof f.s === "string" && typeof f.c === "string" && typeof f.m === "string" && typeof f.i === "boolean";
+  return (
+    typeof f.p === "string" &&
+    typeof f.l === "number" &&
+    typeof f.s === "string" &&
+    typeof f.c === "string" &&
+    typeof f.m === "string" &&
+    typeof f.i === "boolean"
+  );
 }

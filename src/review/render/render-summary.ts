@@ -5,7 +5,9 @@ import { SEVERITIES, type Severity } from "../types.js";
 import {
   neutraliseMarkup,
   parseState,
+  renderFindings,
   renderState,
+  type StoredFinding,
   SUMMARY_MARKER,
   type SummaryState,
   withState,
@@ -33,6 +35,10 @@ export type SummaryView = {
   notes: string[];
   /** Automatic reviews stay paused after this (explicitly requested) review. */
   paused?: boolean | undefined;
+  /** Earlier findings this push resolved. */
+  resolved?:
+    | ReadonlyArray<{ path: string; line: number; message: string; category: string }>
+    | undefined;
 };
 
 /** The sticky summary comment, fully rendered. Pure; the same view always gives the same text. */
@@ -47,6 +53,7 @@ export function renderSummary(view: SummaryView): string {
     renderFiles(view.files),
     "### Downsides and comments",
     renderDownsides(view.inline, view.summaryOnly),
+    renderResolved(view.resolved ?? []),
     "### Rating",
     view.rating
       ? `**${view.rating.score}/10** — ${neutraliseMarkup(view.rating.reason)}`
@@ -58,7 +65,7 @@ export function renderSummary(view: SummaryView): string {
   ];
   return truncate(
     sections.filter((s) => s !== "").join("\n\n"),
-    renderState({ sha: view.headSha, version: view.version }),
+    `${renderFindings(storedFindings(view))}\n${renderState({ sha: view.headSha, version: view.version, paused: view.paused })}`,
   );
 }
 
@@ -138,15 +145,19 @@ function renderFiles(files: FileDecision[]): string {
   return ["| File | Status | +/− | Review |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
+const WHERE: Record<SummaryFinding["placement"], string> = {
+  "outside-diff": "outside the diff",
+  "over-cap": "not posted inline: comment limit",
+  "inline-rejected": "not posted inline",
+  earlier: "from an earlier review",
+};
+
 function renderDownsides(inline: AnchoredFinding[], summaryOnly: SummaryFinding[]): string {
   const placed = summaryOnly.filter((f) => f.placement !== "outside-diff");
   const outside = summaryOnly.filter((f) => f.placement === "outside-diff");
   const listed: Array<{ f: AnchoredFinding | SummaryFinding; where: string }> = [
     ...inline.map((f) => ({ f, where: "inline" })),
-    ...placed.map((f) => ({
-      f,
-      where: f.placement === "over-cap" ? "not posted inline: comment limit" : "not posted inline",
-    })),
+    ...placed.map((f) => ({ f, where: WHERE[f.placement] })),
   ];
   if (listed.length === 0 && outside.length === 0) return "No problems found.";
 
@@ -164,6 +175,38 @@ function renderDownsides(inline: AnchoredFinding[], summaryOnly: SummaryFinding[
     );
   }
   return blocks.join("\n\n");
+}
+
+function renderResolved(resolved: NonNullable<SummaryView["resolved"]>): string {
+  if (resolved.length === 0) return "";
+  const items = resolved.map(
+    (f) =>
+      `- ~~\`${neutraliseMarkup(f.path)}:${f.line}\` (${f.category}) ${neutraliseMarkup(f.message).replaceAll("\n", " ")}~~`,
+  );
+  return `**✅ Resolved since the last review (${resolved.length})**\n${items.join("\n")}`;
+}
+
+// The next review reads these back to carry findings across pushes; capped so the comment stays small.
+const MAX_STORED = 200;
+function storedFindings(view: SummaryView): StoredFinding[] {
+  const all = [
+    ...view.inline.map((f) => ({ f, i: true })),
+    ...view.summaryOnly.map((f) => ({
+      f,
+      i:
+        f.placement === "earlier" && "inline" in f
+          ? Boolean((f as { inline?: boolean }).inline)
+          : false,
+    })),
+  ];
+  return all.slice(0, MAX_STORED).map(({ f, i }) => ({
+    p: f.path,
+    l: f.line,
+    s: f.severity,
+    c: f.category,
+    m: f.message.slice(0, 400),
+    i,
+  }));
 }
 
 function renderItem(f: AnchoredFinding | SummaryFinding, where: string): string {

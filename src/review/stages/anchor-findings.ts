@@ -16,7 +16,8 @@ export type AnchoredFinding = Finding & {
 
 /** A finding that goes to the summary only, and why. */
 export type SummaryFinding = Finding & {
-  placement: "outside-diff" | "over-cap" | "inline-rejected";
+  /** `earlier`: found by an earlier review and still there (carried across pushes). */
+  placement: "outside-diff" | "over-cap" | "inline-rejected" | "earlier";
 };
 
 export type Anchored = { inline: AnchoredFinding[]; summaryOnly: SummaryFinding[] };

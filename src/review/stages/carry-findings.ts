@@ -15,7 +15,11 @@ export type Carried = { carried: PriorFinding[]; resolved: PriorFinding[] };
  * deleted or rewrote that line: then it counts as resolved. A finding in a file that left the
  * pull request is resolved too.
  */
-export function carryFindings(prior: readonly PriorFinding[], increment: readonly ChangedFile[], prPaths: ReadonlySet<string>): Carried {
+export function carryFindings(
+  prior: readonly PriorFinding[],
+  increment: readonly ChangedFile[],
+  prPaths: ReadonlySet<string>,
+): Carried {
   const byPath = new Map(increment.map((f) => [f.path, f]));
   const carried: PriorFinding[] = [];
   const resolved: PriorFinding[] = [];
