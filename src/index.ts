@@ -6,10 +6,12 @@ import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
 import { type CoreOptions, createReviewCore } from "./deps.js";
 import type { GitHub } from "./github/octokit.js";
 import { createPermissionCache } from "./github/permissions.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
 import { realClock } from "./resilience/clock.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
+import { createMetricsHandler } from "./server/metrics-handler.js";
 import { VERSION } from "./version.js";
 import { createDeliveryLog } from "./webhooks/delivery-log.js";
 import { COMMENT_EVENTS, onComment } from "./webhooks/on-comment.js";
@@ -22,6 +24,8 @@ export type Critic = {
   queue: JobQueue;
   /** Resolves when no review and no command is waiting or running. */
   idle(): Promise<void>;
+  /** Prometheus metrics, served at `/metrics`. */
+  metrics: Metrics;
   /** What `GET /healthz` answers. */
   health(): Health;
 };
@@ -37,13 +41,19 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     concurrency: env.concurrency,
     run: async (job, signal) => {
       if (!deps) throw new Error("[critic] a job ran before the app was loaded");
-      await runReview(deps, job, signal);
+      const started = performance.now();
+      const outcome = await runReview(deps, job, signal);
+      metrics.review(outcome, (performance.now() - started) / 1000);
     },
     onError: (job, error) =>
       probot?.log.error({ err: error, delivery: job.deliveryId }, "review job crashed"),
   });
 
   const commands = new PQueue({ concurrency: env.concurrency });
+  const metrics = createMetrics({
+    queue: () => queue.stats(),
+    breakers: () => deps?.core.chain.states() ?? {},
+  });
   const limiter = createSpendLimiter({
     perHour: env.commandsPerHour,
     now: (options.clock ?? realClock).now,
@@ -55,7 +65,15 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     probot = app;
     const core = createReviewCore(env, app.log, options);
     deps = {
-      auth: async (installationId) => (await app.auth(installationId)) as GitHub,
+      auth: async (installationId) => {
+        const gh = (await app.auth(installationId)) as GitHub;
+        gh.hook.after("request", (response) => {
+          const remaining = Number(response.headers["x-ratelimit-remaining"]);
+          if (Number.isFinite(remaining)) metrics.rateLimitRemaining(installationId, remaining);
+        });
+        return gh;
+      },
+      metrics,
       core,
       appId: env.appId,
       version: VERSION,
@@ -87,6 +105,8 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       }),
     );
     addHandler(createHealthHandler(health));
+    addHandler(createMetricsHandler(metrics.registry));
+    app.onAny(async (context) => metrics.webhook(context.name));
   };
   const health = (): Health => ({
     status: "ok",
@@ -101,7 +121,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       await queue.onIdle();
     }
   };
-  return { app, queue, health, idle };
+  return { app, queue, health, idle, metrics };
 }
 
 /** For `probot run`: reads the environment when Probot loads the app, not at import. */

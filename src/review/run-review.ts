@@ -13,6 +13,7 @@ import {
   upsertComment,
 } from "../github/pull-request.js";
 import { react } from "../github/reactions.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { ReviewJob } from "../queue/review-job.js";
 import { parseFindings, parseState, SUMMARY_MARKER } from "./render/markers.js";
 import { renderFailed, renderInProgress, renderSummary } from "./render/render-summary.js";
@@ -28,6 +29,8 @@ export type ReviewDeps = {
   appId: number;
   version: string;
   log: Logger;
+  /** Where tokens and cost are counted, when metrics are on. */
+  metrics?: Pick<Metrics, "usage"> | undefined;
 };
 
 // Larger files are parsed from their hunks: a syntax tree of a 1 MB file costs more than it finds.
@@ -136,6 +139,7 @@ async function reviewOnce(
           }),
       },
     );
+    deps.metrics?.usage(result.usage);
     // 4.
     signal.throwIfAborted();
     const head = await getPullHead(gh, ref);

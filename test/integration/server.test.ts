@@ -119,6 +119,21 @@ describe("the HTTP server", () => {
     expect(critic.queue.stats()).toEqual({ pending: 0, running: 0 });
   });
 
+  it("serves /metrics for Prometheus, counting what happened", async () => {
+    const response = await fetch(`${base}/metrics`);
+    const text = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(text).toContain('critic_webhooks_received_total{event="pull_request"} 1');
+    expect(text).toContain('critic_reviews_total{outcome="reviewed"} 1');
+    expect(text).toContain("critic_review_duration_seconds_count 1");
+    expect(text).toContain('critic_llm_tokens_total{provider="openai",direction="in"} 1200');
+    expect(text).toContain('critic_llm_requests_total{provider="openai",cached="false"} 1');
+    expect(text).toContain('critic_provider_breaker_state{provider="openai"} 0');
+    expect(text).toContain('critic_queue_jobs{state="waiting"} 0');
+    expect(text).not.toContain(SECRET);
+  });
+
   it("serves /healthz with version, queue and providers", async () => {
     const response = await fetch(`${base}/healthz`);
 

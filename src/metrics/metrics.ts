@@ -1,0 +1,98 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { UsageLine } from "../review/review-changes.js";
+
+const BREAKER_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
+
+/** Critic's metrics, in a registry of its own (one per app instance, so tests never collide). */
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(sources: {
+  queue: () => { pending: number; running: number };
+  breakers: () => Record<string, keyof typeof BREAKER_VALUE>;
+}) {
+  const registry = new Registry();
+  const webhooks = new Counter({
+    name: "critic_webhooks_received_total",
+    help: "Webhook deliveries received, by event.",
+    labelNames: ["event"],
+    registers: [registry],
+  });
+  const reviews = new Counter({
+    name: "critic_reviews_total",
+    help: "Reviews by outcome: reviewed, skipped, superseded, failed.",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "critic_review_duration_seconds",
+    help: "Time from a review job's start to its end.",
+    buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  const llmRequests = new Counter({
+    name: "critic_llm_requests_total",
+    help: "Model requests that answered, by provider (cache hits counted apart).",
+    labelNames: ["provider", "cached"],
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: "critic_llm_tokens_total",
+    help: "Model tokens, by provider and direction.",
+    labelNames: ["provider", "direction"],
+    registers: [registry],
+  });
+  const cost = new Counter({
+    name: "critic_llm_cost_usd_total",
+    help: "Estimated model cost in US dollars, by provider.",
+    labelNames: ["provider"],
+    registers: [registry],
+  });
+  const rateLimit = new Gauge({
+    name: "critic_github_rate_limit_remaining",
+    help: "GitHub's x-ratelimit-remaining, by installation.",
+    labelNames: ["installation"],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "critic_queue_jobs",
+    help: "Review jobs waiting and running.",
+    labelNames: ["state"],
+    registers: [registry],
+    collect() {
+      const { pending, running } = sources.queue();
+      this.set({ state: "waiting" }, pending);
+      this.set({ state: "running" }, running);
+    },
+  });
+  new Gauge({
+    name: "critic_provider_breaker_state",
+    help: "Circuit breaker per provider: 0 closed, 1 half-open, 2 open.",
+    labelNames: ["provider"],
+    registers: [registry],
+    collect() {
+      for (const [provider, state] of Object.entries(sources.breakers()))
+        this.set({ provider }, BREAKER_VALUE[state]);
+    },
+  });
+
+  return {
+    registry,
+    webhook: (event: string) => webhooks.inc({ event }),
+    review(outcome: string, seconds: number) {
+      reviews.inc({ outcome });
+      duration.observe(seconds);
+    },
+    usage(lines: readonly UsageLine[]) {
+      for (const l of lines) {
+        const provider = l.provider.toLowerCase();
+        llmRequests.inc({ provider, cached: "false" }, l.requests - l.cached);
+        if (l.cached > 0) llmRequests.inc({ provider, cached: "true" }, l.cached);
+        tokens.inc({ provider, direction: "in" }, l.inputTokens);
+        tokens.inc({ provider, direction: "out" }, l.outputTokens);
+        if (l.costUsd !== undefined) cost.inc({ provider }, l.costUsd);
+      }
+    },
+    rateLimitRemaining: (installation: number, remaining: number) =>
+      rateLimit.set({ installation: String(installation) }, remaining),
+  };
+}
