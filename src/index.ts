@@ -74,6 +74,9 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
         return gh;
       },
       metrics,
+      defer: (job, delayMs) => {
+        setTimeout(() => queue.enqueue(job), delayMs).unref();
+      },
       core,
       appId: env.appId,
       version: VERSION,

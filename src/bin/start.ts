@@ -6,4 +6,14 @@ import { createCritic } from "../index.js";
 // Wiring only. With no APP_ID, Probot serves its setup page to register the app from app.yml.
 loadDotEnv();
 const critic = createCritic(readEnv());
-await run(critic.app, { Octokit: CriticOctokit });
+const server = await run(critic.app, { Octokit: CriticOctokit });
+
+// Graceful shutdown: stop taking webhooks, let running reviews finish (bounded), then exit.
+const SHUTDOWN_GRACE_MS = 60_000;
+process.once("SIGTERM", () => {
+  const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+  void server
+    .stop()
+    .then(() => Promise.race([critic.idle(), deadline]))
+    .finally(() => process.exit(0));
+});

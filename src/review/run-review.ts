@@ -29,6 +29,8 @@ export type ReviewDeps = {
   appId: number;
   version: string;
   log: Logger;
+  /** Runs the job again after `delayMs` (GitHub's rate limit resets later): the worker is not held. */
+  defer?: ((job: ReviewJob, delayMs: number) => void) | undefined;
   /** Where tokens and cost are counted, when metrics are on. */
   metrics?: Pick<Metrics, "usage"> | undefined;
 };
@@ -36,7 +38,7 @@ export type ReviewDeps = {
 // Larger files are parsed from their hunks: a syntax tree of a 1 MB file costs more than it finds.
 const MAX_SOURCE_BYTES = 1_000_000;
 
-export type ReviewOutcome = "reviewed" | "skipped" | "superseded" | "failed";
+export type ReviewOutcome = "reviewed" | "skipped" | "superseded" | "deferred" | "failed";
 
 /**
  * One review of one PR head, from the queue:
@@ -208,6 +210,25 @@ async function reviewOnce(
       log.info("review superseded by a newer push; nothing posted");
       return "superseded";
     }
+    const resetAt = rateLimitReset(error);
+    if (resetAt !== undefined && deps.defer) {
+      const delayMs = Math.max(1_000, resetAt - Date.now() + 1_000);
+      log.warn(
+        { resetAt: new Date(resetAt).toISOString() },
+        "GitHub rate limit used up; review deferred",
+      );
+      deps.defer(job, delayMs);
+      if (gh && summary) {
+        const note = `GitHub's rate limit for this installation is used up until ${new Date(resetAt).toISOString().slice(11, 16)} UTC; the review will continue then`;
+        await upsertComment(
+          gh,
+          ref,
+          summary,
+          renderFailed(job.headSha, deps.version, note, parseState(summary.body)),
+        ).catch(() => {});
+      }
+      return "deferred";
+    }
     log.error({ err: error }, "review failed");
     if (gh && summary) {
       const previousState = parseState(summary.body);
@@ -285,4 +306,21 @@ async function chooseScope(
       `Reviewed the changes since \`${short}\` (${files.length} ${files.length === 1 ? "file" : "files"}); findings of earlier reviews that still apply are listed too.`,
     ],
   };
+}
+
+/**
+ * When `error` is GitHub's primary rate limit (403/429 with no requests remaining), the time it
+ * resets, in ms. The throttling plugin only waits out short resets; longer ones arrive here.
+ * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+ */
+function rateLimitReset(error: unknown): number | undefined {
+  const e = error as {
+    status?: number;
+    response?: { headers?: Record<string, string | undefined> };
+  };
+  if (e.status !== 403 && e.status !== 429) return undefined;
+  const headers = e.response?.headers ?? {};
+  if (headers["x-ratelimit-remaining"] !== "0") return undefined;
+  const reset = Number(headers["x-ratelimit-reset"]);
+  return Number.isFinite(reset) ? reset * 1000 : undefined;
 }

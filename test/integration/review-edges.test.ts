@@ -282,6 +282,29 @@ describe("pull_request edge cases", () => {
     expect(gh.captured.updates[0]?.body).toContain("Not rated: there was nothing to review.");
   });
 
+  it("defers the review until GitHub's rate limit resets instead of failing it", async () => {
+    const app = await createTestApp();
+    const reset = Math.floor(Date.now() / 1000) + 1800;
+    const gh = githubMock().token().config().listComments().createComment(1).updateComment(1);
+    gh.scope
+      .get("/repos/Codertocat/Hello-World/pulls/2/files")
+      .query({ per_page: 100 })
+      .reply(
+        403,
+        { message: "API rate limit exceeded" },
+        { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
+      );
+
+    await receive(app);
+
+    expect(gh.captured.updates[0]?.body).toContain(`the review will continue then`);
+    expect(gh.captured.updates[0]?.body).toContain(
+      new Date(reset * 1000).toISOString().slice(11, 16),
+    );
+    expect(app.logs.join("")).toContain("GitHub rate limit used up; review deferred");
+    expect(app.logs.join("")).not.toContain("review failed");
+  });
+
   it("reports a GitHub failure in the summary and keeps serving the next review", async () => {
     const app = await createTestApp();
     const gh = githubMock().token().config().listComments().createComment(1).updateComment(1);
