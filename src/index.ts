@@ -27,7 +27,7 @@ export type Critic = {
   /** Prometheus metrics, served at `/metrics`. */
   metrics: Metrics;
   /** What `GET /healthz` answers. */
-  health(): Health;
+  health(): Promise<Health>;
 };
 
 /**
@@ -111,10 +111,10 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     addHandler(createMetricsHandler(metrics.registry));
     app.onAny(async (context) => metrics.webhook(context.name));
   };
-  const health = (): Health => ({
+  const health = async (): Promise<Health> => ({
     status: "ok",
     version: VERSION,
-    queue: queue.stats(),
+    queue: await queue.stats(),
     providers: deps?.core.chain.states() ?? {},
   });
   const idle = async () => {

@@ -104,7 +104,7 @@ export async function runCommand(
           return;
         }
         // The review reacts 🚀 or 😕 on this comment itself when it is done.
-        deps.reviews.enqueue({
+        await deps.reviews.enqueue({
           deliveryId: job.deliveryId,
           installationId: job.installationId,
           owner: job.owner,

@@ -7,7 +7,7 @@ const BREAKER_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export function createMetrics(sources: {
-  queue: () => { pending: number; running: number };
+  queue: () => { pending: number; running: number } | Promise<{ pending: number; running: number }>;
   breakers: () => Record<string, keyof typeof BREAKER_VALUE>;
 }) {
   const registry = new Registry();
@@ -58,8 +58,8 @@ export function createMetrics(sources: {
     help: "Review jobs waiting and running.",
     labelNames: ["state"],
     registers: [registry],
-    collect() {
-      const { pending, running } = sources.queue();
+    async collect() {
+      const { pending, running } = await sources.queue();
       this.set({ state: "waiting" }, pending);
       this.set({ state: "running" }, running);
     },

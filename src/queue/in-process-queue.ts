@@ -14,8 +14,8 @@ export type EnqueueResult =
 
 /** Where webhook handlers put work. The in-process queue is the default. */
 export type JobQueue = {
-  enqueue(job: ReviewJob): EnqueueResult;
-  stats(): QueueStats;
+  enqueue(job: ReviewJob): EnqueueResult | Promise<EnqueueResult>;
+  stats(): QueueStats | Promise<QueueStats>;
   /** Resolves when nothing is waiting or running. */
   onIdle(): Promise<void>;
 };

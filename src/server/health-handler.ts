@@ -10,11 +10,11 @@ export type Health = {
 };
 
 /** `GET /healthz` → 200 `{status, version, queue: {pending, running}, providers}`. */
-export function createHealthHandler(health: () => Health) {
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
+export function createHealthHandler(health: () => Health | Promise<Health>) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? "").split("?")[0];
     if (req.method !== "GET" || path !== "/healthz") return false;
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(health()));
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(await health()));
     return true;
   };
 }

@@ -47,7 +47,7 @@ const ReviewComment = Base.extend({
 
 export type CommentHandlerDeps = {
   deliveries: DeliveryLog;
-  enqueue(job: CommandJob): void;
+  enqueue(job: CommandJob): void | Promise<void>;
   permissions: PermissionCache;
   limiter: SpendLimiter;
   appId: number;
@@ -68,7 +68,7 @@ export function onComment(deps: CommentHandlerDeps) {
   return async (context: Context<(typeof COMMENT_EVENTS)[number]>): Promise<void> => {
     const parsed = parse(context.name, context.payload);
     if (!parsed) return;
-    if (deps.deliveries.seen(context.id)) return;
+    if (await deps.deliveries.seen(context.id)) return;
     const { payload, command } = parsed;
     const job: CommandJob = { ...parsed.job, deliveryId: context.id };
     const commenter = payload.comment.user;
@@ -122,7 +122,7 @@ export function onComment(deps: CommentHandlerDeps) {
       }
     }
     await react(gh, { ...repo, commentId: job.comment.id, kind: job.comment.kind }, "eyes");
-    deps.enqueue(job);
+    await deps.enqueue(job);
     context.log.info({ user: commenter.login, command: command.name }, "command queued");
   };
 }

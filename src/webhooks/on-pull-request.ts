@@ -40,7 +40,7 @@ export function onPullRequest(queue: JobQueue, deliveries: DeliveryLog) {
       );
       return;
     }
-    if (deliveries.seen(context.id)) {
+    if (await deliveries.seen(context.id)) {
       context.log.info("delivery already handled");
       return;
     }
@@ -58,7 +58,7 @@ export function onPullRequest(queue: JobQueue, deliveries: DeliveryLog) {
       draft: pr.draft === true,
       trigger: action,
     };
-    const result = queue.enqueue(job);
+    const result = await queue.enqueue(job);
     context.log.info({ pr: pr.number, sha: pr.head.sha, result }, "review queued");
   };
 }

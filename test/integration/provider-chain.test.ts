@@ -235,7 +235,7 @@ describe("provider chain through a review", () => {
     expect(skipped.captured.updates[0]?.body).toContain(
       "OpenAI unavailable (circuit open) — reviewed by Gemini",
     );
-    expect(app.health().providers).toEqual({ openai: "open", gemini: "closed", static: "closed" });
+    expect((await app.health()).providers).toEqual({ openai: "open", gemini: "closed", static: "closed" });
     expect(app.logs.join("")).toContain('"from":"closed","to":"open"');
 
     app.clock.advance(60_000);
@@ -244,7 +244,7 @@ describe("provider chain through a review", () => {
     await receive(app, "synchronize");
 
     expect(probed.captured.updates[0]?.body).toContain("by OpenAI");
-    expect(app.health().providers.openai).toBe("closed");
+    expect((await app.health()).providers.openai).toBe("closed");
     expect(app.logs.join("")).toContain('"from":"half-open","to":"closed"');
   });
 
