@@ -60,6 +60,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
   });
   const permissions = createPermissionCache();
   const deliveries = createDeliveryLog();
+  const pauses = new Map<string, boolean>();
 
   const app: ApplicationFunction = (app, { addHandler }) => {
     probot = app;
@@ -74,6 +75,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
         return gh;
       },
       metrics,
+      pauses,
       defer: (job, delayMs) => {
         setTimeout(() => queue.enqueue(job), delayMs).unref();
       },
@@ -84,6 +86,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     };
     app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue, deliveries));
     const commandDeps: CommandDeps = {
+      pauses,
       auth: deps.auth,
       core,
       reviews: queue,

@@ -5,6 +5,7 @@ import type { GitHub } from "../github/octokit.js";
 import { findOwnComment, listPullFiles, upsertComment } from "../github/pull-request.js";
 import { type CommentRef, react } from "../github/reactions.js";
 import type { JobQueue } from "../queue/in-process-queue.js";
+import { pullKey } from "../queue/review-job.js";
 import { SUMMARY_MARKER } from "../review/render/markers.js";
 import { renderPaused } from "../review/render/render-summary.js";
 import { answerQuestion } from "./ask.js";
@@ -15,6 +16,8 @@ export type CommandDeps = {
   auth(installationId: number): Promise<GitHub>;
   core: ReviewCore;
   reviews: JobQueue;
+  /** Records `/pause` and `/resume` for reviews already running (see ReviewDeps.pauses). */
+  pauses: Map<string, boolean>;
   appId: number;
   version: string;
   log: Logger;
@@ -76,6 +79,7 @@ export async function runCommand(
       case "pause":
       case "resume": {
         const paused = command.name === "pause";
+        deps.pauses.set(pullKey(job), paused);
         const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps.appId);
         await upsertComment(gh, ref, existing, renderPaused(existing?.body, deps.version, paused));
         break;

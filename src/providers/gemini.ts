@@ -77,6 +77,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): LlmProvide
     displayName: "Gemini",
     defaultModel: options.model,
     backend,
+    honoursRepoModel: false,
   });
 }
 

@@ -43,10 +43,15 @@ export function createLlmProvider(options: {
   displayName: string;
   defaultModel: string;
   backend: ChatBackend;
+  /**
+   * Whether a repository's `model` setting applies. It names an OpenAI model; sending it to
+   * another provider would only make that provider fail as the fallback.
+   */
+  honoursRepoModel: boolean;
 }): LlmProvider {
   const { id, backend } = options;
   const modelFor = (input: { config: ReviewInput["config"] }) =>
-    input.config.model ?? options.defaultModel;
+    (options.honoursRepoModel ? input.config.model : undefined) ?? options.defaultModel;
 
   return {
     id,

@@ -78,6 +78,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): LlmProvide
     displayName: "OpenAI",
     defaultModel: options.model,
     backend,
+    honoursRepoModel: true,
   });
 }
 

@@ -14,7 +14,7 @@ import {
 } from "../github/pull-request.js";
 import { react } from "../github/reactions.js";
 import type { Metrics } from "../metrics/metrics.js";
-import type { ReviewJob } from "../queue/review-job.js";
+import { pullKey, type ReviewJob } from "../queue/review-job.js";
 import { parseFindings, parseState, SUMMARY_MARKER } from "./render/markers.js";
 import { renderFailed, renderInProgress, renderSummary } from "./render/render-summary.js";
 import { reviewChanges } from "./review-changes.js";
@@ -29,6 +29,11 @@ export type ReviewDeps = {
   appId: number;
   version: string;
   log: Logger;
+  /**
+   * `/pause` and `/resume` given in this process, by pull request: they may land while a review
+   * runs, and the review's final summary must not write the older state back.
+   */
+  pauses?: ReadonlyMap<string, boolean> | undefined;
   /** Runs the job again after `delayMs` (GitHub's rate limit resets later): the worker is not held. */
   defer?: ((job: ReviewJob, delayMs: number) => void) | undefined;
   /** Where tokens and cost are counted, when metrics are on. */
@@ -196,7 +201,7 @@ async function reviewOnce(
       servedBy: result.servedBy,
       usage: result.usage,
       notes,
-      paused: previous?.paused,
+      paused: deps.pauses?.get(pullKey(job)) ?? previous?.paused,
       resolved: result.resolved,
     });
     await upsertComment(gh, ref, summary, deps.core.redactor.redact(body));

@@ -103,7 +103,7 @@ export function complexityFindings(input: {
       label = operator && LOGICAL.test(operator.text()) ? operator.text() : undefined;
     }
     if (label === undefined) continue;
-    const owner = innermost(functions, node);
+    const owner = enclosingFunction(node, grammar.functions);
     if (!owner) continue;
     const tally = counts.get(owner.id()) ?? new Map<string, number>();
     tally.set(label, (tally.get(label) ?? 0) + 1);
@@ -136,16 +136,12 @@ export function complexityFindings(input: {
   return findings;
 }
 
-function innermost(functions: readonly SgNode[], node: SgNode): SgNode | undefined {
-  const at = node.range();
-  let best: SgNode | undefined;
-  for (const fn of functions) {
-    const r = fn.range();
-    if (r.start.index <= at.start.index && r.end.index >= at.end.index && fn.id() !== node.id()) {
-      if (!best || r.start.index >= best.range().start.index) best = fn;
-    }
+/** The nearest function around `node`, found by walking up: linear in the tree's depth. */
+function enclosingFunction(node: SgNode, kinds: readonly string[]): SgNode | undefined {
+  for (let parent = node.parent(); parent; parent = parent.parent()) {
+    if (kinds.includes(String(parent.kind()))) return parent;
   }
-  return best;
+  return undefined;
 }
 
 function nameOf(fn: SgNode): string {

@@ -6,6 +6,10 @@ import { todoWithoutLink } from "./rules/todo-without-link.js";
 import { runAstRules, type SourceFile } from "./run-ast-rules.js";
 import { addedLines, type StaticRule } from "./static-rule.js";
 
+// Above this a whole file's syntax tree costs more time than its findings are worth (and the
+// engine runs on the event loop): such files are parsed from their hunks.
+const MAX_AST_CHARS = 300_000;
+
 /** Language-neutral checks, written as code because they read text, not syntax. */
 export const TEXT_RULES: readonly StaticRule[] = [conflictMarkers, todoWithoutLink];
 
@@ -46,7 +50,10 @@ export function runStaticChecks(input: StaticCheckInput): {
     const fetched = input.headTexts?.get(file.path);
     // A head file that disagrees with the diff (stale checkout, another commit) would misplace
     // every finding: the hunks are the safer source then.
-    const head = fetched !== undefined && agreesWithDiff(file, fetched) ? fetched : undefined;
+    const head =
+      fetched !== undefined && fetched.length <= MAX_AST_CHARS && agreesWithDiff(file, fetched)
+        ? fetched
+        : undefined;
     const text = head ?? textFromHunks(file);
     const language = languageOf(file.path, text.slice(0, text.indexOf("\n") >>> 0));
     if (!language) return [];

@@ -70,6 +70,19 @@ describe("provider chain through a review", () => {
     expect(summary).toContain("**5/10**");
   });
 
+  it("sends a repository's model setting to OpenAI only, so Gemini still serves as the fallback", async () => {
+    const app = await createTestApp(GEMINI_ENV);
+    const gh = githubMock().token().config("model: gpt-4o\n").listComments().createComment(1).listFiles([FILE]).sources().getPull().updateComment(1).createReview();
+    const openai = openaiMock([{ status: 500 }, { status: 500 }, { status: 500 }]);
+    const gemini = geminiMock([{ answer }]);
+
+    await receive(app);
+
+    expect(openai.requests.map((r) => r.model)).toEqual(["gpt-4o", "gpt-4o", "gpt-4o"]);
+    expect(gemini.requests).toHaveLength(1);
+    expect(gh.captured.updates[0]?.body).toContain("reviewed by Gemini `gemini-test`");
+  });
+
   it("posts a static review, and says so, when both providers are down", async () => {
     const app = await createTestApp(GEMINI_ENV);
     const gh = await review();

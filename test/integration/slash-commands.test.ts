@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HELP_TEXT } from "../../src/commands/parse-command.js";
 import { botComment, githubMock, HEAD_SHA } from "../helpers/github-nock.js";
-import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
+import { modelAnswer, openaiDynamic, openaiMock } from "../helpers/llm-nock.js";
 import { prCommentPayload, pullRequestPayload, threadReplyPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -289,6 +289,39 @@ describe("slash-commands", () => {
     openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]) }]);
     await push(app);
     expect(reviewed.captured.reviews).toHaveLength(1);
+  });
+
+  it("keeps a /pause given while a review runs", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .sources()
+      // The /pause, handled while the review waits for the model.
+      .permission("maintainer", "write")
+      .reaction(COMMENT_ID, "eyes")
+      .listComments([botComment(1, "<!-- critic:summary -->\n\n## Critic review\n\n> ⏳ Critic is reviewing\n<!-- critic:state {\"sha\":\"\",\"version\":\"0.1.0\"} -->")])
+      .updateComment(1, 2)
+      .reaction(COMMENT_ID, "rocket")
+      .getPull()
+      .createReview();
+    let paused = false;
+    openaiDynamic(() => {
+      if (!paused) {
+        paused = true;
+        void app.probot.receive({ id: "pause-now", name: "issue_comment", payload: prCommentPayload("/pause") as never });
+      }
+      return modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]);
+    });
+
+    await app.probot.receive({ id: "open", name: "pull_request", payload: pullRequestPayload("opened") as never });
+    await new Promise((r) => setTimeout(r, 50));
+    await app.idle();
+
+    expect(gh.captured.updates.at(-1)?.body).toContain('"paused":true');
   });
 
   it("lets the PR's author run commands when allow_author is set", async () => {
