@@ -321,7 +321,9 @@ describe("slash-commands", () => {
     await new Promise((r) => setTimeout(r, 50));
     await app.idle();
 
-    expect(gh.captured.updates.at(-1)?.body).toContain('"paused":true');
+    const summary = gh.captured.updates.find((u) => u.body.includes("### Rating"))?.body ?? "";
+    expect(summary).toContain('"paused":true');
+    expect(summary).toContain("Automatic reviews are paused");
   });
 
   it("lets the PR's author run commands when allow_author is set", async () => {
