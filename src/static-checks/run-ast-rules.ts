@@ -91,9 +91,17 @@ function toFinding(
   if (rule.fix === undefined) return { ...base, line: added[0] ?? first };
   const prefix = (lines[first - 1] ?? "").slice(0, range.start.column);
   const suffix = (lines[last - 1] ?? "").slice(range.end.column);
-  const replaced = `${prefix}${expandFix(rule.fix, node)}${suffix}`;
-  const suggestion = replaced.trim() === "" ? "" : replaced;
-  return { ...base, line: last, startLine: first < last ? first : undefined, suggestion };
+  const fixed = expandFix(rule.fix, node);
+  const replaced = `${prefix}${fixed}${suffix}`;
+  if (fixed.trim() === "") {
+    // Deleting a statement is only safe where it stands alone on its lines in a list of
+    // statements: removing the body of a braceless `if`/`for`, a trailing `if` modifier's
+    // subject, or a Python block's only statement changes or breaks the code.
+    const alone = prefix.trim() === "" && (suffix.trim() === "" || suffix.trim() === ";");
+    if (!alone || !standsAlone(node)) return { ...base, line: last };
+    return { ...base, line: last, startLine: first < last ? first : undefined, suggestion: "" };
+  }
+  return { ...base, line: last, startLine: first < last ? first : undefined, suggestion: replaced };
 }
 
 /** Fills a fix template: `$X` is the text a metavariable matched, `$$$X` the run of nodes it matched. */
@@ -112,4 +120,21 @@ export function expandFix(template: string, node: SgNode): string {
       return single ? (node.getMatch(single)?.text() ?? whole) : whole;
     },
   );
+}
+
+const STATEMENT_LISTS = new Set(["statement_block", "program", "module", "block", "body_statement", "switch_case", "class_body"]);
+const WRAPPERS = new Set(["expression_statement", "call"]);
+
+/** True when `node` is a whole statement inside a list of statements that keeps others. */
+function standsAlone(node: SgNode): boolean {
+  let statement = node;
+  let container = node.parent();
+  while (container && WRAPPERS.has(String(container.kind()))) {
+    statement = container;
+    container = container.parent();
+  }
+  if (!container || !STATEMENT_LISTS.has(String(container.kind()))) return false;
+  // A Python or Ruby block may not be left empty.
+  const emptyIsInvalid = container.kind() === "block" || container.kind() === "body_statement";
+  return !emptyIsInvalid || container.namedChildren().filter((c) => c.id() !== statement.id() && c.kind() !== "comment").length > 0;
 }

@@ -4,6 +4,7 @@ import { rateByRubric } from "../../src/review/rating-rubric.js";
 import type { ReviewFile } from "../../src/review/types.js";
 import { builtInRules } from "../../src/static-checks/built-in-rules.js";
 import { compileRules } from "../../src/static-checks/compile-rules.js";
+import { runAstRules } from "../../src/static-checks/run-ast-rules.js";
 import { runStaticChecks, textFromHunks } from "../../src/static-checks/run-static-checks.js";
 
 const file = (path: string, added: string[], context: string[] = []): ReviewFile => ({
@@ -206,5 +207,43 @@ describe("review/rating-rubric", () => {
     [["critical", "critical", "critical", "critical"], 1],
   ] as const)("rates %j as %i/10", (severities, score) => {
     expect(rateByRubric(severities.map((severity) => ({ severity }))).score).toBe(score);
+  });
+});
+
+describe("static-checks/run-ast-rules fixes", () => {
+  const fixOf = (path: string, text: string, source: string) => {
+    const language = path.endsWith(".py") ? "python" : path.endsWith(".rb") ? "ruby" : "typescript";
+    const added = new Set(text.split("\n").map((_, i) => i + 1));
+    const finding = runAstRules([{ path, language, text, added, basis: "file" }], builtInRules()).findings.find((f) => f.source === source);
+    return finding && { line: finding.line, startLine: finding.startLine, suggestion: finding.suggestion };
+  };
+
+  it.each([
+    ["a statement alone in a block", "a.ts", "function f() {\n  debugger;\n  return 1;\n}", "debugger-statement", { line: 2, startLine: undefined, suggestion: "" }],
+    ["the body of a braceless if", "a.ts", "if (x) debugger\nrun();", "debugger-statement", { line: 1, startLine: undefined, suggestion: undefined }],
+    ["the body of a braceless for", "a.ts", "for (const a of b)\n  debugger;\nrun();", "debugger-statement", { line: 2, startLine: undefined, suggestion: undefined }],
+    ["a Python statement among others", "a.py", "def f():\n    breakpoint()\n    return 1", "python-debugger", { line: 2, startLine: undefined, suggestion: "" }],
+    ["a Python block's only statement", "a.py", "def f():\n    breakpoint()", "python-debugger", { line: 2, startLine: undefined, suggestion: undefined }],
+    ["an inline Python if", "a.py", "if x: breakpoint()", "python-debugger", { line: 1, startLine: undefined, suggestion: undefined }],
+    ["a Ruby modifier if", "a.rb", "binding.pry if cond", "ruby-debugger", { line: 1, startLine: undefined, suggestion: undefined }],
+  ])("deletes only where safe: %s", (_label, path, text, source, expected) => {
+    expect(fixOf(path, text, source)).toEqual(expected);
+  });
+
+  it("expands $$$ARGS in a fix, keeping every argument, over exactly the matched lines", () => {
+    const text = "it.only('adds', () => {\n  expect(add(1, 1)).toBe(2);\n});";
+    expect(fixOf("a.test.ts", text, "focused-test")).toEqual({
+      line: 3,
+      startLine: 1,
+      suggestion: "it('adds', () => {\n  expect(add(1, 1)).toBe(2);\n});",
+    });
+  });
+
+  it("keeps the text around the match on its line", () => {
+    expect(fixOf("a.py", "    data = yaml.load(stream)  # legacy", "yaml-unsafe-load")).toEqual({
+      line: 1,
+      startLine: undefined,
+      suggestion: "    data = yaml.safe_load(stream)  # legacy",
+    });
   });
 });
