@@ -11,7 +11,8 @@ export type ProviderErrorKind =
   | "bad_request"
   | "bad_output"
   | "truncated"
-  | "aborted";
+  | "aborted"
+  | "internal";
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set([
   "rate_limited",
@@ -80,6 +81,7 @@ export function describeKind(kind: ProviderErrorKind): string {
     bad_output: "answered with unusable output",
     truncated: "answer was cut off",
     aborted: "cancelled",
+    internal: "failed unexpectedly",
   };
   return words[kind];
 }

@@ -100,9 +100,11 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
           { cause: error },
         );
       }
+      // Providers turn every SDK and network failure into a ProviderError; anything else is a bug,
+      // which no retry fixes and which says nothing about the provider's health.
       throw isProviderError(error)
         ? error
-        : new ProviderError(provider.id, "connection", "request failed", { cause: error });
+        : new ProviderError(provider.id, "internal", "failed unexpectedly", { cause: error });
     } finally {
       clearTimeout(timer);
     }
@@ -112,6 +114,7 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
     provider: Provider,
     call: (signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
+    breaker: CircuitBreaker | undefined,
   ): Promise<T> => {
     for (let n = 0; ; n++) {
       try {
@@ -120,12 +123,14 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
         signal.throwIfAborted();
         const failure = error as ProviderError;
         const delay = retryDelayMs(failure, n, options.retry, options.clock.random);
-        if (delay === undefined) throw failure;
+        // Other calls may have opened the circuit meanwhile: then this one stops retrying too.
+        if (delay === undefined || breaker?.state() === "open") throw failure;
         options.log.info(
           { provider: provider.id, kind: failure.kind, status: failure.status, delayMs: delay },
           "retrying provider",
         );
         await options.clock.sleep(delay, signal);
+        if (breaker?.state() === "open") throw failure;
       }
     }
   };
@@ -147,29 +152,30 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
       const skip = (failure: string) =>
         failed.push({ provider: provider.id, displayName: provider.displayName, failure });
       const breaker = breakers.get(provider.id);
-      if (breaker && !breaker.tryAcquire()) {
+      const ticket = breaker?.tryAcquire();
+      if (breaker && !ticket) {
         skip("circuit open");
         continue;
       }
       const key = cache ? cacheKeyOf?.(provider) : undefined;
       const hit = key === undefined ? undefined : cache?.get(key);
       if (hit) {
-        breaker?.release();
+        if (ticket) breaker?.release(ticket);
         return { value: { ...hit, usage: undefined } as T, served: provider, cached: true, failed };
       }
       try {
-        const value = await callWithRetries(provider, call, signal);
-        breaker?.success();
+        const value = await callWithRetries(provider, call, signal, breaker);
+        if (ticket) breaker?.success(ticket);
         if (key !== undefined) cache?.set(key, value as ProviderResult);
         return { value, served: provider, cached: false, failed };
       } catch (error) {
         const failure = isProviderError(error) ? error : undefined;
         if (signal.aborted) {
-          breaker?.release();
+          if (ticket) breaker?.release(ticket);
           throw signal.reason;
         }
-        if (failure && BREAKER_KINDS.has(failure.kind)) breaker?.failure();
-        else breaker?.release();
+        if (ticket && failure && BREAKER_KINDS.has(failure.kind)) breaker?.failure(ticket);
+        else if (ticket) breaker?.release(ticket);
         options.log.warn(
           { provider: provider.id, kind: failure?.kind ?? "unknown", status: failure?.status },
           "provider failed, trying the next one",

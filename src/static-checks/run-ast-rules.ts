@@ -122,7 +122,15 @@ export function expandFix(template: string, node: SgNode): string {
   );
 }
 
-const STATEMENT_LISTS = new Set(["statement_block", "program", "module", "block", "body_statement", "switch_case", "class_body"]);
+const STATEMENT_LISTS = new Set([
+  "statement_block",
+  "program",
+  "module",
+  "block",
+  "body_statement",
+  "switch_case",
+  "class_body",
+]);
 const WRAPPERS = new Set(["expression_statement", "call"]);
 
 /** True when `node` is a whole statement inside a list of statements that keeps others. */
@@ -136,5 +144,9 @@ function standsAlone(node: SgNode): boolean {
   if (!container || !STATEMENT_LISTS.has(String(container.kind()))) return false;
   // A Python or Ruby block may not be left empty.
   const emptyIsInvalid = container.kind() === "block" || container.kind() === "body_statement";
-  return !emptyIsInvalid || container.namedChildren().filter((c) => c.id() !== statement.id() && c.kind() !== "comment").length > 0;
+  return (
+    !emptyIsInvalid ||
+    container.namedChildren().filter((c) => c.id() !== statement.id() && c.kind() !== "comment")
+      .length > 0
+  );
 }

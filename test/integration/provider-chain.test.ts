@@ -72,7 +72,16 @@ describe("provider chain through a review", () => {
 
   it("sends a repository's model setting to OpenAI only, so Gemini still serves as the fallback", async () => {
     const app = await createTestApp(GEMINI_ENV);
-    const gh = githubMock().token().config("model: gpt-4o\n").listComments().createComment(1).listFiles([FILE]).sources().getPull().updateComment(1).createReview();
+    const gh = githubMock()
+      .token()
+      .config("model: gpt-4o\n")
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .sources()
+      .getPull()
+      .updateComment(1)
+      .createReview();
     const openai = openaiMock([{ status: 500 }, { status: 500 }, { status: 500 }]);
     const gemini = geminiMock([{ answer }]);
 
@@ -248,7 +257,11 @@ describe("provider chain through a review", () => {
     expect(skipped.captured.updates[0]?.body).toContain(
       "OpenAI unavailable (circuit open) — reviewed by Gemini",
     );
-    expect((await app.health()).providers).toEqual({ openai: "open", gemini: "closed", static: "closed" });
+    expect((await app.health()).providers).toEqual({
+      openai: "open",
+      gemini: "closed",
+      static: "closed",
+    });
     expect(app.logs.join("")).toContain('"from":"closed","to":"open"');
 
     app.clock.advance(60_000);

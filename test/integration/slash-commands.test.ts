@@ -303,7 +303,12 @@ describe("slash-commands", () => {
       // The /pause, handled while the review waits for the model.
       .permission("maintainer", "write")
       .reaction(COMMENT_ID, "eyes")
-      .listComments([botComment(1, "<!-- critic:summary -->\n\n## Critic review\n\n> ⏳ Critic is reviewing\n<!-- critic:state {\"sha\":\"\",\"version\":\"0.1.0\"} -->")])
+      .listComments([
+        botComment(
+          1,
+          '<!-- critic:summary -->\n\n## Critic review\n\n> ⏳ Critic is reviewing\n<!-- critic:state {"sha":"","version":"0.1.0"} -->',
+        ),
+      ])
       .updateComment(1, 2)
       .reaction(COMMENT_ID, "rocket")
       .getPull()
@@ -312,12 +317,20 @@ describe("slash-commands", () => {
     openaiDynamic(() => {
       if (!paused) {
         paused = true;
-        void app.probot.receive({ id: "pause-now", name: "issue_comment", payload: prCommentPayload("/pause") as never });
+        void app.probot.receive({
+          id: "pause-now",
+          name: "issue_comment",
+          payload: prCommentPayload("/pause") as never,
+        });
       }
       return modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]);
     });
 
-    await app.probot.receive({ id: "open", name: "pull_request", payload: pullRequestPayload("opened") as never });
+    await app.probot.receive({
+      id: "open",
+      name: "pull_request",
+      payload: pullRequestPayload("opened") as never,
+    });
     await new Promise((r) => setTimeout(r, 50));
     await app.idle();
 

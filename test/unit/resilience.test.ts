@@ -17,8 +17,9 @@ describe("resilience/circuit-breaker", () => {
     return { fake, breaker, transitions };
   };
   const fail = (b: ReturnType<typeof createCircuitBreaker>) => {
-    expect(b.tryAcquire()).toBe(true);
-    b.failure();
+    const ticket = b.tryAcquire();
+    expect(ticket).toBeDefined();
+    if (ticket) b.failure(ticket);
   };
 
   it("opens after three consecutive failures and refuses calls while open", () => {
@@ -30,7 +31,7 @@ describe("resilience/circuit-breaker", () => {
     fail(breaker);
 
     expect(breaker.state()).toBe("open");
-    expect(breaker.tryAcquire()).toBe(false);
+    expect(breaker.tryAcquire()).toBeUndefined();
     expect(transitions).toEqual(["closed→open"]);
   });
 
@@ -39,8 +40,8 @@ describe("resilience/circuit-breaker", () => {
 
     fail(breaker);
     fail(breaker);
-    breaker.tryAcquire();
-    breaker.success();
+    const ticket = breaker.tryAcquire();
+    if (ticket) breaker.success(ticket);
     fail(breaker);
     fail(breaker);
 
@@ -52,12 +53,13 @@ describe("resilience/circuit-breaker", () => {
     for (let i = 0; i < 3; i++) fail(breaker);
 
     fake.advance(59_999);
-    expect(breaker.tryAcquire()).toBe(false);
+    expect(breaker.tryAcquire()).toBeUndefined();
     fake.advance(1);
     expect(breaker.state()).toBe("half-open");
-    expect(breaker.tryAcquire()).toBe(true);
-    expect(breaker.tryAcquire()).toBe(false);
-    breaker.success();
+    const probe = breaker.tryAcquire();
+    expect(probe).toEqual({ generation: 1, probe: true });
+    expect(breaker.tryAcquire()).toBeUndefined();
+    if (probe) breaker.success(probe);
 
     expect(breaker.state()).toBe("closed");
     expect(transitions).toEqual(["closed→open", "open→half-open", "half-open→closed"]);
@@ -81,9 +83,30 @@ describe("resilience/circuit-breaker", () => {
     for (let i = 0; i < 3; i++) fail(breaker);
     fake.advance(60_000);
 
-    expect(breaker.tryAcquire()).toBe(true);
-    breaker.release();
-    expect(breaker.tryAcquire()).toBe(true);
+    const probe = breaker.tryAcquire();
+    expect(probe).toBeDefined();
+    if (probe) breaker.release(probe);
+    expect(breaker.tryAcquire()).toBeDefined();
+  });
+
+  it("ignores outcomes of calls that began before the circuit last opened", () => {
+    const { fake, breaker } = setup();
+    const early = [
+      breaker.tryAcquire(),
+      breaker.tryAcquire(),
+      breaker.tryAcquire(),
+      breaker.tryAcquire(),
+    ];
+    for (const t of early.slice(0, 3)) if (t) breaker.failure(t);
+    expect(breaker.state()).toBe("open");
+
+    const late = early[3];
+    if (late) breaker.success(late);
+    expect(breaker.state()).toBe("open");
+    fake.advance(30_000);
+    if (late) breaker.failure(late);
+    fake.advance(30_000);
+    expect(breaker.state()).toBe("half-open");
   });
 });
 

@@ -214,18 +214,69 @@ describe("static-checks/run-ast-rules fixes", () => {
   const fixOf = (path: string, text: string, source: string) => {
     const language = path.endsWith(".py") ? "python" : path.endsWith(".rb") ? "ruby" : "typescript";
     const added = new Set(text.split("\n").map((_, i) => i + 1));
-    const finding = runAstRules([{ path, language, text, added, basis: "file" }], builtInRules()).findings.find((f) => f.source === source);
-    return finding && { line: finding.line, startLine: finding.startLine, suggestion: finding.suggestion };
+    const finding = runAstRules(
+      [{ path, language, text, added, basis: "file" }],
+      builtInRules(),
+    ).findings.find((f) => f.source === source);
+    return (
+      finding && {
+        line: finding.line,
+        startLine: finding.startLine,
+        suggestion: finding.suggestion,
+      }
+    );
   };
 
   it.each([
-    ["a statement alone in a block", "a.ts", "function f() {\n  debugger;\n  return 1;\n}", "debugger-statement", { line: 2, startLine: undefined, suggestion: "" }],
-    ["the body of a braceless if", "a.ts", "if (x) debugger\nrun();", "debugger-statement", { line: 1, startLine: undefined, suggestion: undefined }],
-    ["the body of a braceless for", "a.ts", "for (const a of b)\n  debugger;\nrun();", "debugger-statement", { line: 2, startLine: undefined, suggestion: undefined }],
-    ["a Python statement among others", "a.py", "def f():\n    breakpoint()\n    return 1", "python-debugger", { line: 2, startLine: undefined, suggestion: "" }],
-    ["a Python block's only statement", "a.py", "def f():\n    breakpoint()", "python-debugger", { line: 2, startLine: undefined, suggestion: undefined }],
-    ["an inline Python if", "a.py", "if x: breakpoint()", "python-debugger", { line: 1, startLine: undefined, suggestion: undefined }],
-    ["a Ruby modifier if", "a.rb", "binding.pry if cond", "ruby-debugger", { line: 1, startLine: undefined, suggestion: undefined }],
+    [
+      "a statement alone in a block",
+      "a.ts",
+      "function f() {\n  debugger;\n  return 1;\n}",
+      "debugger-statement",
+      { line: 2, startLine: undefined, suggestion: "" },
+    ],
+    [
+      "the body of a braceless if",
+      "a.ts",
+      "if (x) debugger\nrun();",
+      "debugger-statement",
+      { line: 1, startLine: undefined, suggestion: undefined },
+    ],
+    [
+      "the body of a braceless for",
+      "a.ts",
+      "for (const a of b)\n  debugger;\nrun();",
+      "debugger-statement",
+      { line: 2, startLine: undefined, suggestion: undefined },
+    ],
+    [
+      "a Python statement among others",
+      "a.py",
+      "def f():\n    breakpoint()\n    return 1",
+      "python-debugger",
+      { line: 2, startLine: undefined, suggestion: "" },
+    ],
+    [
+      "a Python block's only statement",
+      "a.py",
+      "def f():\n    breakpoint()",
+      "python-debugger",
+      { line: 2, startLine: undefined, suggestion: undefined },
+    ],
+    [
+      "an inline Python if",
+      "a.py",
+      "if x: breakpoint()",
+      "python-debugger",
+      { line: 1, startLine: undefined, suggestion: undefined },
+    ],
+    [
+      "a Ruby modifier if",
+      "a.rb",
+      "binding.pry if cond",
+      "ruby-debugger",
+      { line: 1, startLine: undefined, suggestion: undefined },
+    ],
   ])("deletes only where safe: %s", (_label, path, text, source, expected) => {
     expect(fixOf(path, text, source)).toEqual(expected);
   });

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { ProviderError } from "../../src/errors.js";
+import type { Provider } from "../../src/providers/provider.js";
+import { createProviderChain } from "../../src/providers/provider-chain.js";
+import { createStaticProvider } from "../../src/providers/static.js";
+import { createFakeClock } from "../helpers/fake-clock.js";
+
+const input = {
+  pr: { title: "t", body: "" },
+  files: [],
+  staticFindings: [],
+  config: { instructions: "", language: "English", level: "middle" as const },
+};
+const quiet = { info: () => {}, warn: () => {} };
+
+function flaky(behaviour: () => Promise<never> | never): Provider & { calls: number } {
+  const provider = {
+    id: "flaky",
+    displayName: "Flaky",
+    usesModel: true,
+    calls: 0,
+    async review() {
+      provider.calls++;
+      await Promise.resolve();
+      return behaviour();
+    },
+  };
+  return provider;
+}
+
+const chainOf = (p: Provider) =>
+  createProviderChain({
+    providers: [p, createStaticProvider()],
+    clock: createFakeClock().clock,
+    retry: { retries: 2, baseDelayMs: 10, maxDelayMs: 100 },
+    timeoutMs: 1_000,
+    breaker: { threshold: 3, coolDownMs: 60_000 },
+    cacheEntries: 0,
+    log: quiet,
+  });
+
+describe("providers/provider-chain", () => {
+  it("stops retrying a call in flight once other calls opened the circuit", async () => {
+    const provider = flaky(() => {
+      throw new ProviderError("flaky", "server", "HTTP 500", { status: 500 });
+    });
+    // The first call's backoff waits on a gate; the others' pass at once.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let sleeps = 0;
+    const clock = {
+      now: () => 0,
+      random: () => 0.5,
+      sleep: async () => (sleeps++ === 0 ? gate : undefined),
+    };
+    const chain = createProviderChain({
+      providers: [provider, createStaticProvider()],
+      clock,
+      retry: { retries: 2, baseDelayMs: 10, maxDelayMs: 100 },
+      timeoutMs: 1_000,
+      breaker: { threshold: 3, coolDownMs: 60_000 },
+      cacheEntries: 0,
+      log: quiet,
+    });
+
+    const slow = chain.review(input, new AbortController().signal);
+    await new Promise((r) => setTimeout(r, 0));
+    for (let i = 0; i < 3; i++) await chain.review(input, new AbortController().signal);
+    expect(chain.states().flaky).toBe("open");
+    const callsBefore = provider.calls;
+    release();
+    const result = await slow;
+
+    expect(result.served.id).toBe("static");
+    expect(provider.calls).toBe(callsBefore);
+    expect(chain.states().flaky).toBe("open");
+  });
+
+  it("treats a bug inside a provider as unexpected: no retries, no breaker count", async () => {
+    const provider = flaky(() => {
+      throw new TypeError("cannot read properties of undefined");
+    });
+    const chain = chainOf(provider);
+
+    const result = await chain.review(input, new AbortController().signal);
+
+    expect(provider.calls).toBe(1);
+    expect(result.failed).toEqual([
+      { provider: "flaky", displayName: "Flaky", failure: "failed unexpectedly" },
+    ]);
+    expect(chain.states().flaky).toBe("closed");
+  });
+});
