@@ -17,19 +17,23 @@ const COMMAND = /^\/(?<name>[a-z][a-z-]*)(?=\s|$)(?<rest>[\s\S]*)$/i;
  * providers, keys, URLs or approval.
  */
 export function parseCommand(body: string): Command | undefined {
-  const match = COMMAND.exec(body.trimStart());
+  const [first = "", ...more] = body.trimStart().split("\n");
+  const match = COMMAND.exec(first.trim());
   if (!match?.groups) return undefined;
   const name = match.groups.name?.toLowerCase() ?? "";
+  // Only the first line holds the command; a question may go on over the following lines.
   const rest = (match.groups.rest ?? "").trim();
+  if (name === "ask") {
+    const question = [rest, ...more].join("\n").trim();
+    return question === ""
+      ? { name: "unknown", given: "/ask (without a question)" }
+      : { name: "ask", question };
+  }
   switch (name) {
     case "review":
       if (rest === "") return { name: "review", full: false };
       if (rest.toLowerCase() === "full") return { name: "review", full: true };
       return { name: "unknown", given: `/review ${rest.split(/\s/)[0]}` };
-    case "ask":
-      return rest === ""
-        ? { name: "unknown", given: "/ask (without a question)" }
-        : { name: "ask", question: rest };
     case "pause":
     case "resume":
     case "config":

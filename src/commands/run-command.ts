@@ -119,6 +119,7 @@ export async function runCommand(
           body: pr.body ?? "",
           draft: pr.draft === true,
           trigger: "command",
+          full: command.full,
           ack: { commentId: job.comment.id, kind: job.comment.kind },
         });
         return;

@@ -23,9 +23,23 @@ export type JobQueue = {
 export type JobRunner = (job: ReviewJob, signal: AbortSignal) => Promise<void>;
 
 type Slot = {
-  running?: { sha: string; controller: AbortController } | undefined;
+  running?: { job: ReviewJob; controller: AbortController } | undefined;
   waiting?: ReviewJob | undefined;
 };
+
+/**
+ * `next` takes over what `older` promised: a `/review` request (run even if paused or a draft, the
+ * whole PR if `full`) and its comment to acknowledge. Otherwise a push would swallow the request.
+ */
+function inherit(next: ReviewJob, older: ReviewJob): ReviewJob {
+  const requested = older.trigger === "command" && next.trigger !== "command";
+  return {
+    ...next,
+    trigger: requested ? "command" : next.trigger,
+    full: next.full === true || older.full === true ? true : next.full,
+    ack: next.ack ?? older.ack,
+  };
+}
 
 /**
  * A p-queue with bounded concurrency and one review per pull request at a time. A newer head of a
@@ -43,7 +57,7 @@ export function createInProcessQueue(options: {
 
   const start = (key: string, slot: Slot, job: ReviewJob) => {
     const controller = new AbortController();
-    slot.running = { sha: job.headSha, controller };
+    slot.running = { job, controller };
     queue
       .add(async () => {
         try {
@@ -64,15 +78,24 @@ export function createInProcessQueue(options: {
     enqueue(job) {
       const key = pullKey(job);
       const slot = slots.get(key) ?? {};
-      if (slot.running?.sha === job.headSha || slot.waiting?.headSha === job.headSha)
+      const same =
+        slot.waiting?.headSha === job.headSha
+          ? slot.waiting
+          : slot.running?.job.headSha === job.headSha
+            ? slot.running.job
+            : undefined;
+      if (same) {
+        // The same head is already on its way; a `/review` for it is answered when that one ends.
+        same.ack ??= job.ack;
         return "duplicate";
+      }
       if (slot.waiting) {
-        slot.waiting = job;
+        slot.waiting = inherit(job, slot.waiting);
         return "coalesced";
       }
       if (slot.running) {
         slot.running.controller.abort(new Error(`[critic] superseded by ${job.headSha}`));
-        slot.waiting = job;
+        slot.waiting = inherit(job, slot.running.job);
         return "queued";
       }
       slots.set(key, slot);

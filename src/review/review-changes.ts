@@ -225,9 +225,14 @@ export async function reviewChanges(
     answers,
     deps.chain.providers.some((p) => p.usesModel),
   );
+  // Where a static rule and the model flag the same line for the same kind of problem, the
+  // static finding (precise, with its fix) stands alone: one comment, not two.
+  const staticLines = new Set(staticFindings.map((f) => `${f.path}\0${f.line}\0${f.category}`));
   const findings = [
     ...staticFindings,
-    ...answers.flatMap((a) => (a.served.usesModel ? a.result.findings : [])),
+    ...answers
+      .flatMap((a) => (a.served.usesModel ? a.result.findings : []))
+      .filter((f) => !staticLines.has(`${f.path}\0${f.line}\0${f.category}`)),
   ];
   const anchorFiles = params.anchorTo
     ? params.anchorTo.map((f) => ({

@@ -6,6 +6,7 @@ import { parsePatch } from "../../src/review/diff/parse-patch.js";
 import { parseUnifiedDiff } from "../../src/review/diff/parse-unified-diff.js";
 import { textFromHunks } from "../../src/static-checks/run-static-checks.js";
 import { githubMock } from "../helpers/github-nock.js";
+import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp } from "../helpers/test-app.js";
 
@@ -78,6 +79,52 @@ describe("static review (no model)", () => {
       p0: "ec26c3e57ca3a959ca5aad62de7213c562f8c821:app/settings.py",
       rules: "HEAD:.github/critic/rules",
     });
+  });
+
+  it("posts one comment where the model and a static rule flag the same line for the same reason", async () => {
+    const app = await createTestApp();
+    const { listed, heads } = await pullFiles("with-problems.diff");
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles(listed)
+      .sources(heads)
+      .getPull()
+      .createReview()
+      .updateComment(1);
+    openaiMock([
+      {
+        answer: modelAnswer([
+          {
+            path: "src/calc.ts",
+            line: 3,
+            severity: "critical",
+            category: "security",
+            message: "Never eval user input.",
+          },
+          {
+            path: "src/calc.ts",
+            line: 3,
+            severity: "warning",
+            category: "bug",
+            message: "Returns a string for some inputs.",
+          },
+        ]),
+      },
+    ]);
+
+    await receive(app);
+
+    const onLine3 = (gh.captured.reviews[0] as Posted).comments.filter(
+      (c) => c.path === "src/calc.ts" && c.line === 3,
+    );
+    expect(onLine3.map((c) => c.body.split("\n")[0])).toEqual([
+      "**🔴 Critical** · security",
+      "**🟠 Warning** · bug",
+    ]);
+    expect(onLine3[0]?.body).toContain("`eval` or `new Function`");
   });
 
   it("finds nothing in the same files without those constructs", async () => {

@@ -13,6 +13,7 @@ describe("commands/parse-command", () => {
     ["/ask why is this\nneeded?", { name: "ask", question: "why is this\nneeded?" }],
     ["/pause", { name: "pause" }],
     ["/resume\nthanks", { name: "resume" }],
+    ["/review\n\nThanks for the fix!", { name: "review", full: false }],
     ["/config", { name: "config" }],
     ["/help", { name: "help" }],
     ["/approve", { name: "unknown", given: "/approve" }],

@@ -52,6 +52,37 @@ describe("queue/in-process-queue", () => {
     expect(runner.log).toEqual(["start 1@aaa1111", "abort 1@aaa1111", "start 1@ccc3333"]);
   });
 
+  it("keeps a /review request when a push replaces or supersedes it, and answers a duplicate request", async () => {
+    const seen: ReviewJob[] = [];
+    const runner = gatedRunner();
+    const queue = createInProcessQueue({
+      concurrency: 4,
+      run: (j, signal) => {
+        seen.push(j);
+        return runner.run(j, signal);
+      },
+      onError: () => {},
+    });
+    const ack = { commentId: 7, kind: "issue" as const };
+
+    queue.enqueue({ ...job(1, "aaa1111"), trigger: "command", full: true, ack });
+    queue.enqueue(job(1, "bbb2222"));
+    const running = job(2, "ccc3333");
+    queue.enqueue(running);
+    queue.enqueue({ ...job(2, "ccc3333"), trigger: "command", ack });
+    await new Promise((r) => setTimeout(r, 0));
+    await runner.release("1@bbb2222");
+    await runner.release("2@ccc3333");
+    await queue.onIdle();
+
+    expect(seen.find((j) => j.headSha === "bbb2222")).toMatchObject({
+      trigger: "command",
+      full: true,
+      ack,
+    });
+    expect(running.ack).toEqual(ack);
+  });
+
   it("runs different PRs side by side, up to the concurrency", async () => {
     const runner = gatedRunner();
     const queue = createInProcessQueue({ concurrency: 2, run: runner.run, onError: () => {} });
