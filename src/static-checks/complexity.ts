@@ -53,6 +53,32 @@ const GRAMMARS: Record<string, Grammar> = {
     },
     logical: "binary_expression",
   },
+  c: {
+    functions: ["function_definition"],
+    decisions: {
+      if_statement: "if",
+      for_statement: "for",
+      while_statement: "while",
+      do_statement: "do",
+      case_statement: "case",
+      conditional_expression: "?:",
+    },
+    logical: "binary_expression",
+  },
+  cpp: {
+    functions: ["function_definition", "lambda_expression"],
+    decisions: {
+      if_statement: "if",
+      for_statement: "for",
+      for_range_loop: "for",
+      while_statement: "while",
+      do_statement: "do",
+      case_statement: "case",
+      catch_clause: "catch",
+      conditional_expression: "?:",
+    },
+    logical: "binary_expression",
+  },
   java: {
     functions: ["method_declaration", "constructor_declaration", "lambda_expression"],
     decisions: {
@@ -145,9 +171,12 @@ function enclosingFunction(node: SgNode, kinds: readonly string[]): SgNode | und
 }
 
 function nameOf(fn: SgNode): string {
-  const name = fn.field("name" as never) as SgNode | null;
+  const field = (node: SgNode | null | undefined, name: string) =>
+    node?.field(name as never) as SgNode | null | undefined;
+  const name = field(fn, "name");
   if (name) return name.text();
-  const parent = fn.parent();
-  const declared = parent?.field("name" as never) as SgNode | null | undefined;
-  return declared?.text() ?? "anonymous function";
+  // C and C++: the name sits in the declarator (`int f(int a)` → function_declarator → f).
+  const declared = field(field(fn, "declarator"), "declarator");
+  if (declared) return declared.text();
+  return field(fn.parent(), "name")?.text() ?? "anonymous function";
 }

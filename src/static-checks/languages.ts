@@ -8,7 +8,7 @@ const BUILT_IN: Record<string, string> = {
   typescript: "TypeScript",
   tsx: "Tsx",
 };
-const DYNAMIC = ["python", "go", "java", "ruby", "php", "rust", "bash"] as const;
+const DYNAMIC = ["python", "go", "java", "ruby", "php", "rust", "bash", "c", "cpp"] as const;
 
 const BY_EXTENSION: Record<string, string> = {
   js: "javascript",
@@ -29,6 +29,13 @@ const BY_EXTENSION: Record<string, string> = {
   rs: "rust",
   sh: "bash",
   bash: "bash",
+  c: "c",
+  h: "c",
+  cc: "cpp",
+  cpp: "cpp",
+  cxx: "cpp",
+  hpp: "cpp",
+  hh: "cpp",
 };
 const BY_SHEBANG: Array<[RegExp, string]> = [
   [/\bpython[0-9.]*\b/, "python"],

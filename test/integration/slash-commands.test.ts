@@ -113,6 +113,9 @@ describe("slash-commands", () => {
     await app.probot.receive({ id: "own", name: "issue_comment", payload: own as never });
     await comment(app, "Looks good to me! /usr/bin/env is fine here.");
     await app.idle();
+
+    // No GitHub call at all (nock fails the test on any): nothing was even authorized.
+    expect(app.logs.join("")).not.toMatch(/command (queued|refused)/);
   });
 
   it("answers an unknown command with the help text", async () => {

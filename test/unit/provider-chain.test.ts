@@ -93,3 +93,32 @@ describe("providers/provider-chain", () => {
     expect(chain.states().flaky).toBe("closed");
   });
 });
+
+describe("providers/llm-provider cache keys", () => {
+  it("differ by provider, model, configuration and diff, and match for the same prompt", async () => {
+    const { createLlmProvider } = await import("../../src/providers/llm-provider.js");
+    const backend = {
+      complete: async () => ({ text: "", truncated: false, model: "m", usage: undefined }),
+    };
+    const make = (id: string, defaultModel: string) =>
+      createLlmProvider({ id, displayName: id, defaultModel, backend, honoursRepoModel: true });
+    const base = { ...input, files: [{ path: "a.ts", status: "added" as const, hunks: [] }] };
+    const key = make("openai", "gpt-a").cacheKey(base);
+
+    expect(make("openai", "gpt-a").cacheKey(base)).toBe(key);
+    expect(make("gemini", "gpt-a").cacheKey(base)).not.toBe(key);
+    expect(make("openai", "gpt-b").cacheKey(base)).not.toBe(key);
+    expect(
+      make("openai", "gpt-a").cacheKey({ ...base, config: { ...base.config, model: "gpt-c" } }),
+    ).not.toBe(key);
+    expect(
+      make("openai", "gpt-a").cacheKey({ ...base, config: { ...base.config, level: "senior" } }),
+    ).not.toBe(key);
+    expect(
+      make("openai", "gpt-a").cacheKey({
+        ...base,
+        files: [{ path: "b.ts", status: "added", hunks: [] }],
+      }),
+    ).not.toBe(key);
+  });
+});

@@ -142,6 +142,27 @@ describe("static-checks/run-static-checks", () => {
     ).toEqual([]);
   });
 
+  it("computes complexity for C and C++ functions, named from their declarators", () => {
+    const body = (op: string) => [
+      "int route(int a, int b) {",
+      ...Array.from({ length: 6 }, (_, i) => `  if (a == ${i} ${op} b) return ${i};`),
+      "  return 0;",
+      "}",
+    ];
+
+    for (const [path, op] of [
+      ["a.c", "&&"],
+      ["a.cpp", "||"],
+    ] as const) {
+      const message = run(file(path, body(op)), { complexityThreshold: 5 }).findings.find(
+        (x) => x.source === "complexity",
+      )?.message;
+      expect(message).toContain(
+        `\`route\` has a cyclomatic complexity of 13 (threshold 5): 6 × if, 6 × ${op}`,
+      );
+    }
+  });
+
   it("computes complexity for Python and Go functions too", () => {
     const py = file("a.py", [
       "def f(a, b):",
