@@ -8,6 +8,7 @@ import type { GitHub } from "./github/octokit.js";
 import { createPermissionCache } from "./github/permissions.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
+import { createBullQueues } from "./queue/redis/bull-queues.js";
 import { realClock } from "./resilience/clock.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
@@ -28,6 +29,8 @@ export type Critic = {
   metrics: Metrics;
   /** What `GET /healthz` answers. */
   health(): Promise<Health>;
+  /** Closes the Redis connections of Redis mode (nothing to close otherwise). */
+  close(): Promise<void>;
 };
 
 /**
@@ -37,7 +40,15 @@ export type Critic = {
 export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
   let deps: ReviewDeps | undefined;
   let probot: Probot | undefined;
-  const queue = createInProcessQueue({
+  // Redis mode: this process only receives webhooks and queues jobs; workers run them.
+  const bull = env.redis
+    ? createBullQueues({
+        redisUrl: env.redis.url,
+        prefix: env.redis.prefix,
+        debounceMs: env.redis.debounceMs,
+      })
+    : undefined;
+  const local = createInProcessQueue({
     concurrency: env.concurrency,
     run: async (job, signal) => {
       if (!deps) throw new Error("[critic] a job ran before the app was loaded");
@@ -49,6 +60,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       probot?.log.error({ err: error, delivery: job.deliveryId }, "review job crashed"),
   });
 
+  const queue: JobQueue = bull?.reviews ?? local;
   const commands = new PQueue({ concurrency: env.concurrency });
   const metrics = createMetrics({
     queue: () => queue.stats(),
@@ -59,7 +71,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     now: (options.clock ?? realClock).now,
   });
   const permissions = createPermissionCache();
-  const deliveries = createDeliveryLog();
+  const deliveries = bull?.deliveries ?? createDeliveryLog();
   const pauses = new Map<string, boolean>();
 
   const app: ApplicationFunction = (app, { addHandler }) => {
@@ -101,7 +113,11 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
         permissions,
         limiter,
         appId: env.appId,
-        enqueue: (job) => {
+        enqueue: async (job) => {
+          if (bull) {
+            await bull.enqueueCommand(job);
+            return;
+          }
           commands
             .add(() => runCommand(commandDeps, job, new AbortController().signal))
             .catch((error: unknown) =>
@@ -127,7 +143,10 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       await queue.onIdle();
     }
   };
-  return { app, queue, health, idle, metrics };
+  const close = async () => {
+    await bull?.close();
+  };
+  return { app, queue, health, idle, metrics, close };
 }
 
 /** For `probot run`: reads the environment when Probot loads the app, not at import. */

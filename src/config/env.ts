@@ -113,6 +113,10 @@ const EnvSchema = z.object({
   CRITIC_MAX_PATCH_BYTES: wholeNumber(256_000, 1_000, 10_000_000),
   CRITIC_CONCURRENCY: wholeNumber(4, 1, 256),
   CRITIC_COMMANDS_PER_HOUR: wholeNumber(10, 1, 10_000),
+  REDIS_URL: url,
+  CRITIC_REDIS_PREFIX: optionalString.transform((v) => v ?? "critic"),
+  CRITIC_DEBOUNCE_MS: wholeNumber(1_000, 0, 600_000),
+  CRITIC_PR_LOCK_MS: wholeNumber(30_000, 500, 600_000),
 });
 
 /** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
@@ -140,6 +144,8 @@ export type AppEnv = {
   concurrency: number;
   /** Model-spending commands (`/review`, `/ask`) one user may run per repository per hour. */
   commandsPerHour: number;
+  /** Redis mode (receivers + workers over BullMQ); undefined runs everything in this process. */
+  redis: { url: string; prefix: string; debounceMs: number; lockMs: number } | undefined;
 };
 
 /**
@@ -179,6 +185,14 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     maxPatchBytes: e.CRITIC_MAX_PATCH_BYTES,
     concurrency: e.CRITIC_CONCURRENCY,
     commandsPerHour: e.CRITIC_COMMANDS_PER_HOUR,
+    redis: e.REDIS_URL
+      ? {
+          url: e.REDIS_URL,
+          prefix: e.CRITIC_REDIS_PREFIX,
+          debounceMs: e.CRITIC_DEBOUNCE_MS,
+          lockMs: e.CRITIC_PR_LOCK_MS,
+        }
+      : undefined,
   };
 }
 

@@ -34,6 +34,8 @@ export type ReviewDeps = {
    * runs, and the review's final summary must not write the older state back.
    */
   pauses?: ReadonlyMap<string, boolean> | undefined;
+  /** Jobs may run twice (Redis mode): check for this head's review before posting one. */
+  verifyBeforePost?: boolean | undefined;
   /** Runs the job again after `delayMs` (GitHub's rate limit resets later): the worker is not held. */
   defer?: ((job: ReviewJob, delayMs: number) => void) | undefined;
   /** Where tokens and cost are counted, when metrics are on. */
@@ -172,7 +174,7 @@ async function reviewOnce(
     // 5.
     const published = await publishReview(
       { gh, log, redactor: deps.core.redactor },
-      { ref, headSha: job.headSha, inline: result.inline },
+      { ref, headSha: job.headSha, inline: result.inline, verifyFirst: deps.verifyBeforePost },
     );
     const notes = [
       ...errors.map((e) => `Invalid configuration, using the defaults: ${e}`),

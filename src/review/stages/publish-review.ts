@@ -31,7 +31,13 @@ export type PublishOutcome =
  */
 export async function publishReview(
   deps: { gh: GitHub; log: Logger; redactor: Redactor },
-  params: { ref: PullRef; headSha: string; inline: AnchoredFinding[] },
+  params: {
+    ref: PullRef;
+    headSha: string;
+    inline: AnchoredFinding[];
+    /** Look for this head's review first: a job may run twice (a worker died after posting). */
+    verifyFirst?: boolean | undefined;
+  },
 ): Promise<PublishOutcome> {
   const { gh, log, redactor } = deps;
   const { ref, headSha, inline } = params;
@@ -49,6 +55,8 @@ export async function publishReview(
   const body = `Critic left ${n} inline ${n === 1 ? "comment" : "comments"} on this change. The summary comment has the full list, the rating and the conclusion.\n\n${marker}`;
 
   try {
+    if (params.verifyFirst && (await hasReviewWithMarker(gh, ref, marker)))
+      return { status: "posted" };
     await postOnce(gh, ref, { commitId: headSha, body, comments }, marker);
     return { status: "posted" };
   } catch (error) {

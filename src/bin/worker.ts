@@ -1,0 +1,13 @@
+import { createProbot } from "probot";
+import { loadDotEnv, readEnv } from "../config/env.js";
+import { CriticOctokit } from "../github/octokit.js";
+import { createWorker } from "../worker.js";
+
+// Wiring only: `npm run worker` in Redis mode. Any number of these may run, on any machine.
+loadDotEnv();
+const probot = createProbot({ overrides: { Octokit: CriticOctokit } });
+const worker = createWorker(readEnv(), probot);
+probot.log.info("worker started");
+process.once("SIGTERM", () => {
+  void worker.close().finally(() => process.exit(0));
+});

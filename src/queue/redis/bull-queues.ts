@@ -1,0 +1,101 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import type { CommandJob } from "../../commands/command-job.js";
+import type { DeliveryLog } from "../../webhooks/delivery-log.js";
+import type { JobQueue } from "../in-process-queue.js";
+import { pullKey, type ReviewJob } from "../review-job.js";
+
+export const REVIEW_QUEUE = "critic-reviews";
+export const COMMAND_QUEUE = "critic-commands";
+
+/** BullMQ ids may not contain ":" (FACTS.md §8); PR keys do ("owner/repo#n"). */
+export function safeId(key: string): string {
+  return key.replace(/[^A-Za-z0-9_.-]/g, "_");
+}
+
+export type BullQueues = {
+  reviews: JobQueue;
+  /** Queues `job` to run after `delayMs` (a rate limit's reset), held in Redis, not in a process. */
+  enqueueLater(job: ReviewJob, delayMs: number): Promise<void>;
+  enqueueCommand(job: CommandJob): Promise<void>;
+  deliveries: DeliveryLog;
+  close(): Promise<void>;
+};
+
+/**
+ * The receiver's side of Redis mode: webhook handlers put jobs here and return; workers
+ * (`npm run worker`, any number, anywhere) take them. A PR's pushes are debounced and
+ * deduplicated by PR, the newest replacing a waiting older one (and one follow-up kept while a
+ * review of it runs), so a burst of pushes ends in one review of the last head.
+ */
+export function createBullQueues(options: {
+  redisUrl: string;
+  prefix: string;
+  debounceMs: number;
+}): BullQueues {
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const reviews = new Queue<ReviewJob>(REVIEW_QUEUE, { connection, prefix: options.prefix });
+  const commands = new Queue<CommandJob>(COMMAND_QUEUE, { connection, prefix: options.prefix });
+  return {
+    reviews: {
+      async enqueue(job) {
+        await reviews.add("review", job, {
+          deduplication: {
+            id: safeId(pullKey(job)),
+            extend: true,
+            replace: true,
+            keepLastIfActive: true,
+          },
+          delay: options.debounceMs,
+          attempts: 3,
+          backoff: { type: "exponential", delay: 5_000 },
+          removeOnComplete: true,
+          removeOnFail: { age: 7 * 86_400 },
+        });
+        return "queued" as const;
+      },
+      async stats() {
+        const counts = await reviews.getJobCounts("waiting", "delayed", "prioritized", "active");
+        return {
+          pending: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+          running: counts.active ?? 0,
+        };
+      },
+      // Jobs run in workers, not here: there is nothing to wait for in this process.
+      onIdle: async () => {},
+    },
+    async enqueueLater(job, delayMs) {
+      await reviews.add("review", job, {
+        delay: delayMs,
+        attempts: 3,
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 86_400 },
+      });
+    },
+    async enqueueCommand(job) {
+      await commands.add("command", job, {
+        attempts: 1,
+        removeOnComplete: true,
+        removeOnFail: { age: 86_400 },
+      });
+    },
+    deliveries: {
+      async seen(id) {
+        // SET NX: the first receiver to see a delivery wins, across every process.
+        const set = await connection.set(
+          `${options.prefix}:delivery:${safeId(id)}`,
+          "1",
+          "EX",
+          86_400,
+          "NX",
+        );
+        return set === null;
+      },
+    },
+    async close() {
+      await reviews.close();
+      await commands.close();
+      connection.disconnect();
+    },
+  };
+}

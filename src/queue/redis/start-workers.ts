@@ -1,0 +1,88 @@
+import { randomUUID } from "node:crypto";
+import { DelayedError, type Job, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { CommandJob } from "../../commands/command-job.js";
+import type { ReviewOutcome } from "../../review/run-review.js";
+import { pullKey, type ReviewJob } from "../review-job.js";
+import { COMMAND_QUEUE, REVIEW_QUEUE, safeId } from "./bull-queues.js";
+
+export type Workers = { close(): Promise<void> };
+
+// Releases the PR lock only if this worker still holds it.
+const RELEASE =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+/**
+ * The worker's side of Redis mode. Reviews of one pull request never run at once, across all
+ * workers: each takes a short Redis lock on the PR (renewed while it runs, so a dead worker's
+ * lock lapses in `lockMs`), and a job that finds it taken waits a second. On shutdown, running
+ * jobs are cancelled (they post nothing) and handed back to the queue for another worker.
+ */
+export function startWorkers(options: {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  lockMs: number;
+  review(job: ReviewJob, signal: AbortSignal): Promise<ReviewOutcome>;
+  command(job: CommandJob, signal: AbortSignal): Promise<void>;
+  log: Pick<Logger, "info" | "warn" | "error">;
+}): Workers {
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const locks = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const closing = new AbortController();
+
+  const handBack = async (job: Job, token: string | undefined): Promise<never> => {
+    await job.moveToDelayed(Date.now() + 100, token);
+    throw new DelayedError();
+  };
+
+  const reviews = new Worker<ReviewJob>(
+    REVIEW_QUEUE,
+    async (job, token) => {
+      const key = `${options.prefix}:lock:${safeId(pullKey(job.data))}`;
+      const owner = randomUUID();
+      if ((await locks.set(key, owner, "PX", options.lockMs, "NX")) === null) {
+        await job.moveToDelayed(Date.now() + 1_000, token);
+        throw new DelayedError();
+      }
+      const renew = setInterval(
+        () => void locks.pexpire(key, options.lockMs),
+        Math.max(100, options.lockMs / 3),
+      );
+      try {
+        const outcome = await options.review(job.data, closing.signal);
+        if (closing.signal.aborted && outcome === "superseded") await handBack(job, token);
+        return outcome;
+      } finally {
+        clearInterval(renew);
+        await locks.eval(RELEASE, 1, key, owner);
+      }
+    },
+    { connection, prefix: options.prefix, concurrency: options.concurrency },
+  );
+  const commandConnection = connection.duplicate();
+  const commands = new Worker<CommandJob>(
+    COMMAND_QUEUE,
+    (job) => options.command(job.data, closing.signal),
+    {
+      connection: commandConnection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+    },
+  );
+  for (const worker of [reviews, commands]) {
+    worker.on("failed", (job, error) =>
+      options.log.error({ err: error, job: job?.id }, "queued job failed"),
+    );
+  }
+  return {
+    async close() {
+      closing.abort(new Error("[critic] worker shutting down"));
+      await Promise.all([reviews.close(), commands.close()]);
+      connection.disconnect();
+      commandConnection.disconnect();
+      locks.disconnect();
+    },
+  };
+}

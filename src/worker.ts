@@ -1,0 +1,62 @@
+import type { Probot } from "probot";
+import { runCommand } from "./commands/run-command.js";
+import type { AppEnv } from "./config/env.js";
+import { type CoreOptions, createReviewCore } from "./deps.js";
+import type { GitHub } from "./github/octokit.js";
+import { createBullQueues } from "./queue/redis/bull-queues.js";
+import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
+import { type ReviewDeps, runReview } from "./review/run-review.js";
+import { VERSION } from "./version.js";
+
+/**
+ * A worker of Redis mode: runs queued reviews and commands with installation tokens minted per
+ * job (`probot.auth`). A job may run twice (a worker died after posting), so reviews look for
+ * their own review on the head before posting one.
+ */
+export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions = {}): Workers {
+  if (!env.redis)
+    throw new Error("[critic] a worker needs REDIS_URL: set it to the Redis the receivers use");
+  const redis = env.redis;
+  const core = createReviewCore(env, probot.log, options);
+  const queues = createBullQueues({
+    redisUrl: redis.url,
+    prefix: redis.prefix,
+    debounceMs: redis.debounceMs,
+  });
+  const auth = async (installationId: number) => (await probot.auth(installationId)) as GitHub;
+  const pauses = new Map<string, boolean>();
+  const reviewDeps: ReviewDeps = {
+    auth,
+    core,
+    appId: env.appId,
+    version: VERSION,
+    log: probot.log,
+    pauses,
+    verifyBeforePost: true,
+    defer: (job, delayMs) => void queues.enqueueLater(job, delayMs),
+  };
+  const commandDeps = {
+    auth,
+    core,
+    reviews: queues.reviews,
+    appId: env.appId,
+    version: VERSION,
+    log: probot.log,
+    pauses,
+  };
+  const workers = startWorkers({
+    redisUrl: redis.url,
+    prefix: redis.prefix,
+    concurrency: env.concurrency,
+    lockMs: redis.lockMs,
+    review: (job, signal) => runReview(reviewDeps, job, signal),
+    command: (job, signal) => runCommand(commandDeps, job, signal),
+    log: probot.log,
+  });
+  return {
+    async close() {
+      await workers.close();
+      await queues.close();
+    },
+  };
+}

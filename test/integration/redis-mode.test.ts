@@ -1,0 +1,174 @@
+import { createConnection } from "node:net";
+import nock from "nock";
+import { pino } from "pino";
+import { Probot } from "probot";
+import { afterEach, describe, expect, it } from "vitest";
+import { readEnv } from "../../src/config/env.js";
+import { createWorker } from "../../src/worker.js";
+import { botComment, GITHUB, githubMock } from "../helpers/github-nock.js";
+import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
+import { pullRequestPayload } from "../helpers/payloads.js";
+import {
+  APP_ID,
+  captureLogs,
+  createTestApp,
+  privateKey,
+  TestOctokit,
+} from "../helpers/test-app.js";
+
+const REDIS = "redis://127.0.0.1:6379";
+
+// These tests need the Redis at 127.0.0.1:6379 (.ci/run starts it); elsewhere they are skipped, visibly.
+const redisUp = await new Promise<boolean>((resolve) => {
+  const socket = createConnection({ host: "127.0.0.1", port: 6379 }, () => {
+    socket.end();
+    resolve(true);
+  });
+  socket.on("error", () => resolve(false));
+});
+if (!redisUp)
+  console.warn(
+    "[critic tests] Redis is not reachable at 127.0.0.1:6379: Redis-mode tests are skipped",
+  );
+
+const FILE = {
+  filename: "src/x.ts",
+  status: "modified",
+  additions: 2,
+  deletions: 0,
+  changes: 2,
+  patch: "@@ -1,2 +1,4 @@\n a\n b\n+c\n+d",
+};
+
+async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+  });
+
+  const setup = async () => {
+    const env = {
+      REDIS_URL: REDIS,
+      CRITIC_REDIS_PREFIX: `critic-test-${process.pid}-${Date.now()}`,
+      CRITIC_DEBOUNCE_MS: "150",
+      CRITIC_PR_LOCK_MS: "2000",
+    };
+    const receiver = await createTestApp(env);
+    closers.push(() => receiver.close());
+    const worker = () => {
+      const { stream } = captureLogs();
+      const probot = new Probot({
+        appId: APP_ID,
+        privateKey,
+        Octokit: TestOctokit,
+        log: pino({ level: "info" }, stream),
+      });
+      const w = createWorker(readEnv(baseEnv(env)), probot);
+      closers.push(() => w.close());
+      return w;
+    };
+    return { receiver, worker };
+  };
+
+  it("reviews a burst of pushes once, on the last head", async () => {
+    const { receiver, worker } = await setup();
+    const last = "e".repeat(40);
+    const gh = githubMock()
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .sources()
+      .getPull(last)
+      .listReviews([])
+      .createReview()
+      .updateComment(1);
+    workerTokens();
+    openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]) }]);
+    worker();
+    worker();
+
+    for (const sha of ["a", "b", "c", "d", "e"].map((c) => c.repeat(40))) {
+      const base = pullRequestPayload("synchronize");
+      await receiver.probot.receive({
+        id: `burst-${sha}`,
+        name: "pull_request",
+        payload: pullRequestPayload("synchronize", {
+          head: { ...base.pull_request.head, sha },
+        }) as never,
+      });
+    }
+    await until(() => gh.captured.updates.length > 0);
+
+    expect(gh.captured.reviews).toHaveLength(1);
+    expect(gh.captured.reviews[0]?.commit_id).toBe(last);
+  });
+
+  it("hands a job back when its worker stops mid-review; another worker posts it exactly once", async () => {
+    const { receiver, worker } = await setup();
+    const head = pullRequestPayload("opened").pull_request.head.sha;
+    const gh = githubMock()
+      // The first worker: stopped while it waits for the model.
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .sources()
+      // The second worker: picks the job up, finds the first one's summary.
+      .config()
+      .listComments([
+        botComment(1, "<!-- critic:summary -->\n\n## Critic review\n\n> ⏳ Critic is reviewing"),
+      ])
+      .updateComment(1, 2)
+      .listFiles([FILE])
+      .sources()
+      .getPull(head)
+      .listReviews([])
+      .createReview();
+    workerTokens();
+    const llm = openaiMock([
+      { answer: modelAnswer([]), delayMs: 5_000 },
+      { answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]) },
+    ]);
+
+    const first = worker();
+    await receiver.probot.receive({
+      id: "handoff",
+      name: "pull_request",
+      payload: pullRequestPayload("opened") as never,
+    });
+    await until(() => llm.requests.length === 1);
+    worker();
+    await first.close();
+    await until(() => gh.captured.updates.length >= 2);
+
+    expect(gh.captured.reviews).toHaveLength(1);
+    expect(llm.requests).toHaveLength(2);
+  });
+});
+
+/** Each worker's Probot mints its own installation token: one scope of its own, persisted. */
+function workerTokens() {
+  nock(GITHUB)
+    .persist()
+    .post("/app/installations/1/access_tokens")
+    .reply(201, { token: "ghs_worker", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+}
+
+function baseEnv(extra: Record<string, string>): Record<string, string> {
+  return {
+    APP_ID: String(APP_ID),
+    OPENAI_API_KEY: "sk-test-0123456789abcdefghijklmnop",
+    OPENAI_BASE_URL: "http://llm.test/v1",
+    OPENAI_MODEL: "gpt-test",
+    ...extra,
+  };
+}
