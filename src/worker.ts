@@ -49,6 +49,7 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
     prefix: redis.prefix,
     concurrency: env.concurrency,
     lockMs: redis.lockMs,
+    reviewsPerMinute: redis.reviewsPerMinute,
     review: (job, signal) => runReview(reviewDeps, job, signal),
     command: (job, signal) => runCommand(commandDeps, job, signal),
     log: probot.log,

@@ -117,6 +117,7 @@ const EnvSchema = z.object({
   CRITIC_REDIS_PREFIX: optionalString.transform((v) => v ?? "critic"),
   CRITIC_DEBOUNCE_MS: wholeNumber(1_000, 0, 600_000),
   CRITIC_PR_LOCK_MS: wholeNumber(30_000, 500, 600_000),
+  CRITIC_REVIEWS_PER_MINUTE: wholeNumber(0, 0, 100_000),
 });
 
 /** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
@@ -145,7 +146,16 @@ export type AppEnv = {
   /** Model-spending commands (`/review`, `/ask`) one user may run per repository per hour. */
   commandsPerHour: number;
   /** Redis mode (receivers + workers over BullMQ); undefined runs everything in this process. */
-  redis: { url: string; prefix: string; debounceMs: number; lockMs: number } | undefined;
+  redis:
+    | {
+        url: string;
+        prefix: string;
+        debounceMs: number;
+        lockMs: number;
+        /** Reviews started per minute across all workers (0: no limit), to stay within a provider's quota. */
+        reviewsPerMinute: number;
+      }
+    | undefined;
 };
 
 /**
@@ -191,6 +201,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
           prefix: e.CRITIC_REDIS_PREFIX,
           debounceMs: e.CRITIC_DEBOUNCE_MS,
           lockMs: e.CRITIC_PR_LOCK_MS,
+          reviewsPerMinute: e.CRITIC_REVIEWS_PER_MINUTE,
         }
       : undefined,
   };

@@ -24,6 +24,8 @@ export function startWorkers(options: {
   prefix: string;
   concurrency: number;
   lockMs: number;
+  /** Reviews started per minute across every worker of the queue; 0 for no limit. */
+  reviewsPerMinute: number;
   review(job: ReviewJob, signal: AbortSignal): Promise<ReviewOutcome>;
   command(job: CommandJob, signal: AbortSignal): Promise<void>;
   log: Pick<Logger, "info" | "warn" | "error">;
@@ -59,7 +61,15 @@ export function startWorkers(options: {
         await locks.eval(RELEASE, 1, key, owner);
       }
     },
-    { connection, prefix: options.prefix, concurrency: options.concurrency },
+    {
+      connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      // BullMQ's limiter is global to the queue: N workers together stay under the provider's quota.
+      ...(options.reviewsPerMinute > 0
+        ? { limiter: { max: options.reviewsPerMinute, duration: 60_000 } }
+        : {}),
+    },
   );
   const commandConnection = connection.duplicate();
   const commands = new Worker<CommandJob>(
