@@ -16,8 +16,8 @@ export type FakeGitHub = {
 export async function startFakeGitHub(options: {
   files: unknown[];
   appId: number;
-  /** What `GET /pulls/{n}` answers as the head: the SHA the webhook named. */
-  headSha: string;
+  /** What `GET /pulls/{n}` answers as the head: the SHA the webhook named (or one per PR number). */
+  headSha: string | ((pullNumber: number) => string);
   latencyMs?: number;
 }): Promise<FakeGitHub> {
   const calls: FakeGitHubCall[] = [];
@@ -70,8 +70,11 @@ export async function startFakeGitHub(options: {
       }
       return json(200, { id: Number(editComment[2]) });
     }
-    if (req.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+$/.test(path)) {
-      return json(200, { state: "open", head: { sha: options.headSha } });
+    const pull = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/.exec(path);
+    if (req.method === "GET" && pull) {
+      const sha =
+        typeof options.headSha === "string" ? options.headSha : options.headSha(Number(pull[1]));
+      return json(200, { state: "open", head: { sha } });
     }
     if (req.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files$/.test(path))
       return json(200, options.files);

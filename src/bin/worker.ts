@@ -6,6 +6,8 @@ import { createWorker } from "../worker.js";
 // Wiring only: `npm run worker` in Redis mode. Any number of these may run, on any machine.
 loadDotEnv();
 const probot = createProbot({ overrides: { Octokit: CriticOctokit } });
+// Probot sets up its logger and Octokit asynchronously; the worker needs both.
+await probot.ready();
 const worker = createWorker(readEnv(), probot);
 probot.log.info("worker started");
 process.once("SIGTERM", () => {
