@@ -141,7 +141,7 @@ try {
   console.log(`PR 3: ${pr3.length} review(s); model requests: ${llm.requests}`);
   const ok =
     pr2.length === 1 &&
-    (pr2[0]?.body as { commit_id: string }).commit_id === LAST &&
+    (pr2[0]?.body as { commit_id?: string } | undefined)?.commit_id === LAST &&
     pr3.length === 1;
   console.log(ok ? "smoke:redis: ok" : "smoke:redis: FAILED");
   process.exitCode = ok ? 0 : 1;
