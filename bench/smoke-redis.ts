@@ -5,27 +5,20 @@
  * while reviewing. Each PR must get exactly one review (the first on its last push).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHmac, generateKeyPairSync } from "node:crypto";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { startFakeGitHub } from "./fakes/fake-github.js";
 import { startFakeLlm } from "./fakes/fake-llm.js";
+import {
+  appPrivateKey,
+  deliverWebhook,
+  freePort,
+  pullRequestExample,
+  waitFor,
+} from "./fakes/harness.js";
 
 const APP_ID = 4243;
 const SECRET = "smoke-redis-secret";
 const LAST = "e".repeat(40);
-const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{
-  name: string;
-  examples: Array<Record<string, unknown>>;
-}>;
-const example = (action: string) =>
-  structuredClone(
-    definitions
-      .find((d) => d.name === "pull_request")
-      ?.examples.find((e) => e.action === action && e.installation),
-  ) as {
-    pull_request: { number: number; head: { sha: string } };
-  };
+const example = pullRequestExample;
 const patch = "@@ -1,2 +1,4 @@\n a\n b\n+c\n+d";
 
 const github = await startFakeGitHub({
@@ -55,17 +48,8 @@ const llm = await startFakeLlm({
     conclusion: "c",
   },
 });
-const port = await new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, "127.0.0.1", () => {
-    const p = (probe.address() as { port: number }).port;
-    probe.close(() => resolve(p));
-  });
-});
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const port = await freePort();
+const privateKey = appPrivateKey();
 const env: Record<string, string> = {
   PATH: process.env.PATH ?? "",
   APP_ID: String(APP_ID),
@@ -102,17 +86,7 @@ try {
   );
 
   const deliver = async (id: string, action: string, payload: unknown) => {
-    const body = JSON.stringify(payload);
-    const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": "pull_request",
-        "x-github-delivery": id,
-        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-      },
-      body,
-    });
+    const response = await deliverWebhook(port, SECRET, id, payload);
     if (response.status !== 200) throw new Error(`${action} answered ${response.status}`);
   };
   for (const sha of ["a", "b", "c", "d", "e"].map((c) => c.repeat(40))) {
@@ -149,13 +123,4 @@ try {
   for (const child of children) child.kill("SIGTERM");
   await github.close();
   await llm.close();
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("smoke:redis: timed out waiting");
 }

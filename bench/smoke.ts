@@ -5,14 +5,18 @@
  * prints how fast it was answered and what Critic posted. Exits non-zero if anything is missing.
  */
 import { spawn } from "node:child_process";
-import { createHmac, generateKeyPairSync } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeGitHub } from "./fakes/fake-github.js";
 import { startFakeLlm } from "./fakes/fake-llm.js";
+import {
+  appPrivateKey,
+  deliverWebhook,
+  freePort,
+  pullRequestExample,
+  waitFor,
+} from "./fakes/harness.js";
 
 const APP_ID = 4242;
 const SECRET = "smoke-webhook-secret";
@@ -54,17 +58,8 @@ const llm = await startFakeLlm({
     conclusion: "Handle b = 0, then merge.",
   },
 });
-const port = await new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, "127.0.0.1", () => {
-    const p = (probe.address() as { port: number }).port;
-    probe.close(() => resolve(p));
-  });
-});
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const port = await freePort();
+const privateKey = appPrivateKey();
 
 // The model settings come from a .env file in the working directory, as a user would keep them.
 const cwd = await mkdtemp(join(tmpdir(), "critic-smoke-"));
@@ -94,25 +89,9 @@ try {
       (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true,
     15_000,
   );
-  const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{
-    name: string;
-    examples: Array<Record<string, unknown>>;
-  }>;
-  const payload = definitions
-    .find((d) => d.name === "pull_request")
-    ?.examples.find((e) => e.action === "opened" && e.installation);
-  const body = JSON.stringify(payload);
+  const payload = pullRequestExample("opened");
   const started = performance.now();
-  const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "pull_request",
-      "x-github-delivery": "smoke-1",
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-    body,
-  });
+  const response = await deliverWebhook(port, SECRET, "smoke-1", payload);
   const ackMs = performance.now() - started;
   await waitFor(async () => github.calls.some((c) => c.method === "PATCH"), 15_000);
   const review = github.calls.find((c) => c.method === "POST" && c.path.endsWith("/reviews"))
@@ -139,13 +118,4 @@ try {
   child.kill();
   await github.close();
   await llm.close();
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("smoke: timed out waiting");
 }
