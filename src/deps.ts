@@ -1,6 +1,7 @@
 import PQueue from "p-queue";
 import type { Logger } from "pino";
 import type { AppEnv } from "./config/env.js";
+import type { AnswerCache } from "./providers/answer-cache.js";
 import { DEFAULT_PRICES } from "./providers/pricing.js";
 import { createProviderChain } from "./providers/provider-chain.js";
 import { createProviders } from "./providers/registry.js";
@@ -12,6 +13,8 @@ import { builtInRules } from "./static-checks/built-in-rules.js";
 export type ReviewCore = Omit<ReviewChangesDeps, "log"> & { limits: ReviewLimits };
 
 export type CoreOptions = {
+  /** Where model answers are cached; in memory unless given (Redis mode shares one). */
+  cache?: AnswerCache | undefined;
   /** The fetch the OpenAI SDK uses; tests and benchmarks point it at fakes. */
   fetch?: typeof globalThis.fetch | undefined;
   clock?: Clock | undefined;
@@ -31,6 +34,7 @@ export function createReviewCore(env: AppEnv, log: Logger, options: CoreOptions 
       timeoutMs: env.llmTimeoutMs,
       breaker: env.breaker,
       cacheEntries: env.cacheEntries,
+      cache: options.cache,
       log,
     }),
     llmQueue: new PQueue({ concurrency: env.llmConcurrency }),

@@ -1,8 +1,10 @@
+import { Redis } from "ioredis";
 import type { Probot } from "probot";
 import { runCommand } from "./commands/run-command.js";
 import type { AppEnv } from "./config/env.js";
 import { type CoreOptions, createReviewCore } from "./deps.js";
 import type { GitHub } from "./github/octokit.js";
+import { createRedisCache } from "./providers/answer-cache.js";
 import { createBullQueues } from "./queue/redis/bull-queues.js";
 import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
@@ -17,7 +19,12 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
   if (!env.redis)
     throw new Error("[critic] a worker needs REDIS_URL: set it to the Redis the receivers use");
   const redis = env.redis;
-  const core = createReviewCore(env, probot.log, options);
+  const cacheConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const cache =
+    env.cacheEntries > 0
+      ? createRedisCache(cacheConnection, redis.prefix, env.cacheEntries)
+      : undefined;
+  const core = createReviewCore(env, probot.log, { cache, ...options });
   const queues = createBullQueues({
     redisUrl: redis.url,
     prefix: redis.prefix,
@@ -58,6 +65,7 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
     async close() {
       await workers.close();
       await queues.close();
+      cacheConnection.disconnect();
     },
   };
 }

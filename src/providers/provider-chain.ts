@@ -1,4 +1,3 @@
-import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import { describeKind, isProviderError, ProviderError, type ProviderErrorKind } from "../errors.js";
 import {
@@ -8,6 +7,7 @@ import {
 } from "../resilience/circuit-breaker.js";
 import type { Clock } from "../resilience/clock.js";
 import { type RetryPolicy, retryDelayMs } from "../resilience/retry-policy.js";
+import { type AnswerCache, createMemoryCache } from "./answer-cache.js";
 import type { LlmProvider } from "./llm-provider.js";
 import type { AskInput, AskResult, Provider, ProviderResult, ReviewInput } from "./provider.js";
 
@@ -32,6 +32,8 @@ export type ChainOptions = {
   breaker: { threshold: number; coolDownMs: number };
   /** Answers kept for repeats of the same prompt; 0 turns the cache off. */
   cacheEntries: number;
+  /** A cache to use instead of the in-memory one (Redis mode shares answers between workers). */
+  cache?: AnswerCache | undefined;
   log: Pick<Logger, "info" | "warn">;
 };
 
@@ -78,9 +80,8 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
     );
   }
   const cache =
-    options.cacheEntries > 0
-      ? new LRUCache<string, ProviderResult>({ max: options.cacheEntries, ttl: 24 * 3_600_000 })
-      : undefined;
+    options.cache ??
+    (options.cacheEntries > 0 ? createMemoryCache(options.cacheEntries) : undefined);
 
   const attempt = async <T>(
     provider: Provider,
@@ -158,7 +159,7 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
         continue;
       }
       const key = cache ? cacheKeyOf?.(provider) : undefined;
-      const hit = key === undefined ? undefined : cache?.get(key);
+      const hit = key === undefined ? undefined : await cache?.get(key);
       if (hit) {
         if (ticket) breaker?.release(ticket);
         return { value: { ...hit, usage: undefined } as T, served: provider, cached: true, failed };
@@ -166,7 +167,7 @@ export function createProviderChain(options: ChainOptions): ProviderChain {
       try {
         const value = await callWithRetries(provider, call, signal, breaker);
         if (ticket) breaker?.success(ticket);
-        if (key !== undefined) cache?.set(key, value as ProviderResult);
+        if (key !== undefined) await cache?.set(key, value as ProviderResult);
         return { value, served: provider, cached: false, failed };
       } catch (error) {
         const failure = isProviderError(error) ? error : undefined;

@@ -163,6 +163,28 @@ function workerTokens() {
     .reply(201, { token: "ghs_worker", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
 }
 
+describe.skipIf(!redisUp)("providers/answer-cache in Redis", () => {
+  it("shares answers between workers, and a Redis failure is only a miss", async () => {
+    const { Redis } = await import("ioredis");
+    const { createRedisCache } = await import("../../src/providers/answer-cache.js");
+    const prefix = `critic-test-cache-${process.pid}-${Date.now()}`;
+    const a = new Redis(REDIS);
+    const b = new Redis(REDIS);
+    const answer = { findings: [], summary: "s", conclusion: "c", model: "m", dropped: 0 };
+    try {
+      await createRedisCache(a, prefix, 10).set("k1", answer);
+
+      expect(await createRedisCache(b, prefix, 10).get("k1")).toEqual(answer);
+      expect(await createRedisCache(b, prefix, 10).get("k2")).toBeUndefined();
+      b.disconnect();
+      expect(await createRedisCache(b, prefix, 10).get("k1")).toBeUndefined();
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+  });
+});
+
 function baseEnv(extra: Record<string, string>): Record<string, string> {
   return {
     APP_ID: String(APP_ID),
