@@ -74,6 +74,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
   const deliveries = bull?.deliveries ?? createDeliveryLog();
   const pauses = new Map<string, boolean>();
 
+  let slug: Promise<string | undefined> | undefined;
   const app: ApplicationFunction = (app, { addHandler }) => {
     probot = app;
     const core = createReviewCore(env, app.log, options);
@@ -109,6 +110,12 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     app.on(
       [...COMMENT_EVENTS],
       onComment({
+        appSlug: () =>
+          (slug ??= app
+            .auth()
+            .then((gh) => (gh as GitHub).rest.apps.getAuthenticated())
+            .then((r) => r.data?.slug)
+            .catch(() => undefined)),
         deliveries,
         permissions,
         limiter,

@@ -51,6 +51,8 @@ export type CommentHandlerDeps = {
   permissions: PermissionCache;
   limiter: SpendLimiter;
   appId: number;
+  /** The App's slug (`critic` for @critic), for questions that mention it; undefined if unknown. */
+  appSlug?: (() => Promise<string | undefined>) | undefined;
 };
 
 // Commands that make Critic call a model count against the commenter's hourly budget.
@@ -66,7 +68,14 @@ export function onComment(deps: CommentHandlerDeps) {
   const refused = new LRUCache<string, true>({ max: 10_000, ttl: 3_600_000 });
 
   return async (context: Context<(typeof COMMENT_EVENTS)[number]>): Promise<void> => {
-    const parsed = parse(context.name, context.payload);
+    let parsed = parse(context.name, context.payload);
+    if (!parsed && context.name === "pull_request_review_comment" && deps.appSlug) {
+      const body = (context.payload as { comment?: { body?: string } }).comment?.body ?? "";
+      if (body.includes("@")) {
+        const slug = await deps.appSlug();
+        if (slug) parsed = parseMention(context.payload, slug);
+      }
+    }
     if (!parsed) return;
     if (await deps.deliveries.seen(context.id)) return;
     const { payload, command } = parsed;
@@ -133,6 +142,22 @@ type Parsed = {
   job: CommandJob;
   author: string;
 };
+
+/** A reply in one of Critic's threads that mentions the App (`@critic why?`) asks a question. */
+function parseMention(raw: unknown, slug: string): Parsed | undefined {
+  const mention = new RegExp(`@${slug.replace(/[^A-Za-z0-9-]/g, "")}(\\[bot\\])?\\b`, "i");
+  const result = ReviewComment.safeParse(raw);
+  const body = result.success ? (result.data.comment.body ?? "") : "";
+  if (!result.success || result.data.comment.in_reply_to_id === undefined || !mention.test(body))
+    return undefined;
+  const question = body.replace(mention, "").trim();
+  if (question === "") return undefined;
+  const ask = parse("pull_request_review_comment", {
+    ...result.data,
+    comment: { ...result.data.comment, body: `/ask ${question}` },
+  });
+  return ask && { ...ask, payload: result.data };
+}
 
 function parse(name: string, raw: unknown): Parsed | undefined {
   const base = { deliveryId: "" };

@@ -238,6 +238,35 @@ describe("slash-commands", () => {
     expect(llm.requests[0]?.messages[1]?.content).toContain("README.md:265");
   });
 
+  it("answers a reply that mentions the App in Critic's thread", async () => {
+    const app = await createTestApp();
+    const root = 284312630;
+    const gh = githubMock()
+      .token()
+      .getReviewComment(root, "**🟠 Warning** · bug\n\nDivision by zero.")
+      .permission("maintainer", "write")
+      .reaction(5556, "eyes", "review")
+      .config()
+      .getPullFull()
+      .getReviewComment(root, "**🟠 Warning** · bug\n\nDivision by zero.")
+      .threadReply(root)
+      .reaction(5556, "rocket", "review");
+    gh.scope.get("/app").reply(200, { id: 123, slug: "critic" });
+    const llm = openaiMock([{ text: "Guard against b = 0." }]);
+    const payload = threadReplyPayload("@critic how would you fix this?", root);
+    (payload.comment as Record<string, unknown>).id = 5556;
+
+    await app.probot.receive({
+      id: "mention",
+      name: "pull_request_review_comment",
+      payload: payload as never,
+    });
+    await app.idle();
+
+    expect(gh.captured.comments[0]?.body).toContain("> how would you fix this?");
+    expect(llm.requests[0]?.messages[1]?.content).toContain("how would you fix this?");
+  });
+
   it("ignores /ask replies in threads Critic did not start", async () => {
     const app = await createTestApp();
     githubMock().token().getReviewComment(77, "Nice!", "User");
