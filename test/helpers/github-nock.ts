@@ -4,6 +4,17 @@ export const GITHUB = "https://api.github.com";
 export const OWNER = "Codertocat";
 export const REPO = "Hello-World";
 export const PR = 2;
+/** A small change most tests review: two lines added to src/x.ts (head lines 3 and 4). */
+export const PATCH = "@@ -1,2 +1,4 @@\n a\n b\n+c\n+d";
+export const FILE = {
+  filename: "src/x.ts",
+  status: "modified",
+  additions: 2,
+  deletions: 0,
+  changes: 2,
+  patch: PATCH,
+};
+
 /** The head of PR #2 in GitHub's example payloads. */
 export const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { githubMock } from "../helpers/github-nock.js";
+import { FILE, githubMock, PATCH } from "../helpers/github-nock.js";
 import {
   GEMINI_BASE,
   geminiMock,
@@ -14,15 +14,6 @@ const GEMINI_ENV = {
   GEMINI_API_KEY: "gemini-key-for-tests-0123456789",
   GEMINI_BASE_URL: GEMINI_BASE,
   GEMINI_MODEL: "gemini-test",
-};
-const PATCH = "@@ -1,2 +1,4 @@\n a\n b\n+c\n+d";
-const FILE = {
-  filename: "src/x.ts",
-  status: "modified",
-  additions: 2,
-  deletions: 0,
-  changes: 2,
-  patch: PATCH,
 };
 const answer = modelAnswer([{ path: "src/x.ts", line: 3, message: "Problem on c." }], 5);
 

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { githubMock } from "../helpers/github-nock.js";
+import { FILE, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
-
-const PATCH = "@@ -1,2 +1,4 @@\n a\n b\n+c\n+d";
-const FILE = {
-  filename: "src/x.ts",
-  status: "modified",
-  additions: 2,
-  deletions: 0,
-  changes: 2,
-  patch: PATCH,
-};
 
 async function receive(app: TestApp, action = "opened", overrides: Record<string, unknown> = {}) {
   await app.probot.receive({

@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { botComment, githubMock, HEAD_SHA } from "../helpers/github-nock.js";
+import { botComment, FILE, githubMock, HEAD_SHA, PATCH } from "../helpers/github-nock.js";
 import { modelAnswer, openaiDynamic, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
-const PATCH = "@@ -1,2 +1,4 @@\n a\n b\n+c\n+d";
-const FILE = {
-  filename: "src/x.ts",
-  status: "modified",
-  additions: 2,
-  deletions: 0,
-  changes: 2,
-  patch: PATCH,
-};
 const NEWER = "b".repeat(40);
 
 async function receive(app: TestApp, action = "opened", overrides: Record<string, unknown> = {}) {

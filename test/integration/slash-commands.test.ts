@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { HELP_TEXT } from "../../src/commands/parse-command.js";
-import { botComment, githubMock, HEAD_SHA } from "../helpers/github-nock.js";
+import { botComment, FILE, githubMock, HEAD_SHA } from "../helpers/github-nock.js";
 import { modelAnswer, openaiDynamic, openaiMock } from "../helpers/llm-nock.js";
 import { prCommentPayload, pullRequestPayload, threadReplyPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const COMMENT_ID = 492700400;
-const PATCH = "@@ -1,2 +1,4 @@\n a\n b\n+c\n+d";
-const FILE = {
-  filename: "src/x.ts",
-  status: "modified",
-  additions: 2,
-  deletions: 0,
-  changes: 2,
-  patch: PATCH,
-};
 
 async function comment(app: TestApp, body: string, login = "maintainer", type = "User") {
   await app.probot.receive({
