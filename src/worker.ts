@@ -1,13 +1,17 @@
+import { createServer } from "node:http";
 import { Redis } from "ioredis";
 import type { Probot } from "probot";
 import { runCommand } from "./commands/run-command.js";
 import type { AppEnv } from "./config/env.js";
 import { type CoreOptions, createReviewCore } from "./deps.js";
 import type { GitHub } from "./github/octokit.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { createRedisCache } from "./providers/answer-cache.js";
 import { createBullQueues } from "./queue/redis/bull-queues.js";
 import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
+import { createHealthHandler } from "./server/health-handler.js";
+import { createMetricsHandler } from "./server/metrics-handler.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -15,7 +19,12 @@ import { VERSION } from "./version.js";
  * job (`probot.auth`). A job may run twice (a worker died after posting), so reviews look for
  * their own review on the head before posting one.
  */
-export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions = {}): Workers {
+export type Worker = Workers & {
+  /** Where /metrics and /healthz are served, once listening (undefined when CRITIC_WORKER_PORT is 0). */
+  port(): Promise<number | undefined>;
+};
+
+export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions = {}): Worker {
   if (!env.redis)
     throw new Error("[critic] a worker needs REDIS_URL: set it to the Redis the receivers use");
   const redis = env.redis;
@@ -32,7 +41,12 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
   });
   const auth = async (installationId: number) => (await probot.auth(installationId)) as GitHub;
   const pauses = new Map<string, boolean>();
+  const metrics = createMetrics({
+    queue: () => queues.reviews.stats(),
+    breakers: () => core.chain.states(),
+  });
   const reviewDeps: ReviewDeps = {
+    metrics,
     auth,
     core,
     appId: env.appId,
@@ -57,12 +71,40 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
     concurrency: env.concurrency,
     lockMs: redis.lockMs,
     reviewsPerMinute: redis.reviewsPerMinute,
-    review: (job, signal) => runReview(reviewDeps, job, signal),
+    review: async (job, signal) => {
+      const started = performance.now();
+      const outcome = await runReview(reviewDeps, job, signal);
+      metrics.review(outcome, (performance.now() - started) / 1000);
+      return outcome;
+    },
     command: (job, signal) => runCommand(commandDeps, job, signal),
     log: probot.log,
   });
+  const health = createHealthHandler(async () => ({
+    status: "ok",
+    version: VERSION,
+    queue: await queues.reviews.stats(),
+    providers: core.chain.states(),
+  }));
+  const metricsHandler = createMetricsHandler(metrics.registry);
+  const server =
+    redis.workerPort > 0
+      ? createServer((req, res) => {
+          void (async () => {
+            if (!(await metricsHandler(req, res)) && !(await health(req, res)))
+              res.writeHead(404).end();
+          })();
+        })
+      : undefined;
+  const listening = server
+    ? new Promise<number>((resolve) =>
+        server.listen(redis.workerPort, () => resolve((server.address() as { port: number }).port)),
+      )
+    : Promise.resolve(undefined);
   return {
+    port: () => listening,
     async close() {
+      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
       await workers.close();
       await queues.close();
       cacheConnection.disconnect();

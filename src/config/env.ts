@@ -118,6 +118,7 @@ const EnvSchema = z.object({
   CRITIC_DEBOUNCE_MS: wholeNumber(1_000, 0, 600_000),
   CRITIC_PR_LOCK_MS: wholeNumber(30_000, 500, 600_000),
   CRITIC_REVIEWS_PER_MINUTE: wholeNumber(0, 0, 100_000),
+  CRITIC_WORKER_PORT: wholeNumber(0, 0, 65_535),
 });
 
 /** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
@@ -154,6 +155,8 @@ export type AppEnv = {
         lockMs: number;
         /** Reviews started per minute across all workers (0: no limit), to stay within a provider's quota. */
         reviewsPerMinute: number;
+        /** Where a worker serves /metrics and /healthz (0: it serves nothing). */
+        workerPort: number;
       }
     | undefined;
 };
@@ -202,6 +205,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
           debounceMs: e.CRITIC_DEBOUNCE_MS,
           lockMs: e.CRITIC_PR_LOCK_MS,
           reviewsPerMinute: e.CRITIC_REVIEWS_PER_MINUTE,
+          workerPort: e.CRITIC_WORKER_PORT,
         }
       : undefined,
   };

@@ -3,6 +3,7 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../bench/fakes/harness.js";
 import { readEnv } from "../../src/config/env.js";
 import { createWorker } from "../../src/worker.js";
 import { botComment, GITHUB, githubMock } from "../helpers/github-nock.js";
@@ -63,7 +64,7 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
     };
     const receiver = await createTestApp(env);
     closers.push(() => receiver.close());
-    const worker = () => {
+    const worker = (extra: Record<string, string> = {}) => {
       const { stream } = captureLogs();
       const probot = new Probot({
         appId: APP_ID,
@@ -71,7 +72,7 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
         Octokit: TestOctokit,
         log: pino({ level: "info" }, stream),
       });
-      const w = createWorker(readEnv(baseEnv(env)), probot);
+      const w = createWorker(readEnv(baseEnv({ ...env, ...extra })), probot);
       closers.push(() => w.close());
       return w;
     };
@@ -93,8 +94,11 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
       .updateComment(1);
     workerTokens();
     openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]) }]);
-    worker();
-    worker();
+    nock.enableNetConnect("127.0.0.1");
+    const workers = [
+      worker({ CRITIC_WORKER_PORT: String(await freePort()) }),
+      worker({ CRITIC_WORKER_PORT: String(await freePort()) }),
+    ];
 
     for (const sha of ["a", "b", "c", "d", "e"].map((c) => c.repeat(40))) {
       const base = pullRequestPayload("synchronize");
@@ -110,6 +114,22 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
 
     expect(gh.captured.reviews).toHaveLength(1);
     expect(gh.captured.reviews[0]?.commit_id).toBe(last);
+    // Each worker serves its own /metrics and /healthz; together they counted one review.
+    const served = await Promise.all(
+      workers.map(async (w) => (await fetch(`http://127.0.0.1:${await w.port()}/metrics`)).text()),
+    );
+    const reviewed = served.map((text) =>
+      Number(/critic_reviews_total\{outcome="reviewed"\} (\d+)/.exec(text)?.[1] ?? 0),
+    );
+    expect(reviewed.reduce((a, b) => a + b, 0)).toBe(1);
+    const health = await (
+      await fetch(`http://127.0.0.1:${await workers[0]?.port()}/healthz`)
+    ).json();
+    expect(health).toMatchObject({
+      status: "ok",
+      providers: { openai: "closed", static: "closed" },
+    });
+    nock.disableNetConnect();
   });
 
   it("hands a job back when its worker stops mid-review; another worker posts it exactly once", async () => {
