@@ -5,7 +5,7 @@ import { createSpendLimiter } from "./commands/spend-limiter.js";
 import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
 import { type CoreOptions, createReviewCore } from "./deps.js";
 import type { GitHub } from "./github/octokit.js";
-import { createPermissionCache } from "./github/permissions.js";
+import { createPermissionCache, createRedisPermissionCache } from "./github/permissions.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
 import { createBullQueues } from "./queue/redis/bull-queues.js";
@@ -70,7 +70,9 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     perHour: env.commandsPerHour,
     now: (options.clock ?? realClock).now,
   });
-  const permissions = createPermissionCache();
+  const permissions = bull
+    ? createRedisPermissionCache(bull.connection, env.redis?.prefix ?? "critic")
+    : createPermissionCache();
   const deliveries = bull?.deliveries ?? createDeliveryLog();
   const pauses = new Map<string, boolean>();
 

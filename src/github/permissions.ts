@@ -1,11 +1,41 @@
+import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import type { GitHub } from "./octokit.js";
 
-export type PermissionCache = LRUCache<string, boolean>;
+/** Who may push, by repository and login, kept five minutes: a revoked maintainer loses access within that. */
+export type PermissionCache = {
+  get(key: string): Promise<boolean | undefined>;
+  set(key: string, allowed: boolean): Promise<void>;
+};
 
-/** Permission answers are kept five minutes: a revoked maintainer loses access within that. */
+const TTL_MS = 5 * 60_000;
+
 export function createPermissionCache(): PermissionCache {
-  return new LRUCache<string, boolean>({ max: 10_000, ttl: 5 * 60_000 });
+  const lru = new LRUCache<string, boolean>({ max: 10_000, ttl: TTL_MS });
+  return {
+    get: async (key) => lru.get(key),
+    set: async (key, allowed) => {
+      lru.set(key, allowed);
+    },
+  };
+}
+
+/** Shared by every receiver of Redis mode; a Redis failure is only a miss. */
+export function createRedisPermissionCache(redis: Redis, prefix: string): PermissionCache {
+  const local = createPermissionCache();
+  const redisKey = (key: string) => `${prefix}:permission:${key}`;
+  return {
+    async get(key) {
+      const known = await local.get(key);
+      if (known !== undefined) return known;
+      const stored = await redis.get(redisKey(key)).catch(() => null);
+      return stored === null ? undefined : stored === "1";
+    },
+    async set(key, allowed) {
+      await local.set(key, allowed);
+      await redis.set(redisKey(key), allowed ? "1" : "0", "PX", TTL_MS).catch(() => undefined);
+    },
+  };
 }
 
 /**
@@ -20,7 +50,7 @@ export async function hasWriteAccess(
   cache: PermissionCache,
 ): Promise<boolean> {
   const key = `${repo.owner}/${repo.repo}:${login}`.toLowerCase();
-  const known = cache.get(key);
+  const known = await cache.get(key);
   if (known !== undefined) return known;
   let allowed = false;
   try {
@@ -33,6 +63,6 @@ export async function hasWriteAccess(
   } catch (error) {
     if ((error as { status?: number }).status !== 404) throw error;
   }
-  cache.set(key, allowed);
+  await cache.set(key, allowed);
   return allowed;
 }

@@ -183,6 +183,31 @@ function workerTokens() {
     .reply(201, { token: "ghs_worker", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
 }
 
+describe.skipIf(!redisUp)("github/permissions in Redis", () => {
+  it("shares a permission answer between receivers for five minutes", async () => {
+    const { Redis } = await import("ioredis");
+    const { createRedisPermissionCache } = await import("../../src/github/permissions.js");
+    const prefix = `critic-test-perm-${process.pid}-${Date.now()}`;
+    const redis = new Redis(REDIS);
+    try {
+      await createRedisPermissionCache(redis, prefix).set("o/r:alice", true);
+      await createRedisPermissionCache(redis, prefix).set("o/r:bob", false);
+
+      const other = createRedisPermissionCache(redis, prefix);
+      expect([
+        await other.get("o/r:alice"),
+        await other.get("o/r:bob"),
+        await other.get("o/r:carol"),
+      ]).toEqual([true, false, undefined]);
+      expect(Number(await redis.pttl(`${prefix}:permission:o/r:alice`))).toBeLessThanOrEqual(
+        300_000,
+      );
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
 describe.skipIf(!redisUp)("providers/answer-cache in Redis", () => {
   it("shares answers between workers, and a Redis failure is only a miss", async () => {
     const { Redis } = await import("ioredis");

@@ -14,6 +14,8 @@ export function safeId(key: string): string {
 }
 
 export type BullQueues = {
+  /** The connection receivers share their caches through. */
+  connection: Redis;
   reviews: JobQueue;
   /** Queues `job` to run after `delayMs` (a rate limit's reset), held in Redis, not in a process. */
   enqueueLater(job: ReviewJob, delayMs: number): Promise<void>;
@@ -37,6 +39,7 @@ export function createBullQueues(options: {
   const reviews = new Queue<ReviewJob>(REVIEW_QUEUE, { connection, prefix: options.prefix });
   const commands = new Queue<CommandJob>(COMMAND_QUEUE, { connection, prefix: options.prefix });
   return {
+    connection,
     reviews: {
       async enqueue(job) {
         await reviews.add("review", job, {
