@@ -68,6 +68,12 @@ export function onComment(deps: CommentHandlerDeps) {
   const refused = new LRUCache<string, true>({ max: 10_000, ttl: 3_600_000 });
 
   return async (context: Context<(typeof COMMENT_EVENTS)[number]>): Promise<void> => {
+    // Bots first, before any call: Critic must never answer itself or another bot.
+    const raw = context.payload as {
+      sender?: { type?: string };
+      comment?: { user?: { type?: string } };
+    };
+    if (raw.sender?.type === "Bot" || raw.comment?.user?.type === "Bot") return;
     let parsed = parse(context.name, context.payload);
     if (!parsed && context.name === "pull_request_review_comment" && deps.appSlug) {
       const body = (context.payload as { comment?: { body?: string } }).comment?.body ?? "";

@@ -48,8 +48,9 @@ export function startWorkers(options: {
         await job.moveToDelayed(Date.now() + 1_000, token);
         throw new DelayedError();
       }
+      // A failed renewal must not crash the worker: at worst the lock lapses early.
       const renew = setInterval(
-        () => void locks.pexpire(key, options.lockMs),
+        () => void locks.pexpire(key, options.lockMs).catch(() => undefined),
         Math.max(100, options.lockMs / 3),
       );
       try {
@@ -58,7 +59,7 @@ export function startWorkers(options: {
         return outcome;
       } finally {
         clearInterval(renew);
-        await locks.eval(RELEASE, 1, key, owner);
+        await locks.eval(RELEASE, 1, key, owner).catch(() => undefined);
       }
     },
     {
