@@ -85,13 +85,10 @@ export function createBullQueues(options: {
     deliveries: {
       async seen(id) {
         // SET NX: the first receiver to see a delivery wins, across every process.
-        const set = await connection.set(
-          `${options.prefix}:delivery:${safeId(id)}`,
-          "1",
-          "EX",
-          86_400,
-          "NX",
-        );
+        // If Redis cannot answer, handle the delivery: a rare duplicate beats a lost review.
+        const set = await connection
+          .set(`${options.prefix}:delivery:${safeId(id)}`, "1", "EX", 86_400, "NX")
+          .catch(() => "OK");
         return set === null;
       },
     },
