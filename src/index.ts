@@ -70,9 +70,10 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     perHour: env.commandsPerHour,
     now: (options.clock ?? realClock).now,
   });
-  const permissions = bull
-    ? createRedisPermissionCache(bull.connection, env.redis?.prefix ?? "critic")
-    : createPermissionCache();
+  const permissions =
+    bull && env.redis
+      ? createRedisPermissionCache(bull.connection, env.redis.prefix)
+      : createPermissionCache();
   const deliveries = bull?.deliveries ?? createDeliveryLog();
   const pauses = new Map<string, boolean>();
 

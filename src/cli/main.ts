@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { readEnv } from "../config/env.js";
 import { createReviewCore } from "../deps.js";
 import { renderComment } from "../review/render/render-comment.js";
-import { renderSummary } from "../review/render/render-summary.js";
+import { renderSummary, summaryOf } from "../review/render/render-summary.js";
 import { reviewChanges } from "../review/review-changes.js";
 import { VERSION } from "../version.js";
 import { loadLocalSources } from "./local-sources.js";
@@ -92,16 +92,9 @@ export async function main(
       return 0;
     }
     const summary = renderSummary({
+      ...summaryOf(result),
       headSha: "local",
       version: VERSION,
-      files: result.decisions,
-      inline: result.inline,
-      summaryOnly: result.summaryOnly,
-      rating: result.rating,
-      overview: result.overview,
-      conclusion: result.conclusion,
-      servedBy: result.servedBy,
-      usage: result.usage,
       notes,
     });
     const comments = result.inline.map(

@@ -2,7 +2,12 @@ import type { Logger } from "pino";
 import type { ReviewCore } from "../deps.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
-import { findOwnComment, listPullFiles, upsertComment } from "../github/pull-request.js";
+import {
+  findOwnComment,
+  listPullFiles,
+  replyToComment,
+  upsertComment,
+} from "../github/pull-request.js";
 import { type CommentRef, react } from "../github/reactions.js";
 import type { JobQueue } from "../queue/in-process-queue.js";
 import { pullKey } from "../queue/review-job.js";
@@ -46,24 +51,9 @@ export async function runCommand(
   };
   let gh: GitHub | undefined;
   const reply = async (body: string) => {
-    if (!gh) return;
-    if (job.comment.kind === "review") {
-      await gh.rest.pulls.createReplyForReviewComment({
-        owner: job.owner,
-        repo: job.repo,
-        pull_number: job.pullNumber,
-        comment_id: job.comment.thread?.rootId ?? job.comment.id,
-        body,
-      });
-    } else {
-      await gh.rest.issues.createComment({
-        owner: job.owner,
-        repo: job.repo,
-        issue_number: job.pullNumber,
-        body,
-      });
-    }
+    if (gh) await replyToComment(gh, ref, job.comment, body);
   };
+
   try {
     gh = await deps.auth(job.installationId);
     const command = job.command;

@@ -165,3 +165,31 @@ export async function hasReviewWithMarker(
   });
   return reviews.some((r) => r.user?.type === "Bot" && r.body?.includes(marker) === true);
 }
+
+/**
+ * Answers a command where it was given: in the conversation for a PR comment, in the same thread
+ * for a review comment (replies go to the thread's first comment, as GitHub requires).
+ */
+export async function replyToComment(
+  gh: GitHub,
+  ref: PullRef,
+  comment: { id: number; kind: "issue" | "review"; thread?: { rootId: number } | undefined },
+  body: string,
+): Promise<void> {
+  if (comment.kind === "review") {
+    await gh.rest.pulls.createReplyForReviewComment({
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: ref.pullNumber,
+      comment_id: comment.thread?.rootId ?? comment.id,
+      body,
+    });
+  } else {
+    await gh.rest.issues.createComment({
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.pullNumber,
+      body,
+    });
+  }
+}

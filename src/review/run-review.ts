@@ -16,7 +16,12 @@ import { react } from "../github/reactions.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { pullKey, type ReviewJob } from "../queue/review-job.js";
 import { parseFindings, parseState, SUMMARY_MARKER } from "./render/markers.js";
-import { renderFailed, renderInProgress, renderSummary } from "./render/render-summary.js";
+import {
+  renderFailed,
+  renderInProgress,
+  renderSummary,
+  summaryOf,
+} from "./render/render-summary.js";
 import { reviewChanges } from "./review-changes.js";
 import { carryFindings, type PriorFinding } from "./stages/carry-findings.js";
 import { publishReview } from "./stages/publish-review.js";
@@ -192,19 +197,13 @@ async function reviewOnce(
     }
     // 6.
     const body = renderSummary({
-      headSha: job.headSha,
-      version: deps.version,
-      files: result.decisions,
+      ...summaryOf(result),
       inline,
       summaryOnly,
-      rating: result.rating,
-      overview: result.overview,
-      conclusion: result.conclusion,
-      servedBy: result.servedBy,
-      usage: result.usage,
+      headSha: job.headSha,
+      version: deps.version,
       notes,
       paused: deps.pauses?.get(pullKey(job)) ?? previous?.paused,
-      resolved: result.resolved,
     });
     await upsertComment(gh, ref, summary, deps.core.redactor.redact(body));
     log.info(

@@ -7,6 +7,7 @@ import type { SpendLimiter } from "../commands/spend-limiter.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
 import { hasWriteAccess, type PermissionCache } from "../github/permissions.js";
+import { replyToComment } from "../github/pull-request.js";
 import { react } from "../github/reactions.js";
 import type { DeliveryLog } from "./delivery-log.js";
 
@@ -99,14 +100,7 @@ export function onComment(deps: CommentHandlerDeps) {
     const thread = job.comment.thread;
     if (thread && !(await isCriticComment(gh, repo, thread.rootId))) return;
     const reply = (body: string) =>
-      job.comment.kind === "issue"
-        ? gh.rest.issues.createComment({ ...repo, issue_number: job.pullNumber, body })
-        : gh.rest.pulls.createReplyForReviewComment({
-            ...repo,
-            pull_number: job.pullNumber,
-            comment_id: job.comment.thread?.rootId ?? job.comment.id,
-            body,
-          });
+      replyToComment(gh, { ...repo, pullNumber: job.pullNumber }, job.comment, body);
 
     let allowed = await hasWriteAccess(gh, repo, commenter.login, deps.permissions);
     if (!allowed && commenter.login === parsed.author) {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { DelayedError, type Job, Worker } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CommandJob } from "../../commands/command-job.js";
 import type { ReviewOutcome } from "../../review/run-review.js";
-import { pullKey, type ReviewJob } from "../review-job.js";
+import { pullKey, ReviewJob } from "../review-job.js";
 import { COMMAND_QUEUE, REVIEW_QUEUE, safeId } from "./bull-queues.js";
 
 export type Workers = { close(): Promise<void> };
@@ -42,7 +42,11 @@ export function startWorkers(options: {
   const reviews = new Worker<ReviewJob>(
     REVIEW_QUEUE,
     async (job, token) => {
-      const key = `${options.prefix}:lock:${safeId(pullKey(job.data))}`;
+      // Data read back from Redis is outside input: a malformed job fails for good, with the reason.
+      const parsed = ReviewJob.safeParse(job.data);
+      if (!parsed.success)
+        throw new UnrecoverableError(`[critic] malformed review job: ${parsed.error.message}`);
+      const key = `${options.prefix}:lock:${safeId(pullKey(parsed.data))}`;
       const owner = randomUUID();
       if ((await locks.set(key, owner, "PX", options.lockMs, "NX")) === null) {
         await job.moveToDelayed(Date.now() + 1_000, token);
@@ -54,7 +58,7 @@ export function startWorkers(options: {
         Math.max(100, options.lockMs / 3),
       );
       try {
-        const outcome = await options.review(job.data, closing.signal);
+        const outcome = await options.review(parsed.data, closing.signal);
         if (closing.signal.aborted && outcome === "superseded") await handBack(job, token);
         return outcome;
       } finally {

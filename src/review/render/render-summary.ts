@@ -1,4 +1,4 @@
-import type { UsageLine } from "../review-changes.js";
+import type { ReviewResult, UsageLine } from "../review-changes.js";
 import type { AnchoredFinding, SummaryFinding } from "../stages/anchor-findings.js";
 import type { FileDecision } from "../stages/filter-files.js";
 import { SEVERITIES, type Severity } from "../types.js";
@@ -40,6 +40,23 @@ export type SummaryView = {
     | ReadonlyArray<{ path: string; line: number; message: string; category: string }>
     | undefined;
 };
+
+/** What a review result contributes to the summary; callers add the head, version and notes. */
+export function summaryOf(
+  result: ReviewResult,
+): Omit<SummaryView, "headSha" | "version" | "notes" | "paused"> {
+  return {
+    files: result.decisions,
+    inline: result.inline,
+    summaryOnly: result.summaryOnly,
+    rating: result.rating,
+    overview: result.overview,
+    conclusion: result.conclusion,
+    servedBy: result.servedBy,
+    usage: result.usage,
+    resolved: result.resolved,
+  };
+}
 
 /** The sticky summary comment, fully rendered. Pure; the same view always gives the same text. */
 export function renderSummary(view: SummaryView): string {
