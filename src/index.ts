@@ -4,6 +4,7 @@ import { type CommandDeps, runCommand } from "./commands/run-command.js";
 import { createSpendLimiter } from "./commands/spend-limiter.js";
 import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
 import { type CoreOptions, createReviewCore } from "./deps.js";
+import { createInstallationAuth } from "./github/installation-client.js";
 import type { GitHub } from "./github/octokit.js";
 import { createPermissionCache, createRedisPermissionCache } from "./github/permissions.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
@@ -82,14 +83,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     probot = app;
     const core = createReviewCore(env, app.log, options);
     deps = {
-      auth: async (installationId) => {
-        const gh = (await app.auth(installationId)) as GitHub;
-        gh.hook.after("request", (response) => {
-          const remaining = Number(response.headers["x-ratelimit-remaining"]);
-          if (Number.isFinite(remaining)) metrics.rateLimitRemaining(installationId, remaining);
-        });
-        return gh;
-      },
+      auth: createInstallationAuth(app, metrics),
       metrics,
       pauses,
       defer: (job, delayMs) => {

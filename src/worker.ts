@@ -4,7 +4,7 @@ import type { Probot } from "probot";
 import { runCommand } from "./commands/run-command.js";
 import type { AppEnv } from "./config/env.js";
 import { type CoreOptions, createReviewCore } from "./deps.js";
-import type { GitHub } from "./github/octokit.js";
+import { createInstallationAuth } from "./github/installation-client.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createRedisCache } from "./providers/answer-cache.js";
 import { createBullQueues } from "./queue/redis/bull-queues.js";
@@ -39,12 +39,12 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
     prefix: redis.prefix,
     debounceMs: redis.debounceMs,
   });
-  const auth = async (installationId: number) => (await probot.auth(installationId)) as GitHub;
   const pauses = new Map<string, boolean>();
   const metrics = createMetrics({
     queue: () => queues.reviews.stats(),
     breakers: () => core.chain.states(),
   });
+  const auth = createInstallationAuth(probot, metrics);
   const reviewDeps: ReviewDeps = {
     metrics,
     auth,

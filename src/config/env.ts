@@ -64,6 +64,18 @@ const providerList = z
     return [...new Set(ids)] as ProviderId[];
   });
 
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) => [
+    ...new Set(
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ]);
+
 const priceTable = z
   .string()
   .optional()
@@ -119,6 +131,7 @@ const EnvSchema = z.object({
   CRITIC_PR_LOCK_MS: wholeNumber(30_000, 500, 600_000),
   CRITIC_REVIEWS_PER_MINUTE: wholeNumber(0, 0, 100_000),
   CRITIC_WORKER_PORT: wholeNumber(0, 0, 65_535),
+  GITHUB_TOKENS: commaList,
 });
 
 /** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
@@ -159,6 +172,8 @@ export type AppEnv = {
         workerPort: number;
       }
     | undefined;
+  /** The operator's own tokens, rotated for reads of public repositories (see token-pool.ts). */
+  githubTokens: string[];
 };
 
 /**
@@ -176,9 +191,13 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
   const e = result.data;
   return {
     appId: e.APP_ID,
-    secrets: [e.WEBHOOK_SECRET, e.PRIVATE_KEY, e.OPENAI_API_KEY, e.GEMINI_API_KEY].filter(
-      (v): v is string => v !== undefined,
-    ),
+    secrets: [
+      e.WEBHOOK_SECRET,
+      e.PRIVATE_KEY,
+      e.OPENAI_API_KEY,
+      e.GEMINI_API_KEY,
+      ...e.GITHUB_TOKENS,
+    ].filter((v): v is string => v !== undefined),
     openai: { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
     gemini: { apiKey: e.GEMINI_API_KEY, baseURL: e.GEMINI_BASE_URL, model: e.GEMINI_MODEL },
     providers: e.CRITIC_PROVIDERS,
@@ -208,6 +227,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
           workerPort: e.CRITIC_WORKER_PORT,
         }
       : undefined,
+    githubTokens: e.GITHUB_TOKENS,
   };
 }
 

@@ -1,5 +1,5 @@
 import PQueue from "p-queue";
-import { pullKey, type ReviewJob } from "./review-job.js";
+import { inheritRequest, pullKey, type ReviewJob } from "./review-job.js";
 
 export type QueueStats = { pending: number; running: number };
 
@@ -26,20 +26,6 @@ type Slot = {
   running?: { job: ReviewJob; controller: AbortController } | undefined;
   waiting?: ReviewJob | undefined;
 };
-
-/**
- * `next` takes over what `older` promised: a `/review` request (run even if paused or a draft, the
- * whole PR if `full`) and its comment to acknowledge. Otherwise a push would swallow the request.
- */
-function inherit(next: ReviewJob, older: ReviewJob): ReviewJob {
-  const requested = older.trigger === "command" && next.trigger !== "command";
-  return {
-    ...next,
-    trigger: requested ? "command" : next.trigger,
-    full: next.full === true || older.full === true ? true : next.full,
-    ack: next.ack ?? older.ack,
-  };
-}
 
 /**
  * A p-queue with bounded concurrency and one review per pull request at a time. A newer head of a
@@ -90,12 +76,12 @@ export function createInProcessQueue(options: {
         return "duplicate";
       }
       if (slot.waiting) {
-        slot.waiting = inherit(job, slot.waiting);
+        slot.waiting = inheritRequest(job, slot.waiting);
         return "coalesced";
       }
       if (slot.running) {
         slot.running.controller.abort(new Error(`[critic] superseded by ${job.headSha}`));
-        slot.waiting = inherit(job, slot.running.job);
+        slot.waiting = inheritRequest(job, slot.running.job);
         return "queued";
       }
       slots.set(key, slot);

@@ -24,3 +24,17 @@ export type ReviewJob = z.infer<typeof ReviewJob>;
 export function pullKey(job: Pick<ReviewJob, "owner" | "repo" | "pullNumber">): string {
   return `${job.owner}/${job.repo}#${job.pullNumber}`;
 }
+
+/**
+ * `next` takes over what `older` promised: a `/review` request (run even if paused or a draft, the
+ * whole PR if `full`) and its comment to acknowledge. Otherwise a push would swallow the request.
+ */
+export function inheritRequest(next: ReviewJob, older: ReviewJob): ReviewJob {
+  const requested = older.trigger === "command" && next.trigger !== "command";
+  return {
+    ...next,
+    trigger: requested ? "command" : next.trigger,
+    full: next.full === true || older.full === true ? true : next.full,
+    ack: next.ack ?? older.ack,
+  };
+}

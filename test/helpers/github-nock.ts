@@ -21,9 +21,11 @@ export const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 // As GitHub sends it: without the charset Octokit hands the body over as an ArrayBuffer.
 const RAW = { "content-type": "application/vnd.github.v3.raw; charset=utf-8" };
 
-/** Scripted GitHub for one PR, with one named helper per endpoint. Captured bodies are returned. */
-export function githubMock() {
-  const scope = nock(GITHUB);
+/**
+ * Scripted GitHub for one PR, with one named helper per endpoint. Captured bodies are returned.
+ * Pass a scope to add conditions to every call (e.g. the token in `authorization`).
+ */
+export function githubMock(scope: nock.Scope = nock(GITHUB)) {
   const captured = {
     comments: [] as Array<{ body: string }>,
     updates: [] as Array<{ body: string }>,

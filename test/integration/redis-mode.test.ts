@@ -239,3 +239,52 @@ function baseEnv(extra: Record<string, string>): Record<string, string> {
     ...extra,
   };
 }
+
+describe.skipIf(!redisUp)("queue/redis/bull-queues", () => {
+  it("keeps a /review's request and acknowledgement when a push replaces its waiting job", async () => {
+    const { Queue } = await import("bullmq");
+    const { createBullQueues, REVIEW_QUEUE } = await import("../../src/queue/redis/bull-queues.js");
+    const prefix = `critic-test-inherit-${process.pid}-${Date.now()}`;
+    const queues = createBullQueues({ redisUrl: REDIS, prefix, debounceMs: 60_000 });
+    const inspect = new Queue(REVIEW_QUEUE, { connection: queues.connection, prefix });
+    try {
+      const base = {
+        deliveryId: "d1",
+        installationId: 1,
+        owner: "o",
+        repo: "r",
+        pullNumber: 7,
+        title: "t",
+        body: "",
+        draft: false,
+      };
+      await queues.reviews.enqueue({
+        ...base,
+        headSha: "a".repeat(40),
+        trigger: "command",
+        full: true,
+        ack: { commentId: 99, kind: "issue" },
+      });
+      await queues.reviews.enqueue({
+        ...base,
+        deliveryId: "d2",
+        headSha: "b".repeat(40),
+        trigger: "synchronize",
+      });
+
+      const jobs = await inspect.getDelayed();
+      expect(jobs.map((j) => j.data)).toEqual([
+        expect.objectContaining({
+          headSha: "b".repeat(40),
+          trigger: "command",
+          full: true,
+          ack: { commentId: 99, kind: "issue" },
+        }),
+      ]);
+    } finally {
+      await inspect.obliterate({ force: true });
+      await inspect.close();
+      await queues.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { FILE, githubMock } from "../helpers/github-nock.js";
+import nock from "nock";
+import { describe, expect, it, vi } from "vitest";
+import { FILE, GITHUB, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
@@ -320,5 +321,44 @@ describe("pull_request edge cases", () => {
     openaiMock([{ answer: oneFinding() }]);
     await receive(app, "synchronize");
     expect(next.captured.reviews).toHaveLength(1);
+  });
+
+  it("mints a new installation token once when GitHub refuses the cached one", async () => {
+    const app = await createTestApp();
+    const tokens = nock(GITHUB)
+      .post("/app/installations/1/access_tokens")
+      .reply(201, { token: "ghs_revoked", expires_at: "2099-01-01T00:00:00Z", permissions: {} })
+      .post("/app/installations/1/access_tokens")
+      .reply(201, { token: "ghs_fresh", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    const refused = nock(GITHUB, { reqheaders: { authorization: "token ghs_revoked" } })
+      .get("/rate_limit")
+      .reply(200, {})
+      .get("/repos/Codertocat/Hello-World/contents/.github%2Fcritic.yml")
+      .reply(401, { message: "Bad credentials" });
+    const gh = githubMock(nock(GITHUB, { reqheaders: { authorization: "token ghs_fresh" } }))
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .sources()
+      .getPull()
+      .createReview()
+      .updateComment(1);
+    openaiMock([{ answer: oneFinding() }]);
+    // auth-app itself retries a 401 for 5 s after minting (replication lag); Critic's refresh is
+    // for a token revoked later. So the token is minted, then the clock moves on ten minutes.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      await (await app.probot.auth(1)).request("GET /rate_limit");
+      vi.setSystemTime(Date.now() + 600_000);
+      await receive(app);
+    } finally {
+      vi.useRealTimers();
+    }
+
+    expect(tokens.isDone() && refused.isDone()).toBe(true);
+    expect(gh.captured.reviews).toHaveLength(1);
+    expect(app.logs.join("")).toContain("minting a new one and retrying once");
+    expect(app.logs.join("")).not.toMatch(/ghs_(revoked|fresh)/);
   });
 });

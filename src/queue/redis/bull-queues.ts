@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import type { CommandJob } from "../../commands/command-job.js";
 import type { DeliveryLog } from "../../webhooks/delivery-log.js";
 import type { JobQueue } from "../in-process-queue.js";
-import { pullKey, type ReviewJob } from "../review-job.js";
+import { inheritRequest, pullKey, type ReviewJob } from "../review-job.js";
 
 export const REVIEW_QUEUE = "critic-reviews";
 export const COMMAND_QUEUE = "critic-commands";
@@ -41,10 +41,17 @@ export function createBullQueues(options: {
   return {
     connection,
     reviews: {
-      async enqueue(job) {
+      async enqueue(next) {
+        const dedupId = safeId(pullKey(next));
+        // The job this one replaces (waiting) or supersedes (running: its head is no longer the
+        // PR's) may be a `/review`: carry its request and the comment to acknowledge. Reactions
+        // are idempotent, so a running one that still finishes first does no harm.
+        const queuedId = await reviews.getDeduplicationJobId(dedupId).catch(() => null);
+        const queued = queuedId ? await reviews.getJob(queuedId).catch(() => undefined) : undefined;
+        const job = queued?.data ? inheritRequest(next, queued.data) : next;
         await reviews.add("review", job, {
           deduplication: {
-            id: safeId(pullKey(job)),
+            id: dedupId,
             extend: true,
             replace: true,
             keepLastIfActive: true,
