@@ -1,15 +1,24 @@
 import PQueue from "p-queue";
 import type { ApplicationFunction, Probot } from "probot";
+import { createApiHandler } from "./api/api-handler.js";
+import { createApiKeys } from "./api/api-keys.js";
+import { assessRepository } from "./assess/assess-repository.js";
+import { type AssessmentRunner, createAssessmentRunner } from "./assess/assessment-runner.js";
+import { createDiskStore, createRedisStore } from "./assess/assessment-store.js";
+import { createRepositoryClients, findInstallation } from "./assess/open-repository.js";
+import { openGitHubRepository } from "./assess/repo-source.js";
+import { parseRepoUrl, webHostOf } from "./assess/repo-url.js";
+import { reviewSingleFile } from "./assess/review-single-file.js";
 import { type CommandDeps, runCommand } from "./commands/run-command.js";
 import { createSpendLimiter } from "./commands/spend-limiter.js";
 import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
-import { type CoreOptions, createReviewCore } from "./deps.js";
+import { type CoreOptions, createReviewCore, type ReviewCore } from "./deps.js";
 import { createInstallationAuth } from "./github/installation-client.js";
 import type { GitHub } from "./github/octokit.js";
 import { createPermissionCache, createRedisPermissionCache } from "./github/permissions.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
-import { createBullQueues } from "./queue/redis/bull-queues.js";
+import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
 import { realClock } from "./resilience/clock.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
@@ -30,7 +39,9 @@ export type Critic = {
   metrics: Metrics;
   /** What `GET /healthz` answers. */
   health(): Promise<Health>;
-  /** Closes the Redis connections of Redis mode (nothing to close otherwise). */
+  /** Assessments of whole repositories, when the HTTP API is on (`CRITIC_API_KEYS`). */
+  assessments(): AssessmentRunner | undefined;
+  /** Stops assessments (they resume at the next start) and closes Redis connections. */
   close(): Promise<void>;
 };
 
@@ -41,6 +52,7 @@ export type Critic = {
 export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
   let deps: ReviewDeps | undefined;
   let probot: Probot | undefined;
+  let assessments: AssessmentRunner | undefined;
   // Redis mode: this process only receives webhooks and queues jobs; workers run them.
   const bull = env.redis
     ? createBullQueues({
@@ -130,6 +142,29 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
         },
       }),
     );
+    assessments = env.api.keys.length > 0 ? createAssessments(env, app, core, bull) : undefined;
+    void assessments
+      ?.resume()
+      .catch((error: unknown) => app.log.error({ err: error }, "could not resume assessments"));
+    addHandler(
+      createApiHandler({
+        keys: createApiKeys(env.api.keys),
+        limiter: createSpendLimiter({
+          limit: env.api.requestsPerMinute,
+          windowMs: 60_000,
+          now: (options.clock ?? realClock).now,
+        }),
+        assessments: assessments ?? API_OFF,
+        reviewFile: (input) =>
+          reviewSingleFile(
+            { ...core, log: app.log },
+            { ...input, signal: AbortSignal.timeout(300_000) },
+          ),
+        github: webHostOf(env.github.apiBaseUrl),
+        version: VERSION,
+        log: app.log,
+      }),
+    );
     addHandler(createHealthHandler(health));
     addHandler(createMetricsHandler(metrics.registry));
     app.onAny(async (context) => metrics.webhook(context.name));
@@ -148,9 +183,65 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
     }
   };
   const close = async () => {
+    await assessments?.close();
     await bull?.close();
   };
-  return { app, queue, health, idle, metrics, close };
+  return { app, queue, health, idle, metrics, close, assessments: () => assessments };
+}
+
+// Never called: the API refuses every request before it reaches the runner while it has no keys.
+const API_OFF: AssessmentRunner = {
+  submit: () => Promise.reject(new Error("[critic] the API is off")),
+  get: async () => undefined,
+  resume: async () => {},
+  close: async () => {},
+};
+
+/** Assessments run in this process; their records live on disk, or in Redis in Redis mode. */
+function createAssessments(
+  env: AppEnv,
+  app: Probot,
+  core: ReviewCore,
+  bull: BullQueues | undefined,
+): AssessmentRunner {
+  const auth = createInstallationAuth(app);
+  const clientFor = createRepositoryClients(env, app.log, async (repo) => {
+    const id = await findInstallation((await app.auth()) as GitHub, repo);
+    return id === undefined ? undefined : auth(id);
+  });
+  const host = webHostOf(env.github.apiBaseUrl);
+  return createAssessmentRunner({
+    store:
+      bull && env.redis
+        ? createRedisStore(bull.connection, env.redis.prefix)
+        : createDiskStore(env.api.dataDir),
+    concurrency: 2,
+    log: app.log,
+    run: async (request, signal, onProgress) => {
+      const url = parseRepoUrl(request.github_repo_url, host);
+      if (!url.ok) throw new Error(`github_repo_url ${url.reason}`);
+      const source = await openGitHubRepository(
+        await clientFor(url.repo),
+        url.repo,
+        request.ref ?? url.ref,
+      );
+      return assessRepository(
+        { ...core, log: app.log },
+        {
+          source,
+          assignment: request.assignment_description,
+          level: request.candidate_level,
+          limits: {
+            maxFiles: env.api.assessMaxFiles,
+            maxTokens: env.api.assessMaxTokens,
+            maxFileBytes: 300_000,
+          },
+          signal,
+          onProgress,
+        },
+      );
+    },
+  });
 }
 
 /** For `probot run`: reads the environment when Probot loads the app, not at import. */

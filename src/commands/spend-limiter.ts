@@ -6,24 +6,29 @@ export type SpendLimiter = {
 };
 
 /**
- * A token bucket per key (user and repository): `perHour` commands, refilled evenly over the
- * hour, so a burst is allowed but a steady stream is capped. Time comes from `now`.
+ * A token bucket per key: `perHour` takes (or `limit` per `windowMs`), refilled evenly over the
+ * window, so a burst is allowed but a steady stream is capped. Time comes from `now`. Commands
+ * use it per user and repository; the HTTP API per key.
  */
-export function createSpendLimiter(options: { perHour: number; now: () => number }): SpendLimiter {
-  const ratePerMs = options.perHour / 3_600_000;
+export function createSpendLimiter(
+  options: ({ perHour: number } | { limit: number; windowMs: number }) & { now: () => number },
+): SpendLimiter {
+  const [limit, windowMs] =
+    "perHour" in options ? [options.perHour, 3_600_000] : [options.limit, options.windowMs];
+  const ratePerMs = limit / windowMs;
   const buckets = new LRUCache<string, { tokens: number; at: number }>({ max: 10_000 });
   return {
     take(key) {
       const now = options.now();
-      const bucket = buckets.get(key) ?? { tokens: options.perHour, at: now };
-      const tokens = Math.min(options.perHour, bucket.tokens + (now - bucket.at) * ratePerMs);
+      const bucket = buckets.get(key) ?? { tokens: limit, at: now };
+      const tokens = Math.min(limit, bucket.tokens + (now - bucket.at) * ratePerMs);
       // A hair of tolerance: refill arithmetic in floating point lands just below 1.
       if (tokens >= 1 - 1e-9) {
         buckets.set(key, { tokens: Math.max(0, tokens - 1), at: now });
         return { ok: true };
       }
       buckets.set(key, { tokens, at: now });
-      return { ok: false, retryInSeconds: Math.ceil(((1 - tokens) * 3600) / options.perHour) };
+      return { ok: false, retryInSeconds: Math.ceil((1 - tokens) / ratePerMs / 1000) };
     },
   };
 }

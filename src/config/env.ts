@@ -132,6 +132,16 @@ const EnvSchema = z.object({
   CRITIC_REVIEWS_PER_MINUTE: wholeNumber(0, 0, 100_000),
   CRITIC_WORKER_PORT: wholeNumber(0, 0, 65_535),
   GITHUB_TOKENS: commaList,
+  GHE_HOST: optionalString,
+  GHE_PROTOCOL: z
+    .enum(["https", "http"])
+    .optional()
+    .transform((v) => v ?? "https"),
+  CRITIC_API_KEYS: commaList,
+  CRITIC_API_REQUESTS_PER_MINUTE: wholeNumber(30, 1, 100_000),
+  CRITIC_DATA_DIR: optionalString.transform((v) => v ?? ".critic-data"),
+  CRITIC_ASSESS_MAX_FILES: wholeNumber(150, 1, 10_000),
+  CRITIC_ASSESS_MAX_TOKENS: wholeNumber(200_000, 1_000, 5_000_000),
 });
 
 /** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
@@ -174,6 +184,17 @@ export type AppEnv = {
     | undefined;
   /** The operator's own tokens, rotated for reads of public repositories (see token-pool.ts). */
   githubTokens: string[];
+  /** GitHub's REST API: api.github.com, or `GHE_HOST`'s (Probot reads the same variables). */
+  github: { apiBaseUrl: string };
+  /** The HTTP API (assessments, single-file reviews); off while `keys` is empty. */
+  api: {
+    keys: string[];
+    requestsPerMinute: number;
+    /** Where assessments are kept in the embedded default. */
+    dataDir: string;
+    assessMaxFiles: number;
+    assessMaxTokens: number;
+  };
 };
 
 /**
@@ -197,6 +218,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       e.OPENAI_API_KEY,
       e.GEMINI_API_KEY,
       ...e.GITHUB_TOKENS,
+      ...e.CRITIC_API_KEYS,
     ].filter((v): v is string => v !== undefined),
     openai: { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
     gemini: { apiKey: e.GEMINI_API_KEY, baseURL: e.GEMINI_BASE_URL, model: e.GEMINI_MODEL },
@@ -228,6 +250,18 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
         }
       : undefined,
     githubTokens: e.GITHUB_TOKENS,
+    github: {
+      apiBaseUrl: e.GHE_HOST
+        ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3`
+        : "https://api.github.com",
+    },
+    api: {
+      keys: e.CRITIC_API_KEYS,
+      requestsPerMinute: e.CRITIC_API_REQUESTS_PER_MINUTE,
+      dataDir: e.CRITIC_DATA_DIR,
+      assessMaxFiles: e.CRITIC_ASSESS_MAX_FILES,
+      assessMaxTokens: e.CRITIC_ASSESS_MAX_TOKENS,
+    },
   };
 }
 

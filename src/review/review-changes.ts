@@ -94,6 +94,8 @@ export async function reviewChanges(
     unchanged?: readonly ChangedFile[] | undefined;
     /** Findings of earlier reviews still present, and those this push resolved. */
     prior?: { carried: readonly PriorFinding[]; resolved: readonly PriorFinding[] } | undefined;
+    /** Told the files of each model request as it is answered (assessments show progress). */
+    onChunkDone?: ((files: readonly string[]) => void) | undefined;
   },
 ): Promise<ReviewResult> {
   const { config, limits, signal } = params;
@@ -217,7 +219,12 @@ export async function reviewChanges(
         staticFindings: staticFindings.filter((f) => paths.has(f.path)),
         config,
       };
-      return deps.llmQueue.add(() => deps.chain.review(input, signal), { signal });
+      return deps.llmQueue
+        .add(() => deps.chain.review(input, signal), { signal })
+        .then((answer) => {
+          params.onChunkDone?.([...paths]);
+          return answer;
+        });
     }),
   );
   // 6.

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
@@ -24,8 +25,12 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unkno
   throttle: { enabled: false },
 }));
 
+type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
 export type TestApp = Critic & {
   probot: Probot;
+  /** The HTTP handlers the app added (`/healthz`, `/metrics`, `/api`), in order. */
+  handlers: Handler[];
   logs: string[];
   env: AppEnv;
   clock: ReturnType<typeof createFakeClock>;
@@ -43,8 +48,12 @@ export async function createTestApp(envOverrides: Record<string, string> = {}): 
   });
   const clock = createFakeClock();
   const critic = createCritic(env, { clock: clock.clock });
-  await probot.load(critic.app, { cwd: process.cwd(), addHandler: () => {} });
-  return { ...critic, probot, logs, env, clock };
+  const handlers: Handler[] = [];
+  await probot.load(critic.app, {
+    cwd: process.cwd(),
+    addHandler: (handler) => handlers.push(handler as Handler),
+  });
+  return { ...critic, probot, handlers, logs, env, clock };
 }
 
 /** The environment tests run with: an OpenAI key pointed at the fake server. */

@@ -1,0 +1,233 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { AssessmentRunner } from "../assess/assessment-runner.js";
+import type { AssessmentRecord } from "../assess/assessment-store.js";
+import { renderAssessment } from "../assess/render-assessment.js";
+import { type GitHubHost, parseRepoUrl } from "../assess/repo-url.js";
+import { type FileReview, resolveLanguage } from "../assess/review-single-file.js";
+import { parseLevel } from "../assess/synthesis.js";
+import type { SpendLimiter } from "../commands/spend-limiter.js";
+import type { ApiKeys } from "./api-keys.js";
+import { ApiError, formatBytes, readBody, sendError, sendJson } from "./http-io.js";
+import { openApiDocument, swaggerPage } from "./openapi.js";
+
+export type ApiDeps = {
+  keys: ApiKeys;
+  limiter: SpendLimiter;
+  assessments: AssessmentRunner;
+  reviewFile(input: {
+    filename: string;
+    content: string;
+    language: string;
+    refactor: boolean;
+  }): Promise<FileReview>;
+  github: GitHubHost;
+  version: string;
+  log: Pick<Logger, "warn" | "error">;
+};
+
+// JSON bodies are small; only a file for review may be larger.
+const MAX_JSON_BYTES = 64 * 1024;
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+// Room for multipart boundaries and headers around a 5 MB file.
+const MAX_UPLOAD_BYTES = MAX_FILE_BYTES + 64 * 1024;
+
+const AssessmentBody = z.object({
+  assignment_description: z.string().trim().min(1).max(20_000),
+  github_repo_url: z.string().trim().min(1).max(500),
+  candidate_level: z.string(),
+  ref: z
+    .string()
+    .regex(/^[\w./-]{1,255}$/, "must be a branch, tag or commit name")
+    .optional(),
+});
+
+const FileBody = z.object({
+  filename: z.string().trim().min(1).max(255),
+  content: z.string(),
+  language: z.string().max(40).optional(),
+});
+
+/**
+ * Critic's HTTP API under `/api` (see openapi.ts): assessments of whole repositories (queued,
+ * polled) and single-file reviews (answered at once). Every answer is JSON, errors included;
+ * the description and its Swagger UI page are public, everything else needs a key.
+ */
+export function createApiHandler(deps: ApiDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? "/", "http://critic.local");
+    if (url.pathname !== "/api" && !url.pathname.startsWith("/api/")) return false;
+    try {
+      await route(deps, req, res, url);
+    } catch (error) {
+      if (error instanceof ApiError) sendError(res, error);
+      else {
+        deps.log.error({ err: error, path: url.pathname }, "API request failed");
+        sendError(res, new ApiError(500, "internal", "the request failed; see the server log"));
+      }
+    }
+    return true;
+  };
+}
+
+async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const path = url.pathname.replace(/\/+$/, "");
+  const method = req.method ?? "GET";
+  if (method === "GET" && path === "/api/openapi.json")
+    return sendJson(res, 200, openApiDocument(deps.version));
+  if (method === "GET" && path === "/api/docs") {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(swaggerPage());
+    return;
+  }
+  const assessment = /^\/api\/assessments\/([^/]+?)(\.md)?$/.exec(path);
+  const known = path === "/api/assessments" || path === "/api/reviews" || assessment !== null;
+  if (!known) throw new ApiError(404, "not_found", `no such endpoint: ${method} ${path}`);
+
+  const key = authenticate(deps, req);
+  if (method === "POST" && path === "/api/assessments") {
+    spend(deps, key);
+    return submitAssessment(deps, req, res);
+  }
+  if (method === "POST" && path === "/api/reviews") {
+    spend(deps, key);
+    return reviewFile(deps, req, res, url);
+  }
+  if (method === "GET" && assessment?.[1]) {
+    const record = await deps.assessments.get(decodeURIComponent(assessment[1]));
+    if (!record) throw new ApiError(404, "not_found", "no assessment has this id");
+    if (assessment[2]) return sendMarkdown(res, record);
+    return sendJson(res, 200, view(record));
+  }
+  throw new ApiError(405, "method_not_allowed", `${method} is not allowed on ${path}`);
+}
+
+function authenticate(deps: ApiDeps, req: IncomingMessage): string {
+  if (!deps.keys.enabled)
+    throw new ApiError(401, "unauthorized", "the API is off: the server has no CRITIC_API_KEYS");
+  const key = deps.keys.verify(req.headers.authorization);
+  if (!key)
+    throw new ApiError(401, "unauthorized", "send a valid key as `Authorization: Bearer <key>`", {
+      "www-authenticate": "Bearer",
+    });
+  return key;
+}
+
+function spend(deps: ApiDeps, key: string): void {
+  const taken = deps.limiter.take(key);
+  if (!taken.ok)
+    throw new ApiError(
+      429,
+      "rate_limited",
+      `too many requests for this key; try again in ${taken.retryInSeconds} s`,
+      { "retry-after": String(taken.retryInSeconds) },
+    );
+}
+
+async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/json\b/i.test(type))
+    throw new ApiError(400, "invalid_request", "send the body as application/json");
+  const body = await readBody(req, maxBytes);
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new ApiError(400, "invalid_request", "the body is not valid JSON");
+  }
+}
+
+function invalid(error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  const field = issue?.path.join(".") || "body";
+  return new ApiError(400, "invalid_request", `${field}: ${issue?.message ?? "invalid"}`);
+}
+
+async function submitAssessment(deps: ApiDeps, req: IncomingMessage, res: ServerResponse) {
+  const parsed = AssessmentBody.safeParse(await readJson(req, MAX_JSON_BYTES));
+  if (!parsed.success) throw invalid(parsed.error);
+  const body = parsed.data;
+  const level = parseLevel(body.candidate_level);
+  if (!level)
+    throw new ApiError(400, "invalid_request", "candidate_level: must be Junior, Middle or Senior");
+  const repo = parseRepoUrl(body.github_repo_url, deps.github);
+  if (!repo.ok) throw new ApiError(400, "invalid_request", `github_repo_url: ${repo.reason}`);
+  const record = await deps.assessments.submit({
+    assignment_description: body.assignment_description,
+    github_repo_url: body.github_repo_url,
+    candidate_level: level,
+    ...((body.ref ?? repo.ref) ? { ref: body.ref ?? repo.ref } : {}),
+  });
+  sendJson(
+    res,
+    202,
+    { id: record.id, status: record.status, status_url: `/api/assessments/${record.id}` },
+    { location: `/api/assessments/${record.id}` },
+  );
+}
+
+async function reviewFile(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const type = req.headers["content-type"] ?? "";
+  let input: z.infer<typeof FileBody>;
+  if (/^multipart\/form-data\b/i.test(type)) {
+    const body = await readBody(req, MAX_UPLOAD_BYTES);
+    let form: FormData;
+    try {
+      form = await new Response(body, { headers: { "content-type": type } }).formData();
+    } catch {
+      throw new ApiError(400, "invalid_request", "the multipart body could not be read");
+    }
+    const file = form.get("file");
+    if (!file || typeof file === "string")
+      throw new ApiError(400, "invalid_request", "file: attach the file as the `file` field");
+    const language = form.get("language");
+    input = {
+      filename: file.name || "file",
+      content: await file.text(),
+      ...(typeof language === "string" && language ? { language } : {}),
+    };
+  } else {
+    const parsed = FileBody.safeParse(await readJson(req, MAX_UPLOAD_BYTES));
+    if (!parsed.success) throw invalid(parsed.error);
+    input = parsed.data;
+  }
+  if (Buffer.byteLength(input.content, "utf8") > MAX_FILE_BYTES)
+    throw new ApiError(413, "payload_too_large", `the file is over ${formatBytes(MAX_FILE_BYTES)}`);
+  if (input.content.includes("\0"))
+    throw new ApiError(400, "invalid_request", "content: binary files cannot be reviewed");
+  const language = resolveLanguage(input.filename, input.language);
+  if (!language.ok) throw new ApiError(400, "unsupported_language", language.message);
+  const refactor = /^(1|true|yes)$/i.test(url.searchParams.get("refactor") ?? "");
+  const review = await deps.reviewFile({
+    filename: input.filename,
+    content: input.content,
+    language: language.language,
+    refactor,
+  });
+  sendJson(res, 200, review);
+}
+
+function view(record: AssessmentRecord) {
+  return {
+    id: record.id,
+    status: record.status,
+    progress: record.progress,
+    ...(record.result ? { result: record.result } : {}),
+    ...(record.error ? { error: record.error } : {}),
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  };
+}
+
+function sendMarkdown(res: ServerResponse, record: AssessmentRecord) {
+  if (!record.result)
+    throw new ApiError(
+      409,
+      "not_ready",
+      record.status === "failed"
+        ? `the assessment failed: ${record.error ?? "no reason given"}`
+        : `the assessment is ${record.status}; poll /api/assessments/${record.id}`,
+    );
+  res
+    .writeHead(200, { "content-type": "text/markdown; charset=utf-8" })
+    .end(renderAssessment(record.result));
+}

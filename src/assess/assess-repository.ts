@@ -1,0 +1,229 @@
+import type { Logger } from "pino";
+import { RepoConfig } from "../config/repo-config.schema.js";
+import type { ReviewCore } from "../deps.js";
+import { estimateCost } from "../providers/pricing.js";
+import { reviewChanges, type UsageLine } from "../review/review-changes.js";
+import type { Category, ChangedFile, Severity } from "../review/types.js";
+import type { RepoSource } from "./repo-source.js";
+import { selectFiles } from "./select-files.js";
+import { buildSynthesisQuestion, type CandidateLevel, parseSynthesis } from "./synthesis.js";
+import { asAddedFile } from "./whole-file.js";
+
+export type AssessmentLimits = {
+  /** Files reviewed at most; the rest are listed as skipped. */
+  maxFiles: number;
+  /** Source tokens sent to a model at most, across the whole review. */
+  maxTokens: number;
+  /** A file larger than this is listed, not read. */
+  maxFileBytes: number;
+};
+
+export type FoundFile = {
+  path: string;
+  language: string;
+  lines: number | null;
+  reviewed: boolean;
+  reason?: string;
+};
+
+export type Downside = {
+  file: string;
+  line?: number;
+  severity: Severity;
+  category: Category;
+  comment: string;
+};
+
+export type AssessmentResult = {
+  repository: { name: string; ref: string };
+  level: CandidateLevel;
+  found_files: FoundFile[];
+  downsides: Downside[];
+  rating: number;
+  rating_rationale: string;
+  /** Whether a model judged the rating, or Critic's rubric computed it from the findings. */
+  rated_by: "model" | "rubric";
+  conclusion: string;
+  provider: string;
+  usage: UsageLine[];
+  notes: string[];
+};
+
+export type Progress = { files_done: number; files_total: number };
+
+const GUIDANCE =
+  "This is not a pull request but a candidate's whole solution to a coding assignment, shown as new files; the description holds the assignment. Review it as a hiring reviewer: correctness against the assignment first, then design, error handling, security, tests and readability. Do not report that files are new.";
+const READ_CONCURRENCY = 8;
+
+/**
+ * A coding-assignment review: select the repository's files, read them (a few at a time), review
+ * them with the same core as pull requests (static checks, budgeted model requests, the provider
+ * chain), then ask one model question that weighs the findings against the assignment and the
+ * candidate's level. Without a model the rating comes from Critic's rubric and says so.
+ */
+export async function assessRepository(
+  deps: ReviewCore & { log: Logger },
+  input: {
+    source: RepoSource;
+    assignment: string;
+    level: CandidateLevel;
+    limits: AssessmentLimits;
+    signal: AbortSignal;
+    onProgress?: (progress: Progress) => void;
+  },
+): Promise<AssessmentResult> {
+  const { source, limits, signal } = input;
+  const selection = selectFiles(source.entries, {
+    maxFiles: limits.maxFiles,
+    maxFileBytes: limits.maxFileBytes,
+    assignment: input.assignment,
+  });
+  const texts = new Map<string, string>();
+  const unreadable = new Map<string, string>();
+  await forEachLimited(selection.selected, READ_CONCURRENCY, async (entry) => {
+    signal.throwIfAborted();
+    try {
+      const bytes = await source.read(entry.path);
+      if (bytes.subarray(0, 8192).includes(0)) unreadable.set(entry.path, "binary");
+      else texts.set(entry.path, bytes.toString("utf8"));
+    } catch (error) {
+      deps.log.warn({ err: error, path: entry.path }, "could not read a file of the repository");
+      unreadable.set(entry.path, "could not be read");
+    }
+  });
+  const files: ChangedFile[] = selection.selected
+    .filter((e) => texts.has(e.path))
+    .map((e) => asAddedFile(e.path, texts.get(e.path) ?? ""));
+
+  const config = RepoConfig.parse({
+    level: input.level,
+    max_comments: 100,
+    min_severity: "suggestion",
+    max_tokens_per_review: Math.max(1_000, limits.maxTokens),
+    instructions: GUIDANCE,
+  });
+  const total = files.filter((f) => f.patch !== undefined).length;
+  let done = 0;
+  input.onProgress?.({ files_done: 0, files_total: total });
+  const review = await reviewChanges(deps, {
+    pr: { title: `Candidate solution: ${source.name} (${input.level})`, body: input.assignment },
+    files,
+    config,
+    limits: { ...deps.limits, maxPromptTokens: limits.maxTokens },
+    signal,
+    loadSources: async () => ({ headTexts: texts, ruleSources: [] }),
+    onChunkDone: (paths) => {
+      done += paths.length;
+      input.onProgress?.({ files_done: Math.min(done, total), files_total: total });
+    },
+  });
+  const findings = [...review.inline, ...review.summaryOnly];
+  const decisions = new Map(review.decisions.map((d) => [d.file.path, d]));
+  const found: FoundFile[] = [
+    ...selection.selected.map((entry): FoundFile => {
+      const text = texts.get(entry.path);
+      const decision = decisions.get(entry.path);
+      const reason =
+        unreadable.get(entry.path) ??
+        (decision && !decision.reviewed ? (decision.reason ?? "not reviewed") : undefined);
+      return {
+        path: entry.path,
+        language: entry.language,
+        lines: text === undefined ? null : countLines(text),
+        reviewed: reason === undefined,
+        ...(reason === undefined ? {} : { reason }),
+      };
+    }),
+    ...selection.skipped.map((entry) => ({
+      path: entry.path,
+      language: entry.language,
+      lines: null,
+      reviewed: false,
+      reason: entry.reason,
+    })),
+  ].sort((a, b) => a.path.localeCompare(b.path));
+
+  const reviewedCount = found.filter((f) => f.reviewed).length;
+  const question = buildSynthesisQuestion({
+    assignment: deps.redactor.redact(input.assignment),
+    level: input.level,
+    findings,
+    filesReviewed: reviewedCount,
+    filesSkipped: found.length - reviewedCount,
+  });
+  const notes = [...review.notes];
+  if (source.truncated)
+    notes.push("The repository's file list was truncated by GitHub; some files were not seen.");
+  let verdict: ReturnType<typeof parseSynthesis>;
+  const usage = [...review.usage];
+  if (deps.chain.providers.some((p) => p.usesModel) && reviewedCount > 0) {
+    const asked = await deps.llmQueue.add(
+      () =>
+        deps.chain.ask(
+          { question, pr: { title: "Coding assignment", body: "" }, files: [], config },
+          signal,
+        ),
+      { signal },
+    );
+    verdict = asked.answer ? parseSynthesis(asked.answer.answer) : undefined;
+    if (asked.answer?.usage && asked.served)
+      usage.push({
+        provider: asked.served.displayName,
+        model: asked.answer.model,
+        inputTokens: asked.answer.usage.inputTokens,
+        outputTokens: asked.answer.usage.outputTokens,
+        costUsd: estimateCost(asked.answer.model, asked.answer.usage, deps.prices),
+        requests: 1,
+        cached: 0,
+      });
+    if (!verdict)
+      notes.push(
+        "The model's overall verdict could not be used; the rating is computed from the findings.",
+      );
+  }
+  const rubric = review.rating ?? { score: 10, reason: "Nothing was found.", computed: true };
+  return {
+    repository: { name: source.name, ref: source.ref },
+    level: input.level,
+    found_files: found,
+    downsides: findings.map((f) => ({
+      file: f.path,
+      line: f.line,
+      severity: f.severity,
+      category: f.category,
+      comment: f.message,
+    })),
+    rating: verdict?.rating ?? rubric.score,
+    rating_rationale: verdict?.rating_rationale ?? rubric.reason,
+    rated_by: verdict ? "model" : rubric.computed ? "rubric" : "model",
+    conclusion:
+      verdict?.conclusion ||
+      review.conclusion ||
+      (reviewedCount === 0
+        ? "Nothing could be reviewed: no source files were found (see Found files)."
+        : "Reviewed by static checks only; no model judged the solution."),
+    provider: review.servedBy,
+    usage,
+    notes,
+  };
+}
+
+function countLines(text: string): number {
+  if (text === "") return 0;
+  return text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await run(item);
+    }
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import PQueue from "p-queue";
+import type { Logger } from "pino";
+import type { AssessmentResult, Progress } from "./assess-repository.js";
+import type { AssessmentRecord, AssessmentRequest, AssessmentStore } from "./assessment-store.js";
+
+export type AssessmentRunner = {
+  submit(request: AssessmentRequest): Promise<AssessmentRecord>;
+  get(id: string): Promise<AssessmentRecord | undefined>;
+  /** Takes up what a previous process left queued or running. */
+  resume(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type RunAssessment = (
+  request: AssessmentRequest,
+  signal: AbortSignal,
+  onProgress: (progress: Progress) => void,
+) => Promise<AssessmentResult>;
+
+// A job a restart interrupted this many times fails with a reason instead of looping.
+const MAX_ATTEMPTS = 2;
+
+/**
+ * Runs assessments in the background, a few at a time, keeping every state change in the store:
+ * a poller sees queued → running (with progress) → done or failed, and a restart finds what was
+ * left. In Redis mode a process holds a claim on each job it has (renewed while it lives), so
+ * another process resumes only jobs whose owner died.
+ */
+export function createAssessmentRunner(options: {
+  store: AssessmentStore;
+  run: RunAssessment;
+  concurrency: number;
+  log: Pick<Logger, "info" | "warn" | "error">;
+  claimMs?: number;
+  now?: () => Date;
+}): AssessmentRunner {
+  const { store, log } = options;
+  const claimMs = options.claimMs ?? 60_000;
+  const now = () => (options.now?.() ?? new Date()).toISOString();
+  const queue = new PQueue({ concurrency: options.concurrency });
+  const held = new Set<string>();
+  const controller = new AbortController();
+  const renew = setInterval(() => {
+    for (const id of held) void store.claim(id, claimMs).catch(() => undefined);
+  }, claimMs / 3);
+  renew.unref();
+
+  const save = async (record: AssessmentRecord, patch: Partial<AssessmentRecord>) => {
+    Object.assign(record, patch, { updatedAt: now() });
+    await store.put(record);
+  };
+
+  const execute = async (record: AssessmentRecord) => {
+    try {
+      if (record.attempts >= MAX_ATTEMPTS) {
+        await save(record, {
+          status: "failed",
+          error: "The assessment was interrupted by restarts twice; submit it again.",
+        });
+        return;
+      }
+      await save(record, { status: "running", attempts: record.attempts + 1 });
+      let pending = Promise.resolve();
+      const result = await options.run(record.request, controller.signal, (progress) => {
+        pending = pending.then(() => save(record, { progress })).catch(() => undefined);
+      });
+      await pending;
+      await save(record, { status: "done", result, progress: record.progress });
+      log.info({ assessment: record.id, rating: result.rating }, "assessment done");
+    } catch (error) {
+      if (controller.signal.aborted) {
+        // Shutting down is not the job's fault: the next start takes it up from the queue.
+        await save(record, { status: "queued", attempts: record.attempts - 1 }).catch(() => {});
+        return;
+      }
+      log.warn({ err: error, assessment: record.id }, "assessment failed");
+      await save(record, { status: "failed", error: describe(error) }).catch(() => undefined);
+    } finally {
+      held.delete(record.id);
+    }
+  };
+
+  const enqueue = (record: AssessmentRecord) => {
+    held.add(record.id);
+    queue
+      .add(() => execute(record))
+      .catch((error: unknown) => {
+        log.error({ err: error, assessment: record.id }, "assessment job crashed");
+      });
+  };
+
+  return {
+    async submit(request) {
+      const at = now();
+      const record: AssessmentRecord = {
+        id: randomUUID(),
+        status: "queued",
+        request,
+        progress: { files_done: 0, files_total: 0 },
+        attempts: 0,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await store.put(record);
+      await store.claim(record.id, claimMs);
+      enqueue(record);
+      return record;
+    },
+    get: (id) => store.get(id),
+    async resume() {
+      for (const record of await store.unfinished()) {
+        if (held.has(record.id) || !(await store.claim(record.id, claimMs))) continue;
+        log.info({ assessment: record.id, was: record.status }, "resuming an assessment");
+        await save(record, { status: "queued", progress: { files_done: 0, files_total: 0 } });
+        enqueue(record);
+      }
+    },
+    async close() {
+      clearInterval(renew);
+      queue.clear();
+      controller.abort(new Error("[critic] shutting down"));
+      await queue.onIdle();
+    },
+  };
+}
+
+/** What a user may read about a failure: the message, never a stack or a token. */
+function describe(error: unknown): string {
+  const status = (error as { status?: unknown }).status;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === 404)
+    return "The repository or ref was not found (or Critic has no access to it: install the App on its owner for a private repository).";
+  if (status === 403 || status === 429)
+    return "GitHub refused or rate-limited the reads; try again later or set GITHUB_TOKENS.";
+  return message.replace(/\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, "[redacted]").slice(0, 500);
+}

@@ -1,0 +1,123 @@
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { AssessmentResult, Progress } from "./assess-repository.js";
+import type { CandidateLevel } from "./synthesis.js";
+
+export type AssessmentRequest = {
+  assignment_description: string;
+  github_repo_url: string;
+  candidate_level: CandidateLevel;
+  ref?: string | undefined;
+};
+
+export type AssessmentRecord = {
+  id: string;
+  status: "queued" | "running" | "done" | "failed";
+  request: AssessmentRequest;
+  progress: Progress;
+  result?: AssessmentResult | undefined;
+  error?: string | undefined;
+  /** Runs started; a job a restart interrupted twice is failed rather than tried forever. */
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** Where assessments live: on disk in the embedded default, in Redis when processes share work. */
+export type AssessmentStore = {
+  put(record: AssessmentRecord): Promise<void>;
+  get(id: string): Promise<AssessmentRecord | undefined>;
+  /** Queued or running records, oldest first. */
+  unfinished(): Promise<AssessmentRecord[]>;
+  /** Takes a record over for `ttlMs` (Redis: one process of many); false when another has it. */
+  claim(id: string, ttlMs: number): Promise<boolean>;
+};
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// What is read back is checked for shape only: the record was written by Critic itself.
+const Stored = z.looseObject({ id: z.string(), status: z.string(), createdAt: z.string() });
+
+export function isAssessmentId(id: string): boolean {
+  return ID.test(id);
+}
+
+/**
+ * One JSON file per assessment under `<dir>/assessments`, replaced atomically (write, then
+ * rename), so a crash mid-write leaves the previous version, never half a file.
+ */
+export function createDiskStore(dir: string): AssessmentStore {
+  const folder = join(dir, "assessments");
+  const ready = mkdir(folder, { recursive: true });
+  const fileOf = (id: string) => join(folder, `${id}.json`);
+  const readRecord = async (path: string) => {
+    try {
+      const parsed = Stored.safeParse(JSON.parse(await readFile(path, "utf8")));
+      return parsed.success ? (parsed.data as unknown as AssessmentRecord) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    async put(record) {
+      await ready;
+      const temp = `${fileOf(record.id)}.${process.pid}.tmp`;
+      await writeFile(temp, JSON.stringify(record));
+      await rename(temp, fileOf(record.id));
+    },
+    async get(id) {
+      if (!isAssessmentId(id)) return undefined;
+      await ready;
+      return readRecord(fileOf(id));
+    },
+    async unfinished() {
+      await ready;
+      const names = (await readdir(folder)).filter((n) => n.endsWith(".json"));
+      const records = await Promise.all(names.map((n) => readRecord(join(folder, n))));
+      return records
+        .filter((r): r is AssessmentRecord => r?.status === "queued" || r?.status === "running")
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+    claim: async () => true,
+  };
+}
+
+const KEEP_SECONDS = 30 * 86_400;
+
+/** Records as JSON strings kept 30 days, plus a set of the unfinished ones. */
+export function createRedisStore(redis: Redis, prefix: string): AssessmentStore {
+  const key = (id: string) => `${prefix}:assessment:${id}`;
+  const open = `${prefix}:assessments:unfinished`;
+  const parse = (text: string | null) => {
+    if (!text) return undefined;
+    try {
+      const parsed = Stored.safeParse(JSON.parse(text));
+      return parsed.success ? (parsed.data as unknown as AssessmentRecord) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    async put(record) {
+      const finished = record.status === "done" || record.status === "failed";
+      const tx = redis.multi().set(key(record.id), JSON.stringify(record), "EX", KEEP_SECONDS);
+      if (finished) tx.srem(open, record.id);
+      else tx.sadd(open, record.id);
+      await tx.exec();
+    },
+    async get(id) {
+      return isAssessmentId(id) ? parse(await redis.get(key(id))) : undefined;
+    },
+    async unfinished() {
+      const ids = await redis.smembers(open);
+      const records = await Promise.all(ids.map(async (id) => parse(await redis.get(key(id)))));
+      return records
+        .filter((r): r is AssessmentRecord => r?.status === "queued" || r?.status === "running")
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+    async claim(id, ttlMs) {
+      return (await redis.set(`${key(id)}:claim`, "1", "PX", ttlMs, "NX")) === "OK";
+    },
+  };
+}

@@ -1,0 +1,451 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDiskStore } from "../../src/assess/assessment-store.js";
+import { GITHUB } from "../helpers/github-nock.js";
+import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
+import { serve } from "../helpers/serve.js";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+
+const KEY = "critic-api-key-for-tests-0123456789";
+const AUTH = { authorization: `Bearer ${KEY}` };
+const PYTHON = "import os\n\nvalue = eval(input())\nprint(value)\n";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(env: Record<string, string> = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), "critic-api-"));
+  const app = await createTestApp({
+    CRITIC_API_KEYS: KEY,
+    CRITIC_DATA_DIR: dataDir,
+    ...env,
+  });
+  const server = await serve(app.handlers);
+  cleanups.push(async () => {
+    await server.close();
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return { app, base: server.base, dataDir };
+}
+
+const staticOnly = { OPENAI_API_KEY: "" };
+
+function upload(name: string, text: string, language?: string) {
+  const form = new FormData();
+  form.set("file", new Blob([text]), name);
+  if (language) form.set("language", language);
+  return form;
+}
+
+async function until(app: TestApp, id: string, base: string) {
+  for (let i = 0; i < 200; i++) {
+    const res = await fetch(`${base}/api/assessments/${id}`, { headers: AUTH });
+    const body = (await res.json()) as { status: string };
+    if (body.status === "done" || body.status === "failed") return body as Record<string, never>;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`assessment ${id} never finished: ${app.logs.slice(-3).join("")}`);
+}
+
+describe("POST /api/reviews", () => {
+  it("reviews an uploaded Python file and flags the eval of input on its line", async () => {
+    const { base } = await start(staticOnly);
+    const res = await fetch(`${base}/api/reviews`, {
+      method: "POST",
+      headers: AUTH,
+      body: upload("app.py", PYTHON),
+    });
+    expect(res.status).toBe(200);
+    const review = (await res.json()) as {
+      language: string;
+      rating: number;
+      issues: Array<{ line: number; severity: string; category: string }>;
+      provider: string;
+    };
+    expect(review.language).toBe("python");
+    expect(review.issues).toContainEqual(
+      expect.objectContaining({ line: 3, severity: "error", category: "security" }),
+    );
+    expect(review.rating).toBeLessThan(10);
+    expect(review.provider).toContain("static");
+  });
+
+  it("takes JSON too, asks the model, and returns a verified refactoring on ?refactor=true", async () => {
+    const { base } = await start();
+    const llm = openaiMock([
+      { answer: modelAnswer([{ path: "app.py", line: 4, message: "Printing raw input." }]) },
+      {
+        text: JSON.stringify({
+          refactored_code: "import ast\n\nvalue = ast.literal_eval(input())\nprint(value)\n",
+          changes: ["eval replaced by ast.literal_eval"],
+        }),
+      },
+    ]);
+    const res = await fetch(`${base}/api/reviews?refactor=true`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({ filename: "app.py", content: PYTHON }),
+    });
+    const review = (await res.json()) as Record<string, unknown>;
+    expect(res.status).toBe(200);
+    expect(review.issues).toContainEqual(
+      expect.objectContaining({ line: 4, description: "Printing raw input." }),
+    );
+    expect(review.refactored_code).toContain("ast.literal_eval");
+    expect(review.refactor_verified).toBe(true);
+    expect(review.changes).toEqual(["eval replaced by ast.literal_eval"]);
+    expect(llm.requests).toHaveLength(2);
+  });
+
+  it("says a refactoring that does not parse could not be verified", async () => {
+    const { base } = await start();
+    openaiMock([
+      { answer: modelAnswer([]) },
+      { text: JSON.stringify({ refactored_code: "def broken(:\n  pass", changes: [] }) },
+    ]);
+    const res = await fetch(`${base}/api/reviews?refactor=1`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({ filename: "app.py", content: PYTHON }),
+    });
+    const review = (await res.json()) as Record<string, unknown>;
+    expect(review.refactor_verified).toBe(false);
+    expect(review.refactor_note).toMatch(/does not parse as python/);
+  });
+
+  it("refuses a file over 5 MB with 413 and an unsupported extension with 400", async () => {
+    const { base } = await start(staticOnly);
+    const big = await fetch(`${base}/api/reviews`, {
+      method: "POST",
+      headers: AUTH,
+      body: upload("big.py", "x = 1\n".repeat(900_000)),
+    });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: "payload_too_large" });
+
+    const odd = await fetch(`${base}/api/reviews`, {
+      method: "POST",
+      headers: AUTH,
+      body: upload("notes.xyz", "hello"),
+    });
+    expect(odd.status).toBe(400);
+    const body = (await odd.json()) as { error: string; message: string };
+    expect(body.error).toBe("unsupported_language");
+    expect(body.message).toContain("python");
+    expect(body.message).toContain("typescript");
+  });
+});
+
+describe("API authentication, validation and limits", () => {
+  it("answers 401 without a key or with a wrong one, and says when the API is off", async () => {
+    const { base } = await start(staticOnly);
+    const none = await fetch(`${base}/api/assessments/x`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toBe("Bearer");
+    const wrong = await fetch(`${base}/api/assessments/x`, {
+      headers: { authorization: "Bearer not-the-key" },
+    });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${base}/api/assessments/x`, { headers: AUTH });
+    expect(right.status).toBe(404);
+    expect(await right.json()).toEqual({
+      error: "not_found",
+      message: "no assessment has this id",
+    });
+
+    const off = await createTestApp(staticOnly);
+    const offServer = await serve(off.handlers);
+    cleanups.push(offServer.close);
+    const res = await fetch(`${offServer.base}/api/reviews`, { method: "POST", headers: AUTH });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { message: string }).message).toContain("CRITIC_API_KEYS");
+  });
+
+  it("accepts a key given as its sha256 hash", async () => {
+    const { createHash } = await import("node:crypto");
+    const hash = createHash("sha256").update(KEY).digest("hex");
+    const { base } = await start({ ...staticOnly, CRITIC_API_KEYS: `sha256:${hash}` });
+    const res = await fetch(`${base}/api/assessments/x`, { headers: AUTH });
+    expect(res.status).toBe(404);
+  });
+
+  it.each([
+    [{ github_repo_url: "https://github.com/o/r", candidate_level: "Lead" }, "candidate_level"],
+    [{ github_repo_url: "not a url", candidate_level: "junior" }, "github_repo_url"],
+    [{ github_repo_url: "https://gitlab.com/o/r", candidate_level: "junior" }, "github_repo_url"],
+    [{ github_repo_url: "http://127.0.0.1/o/r", candidate_level: "junior" }, "github_repo_url"],
+    [{ github_repo_url: "file:///etc/passwd", candidate_level: "junior" }, "github_repo_url"],
+    [
+      { github_repo_url: "https://github.com.evil.test/o/r", candidate_level: "junior" },
+      "github_repo_url",
+    ],
+    [
+      { github_repo_url: "https://user:pw@github.com/o/r", candidate_level: "junior" },
+      "github_repo_url",
+    ],
+    [{ github_repo_url: "https://github.com/o/r", candidate_level: "senior", ref: "a b" }, "ref"],
+    [
+      { github_repo_url: "https://github.com/o/r", candidate_level: "senior" },
+      "assignment_description",
+    ],
+  ])("refuses %j naming the field %s, and fetches nothing", async (fields, field) => {
+    const { base } = await start(staticOnly);
+    const res = await fetch(`${base}/api/assessments`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({
+        assignment_description: "Build a CLI.",
+        ...fields,
+        ...(field === "assignment_description" ? { assignment_description: "" } : {}),
+      }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe("invalid_request");
+    expect(body.message.startsWith(`${field}:`)).toBe(true);
+  });
+
+  it("refuses a JSON body over 64 KB with 413 and malformed JSON with 400", async () => {
+    const { base } = await start(staticOnly);
+    const big = await fetch(`${base}/api/assessments`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({ assignment_description: "x".repeat(70_000) }),
+    });
+    expect(big.status).toBe(413);
+    const bad = await fetch(`${base}/api/assessments`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: "{nope",
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({
+      error: "invalid_request",
+      message: "the body is not valid JSON",
+    });
+  });
+
+  it("limits each key's requests and says when to come back", async () => {
+    const { base } = await start({ ...staticOnly, CRITIC_API_REQUESTS_PER_MINUTE: "2" });
+    const post = () =>
+      fetch(`${base}/api/reviews`, {
+        method: "POST",
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: JSON.stringify({ filename: "a.py", content: "print(1)\n" }),
+      });
+    expect((await post()).status).toBe(200);
+    expect((await post()).status).toBe(200);
+    const limited = await post();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ error: "rate_limited" });
+  });
+
+  it("serves its OpenAPI description and a docs page without a key", async () => {
+    const { base } = await start(staticOnly);
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/assessments", "/api/assessments/{id}", "/api/reviews"]),
+    );
+    const page = await fetch(`${base}/api/docs`);
+    expect(await page.text()).toContain("/api/openapi.json");
+    expect((await fetch(`${base}/api/nothing`, { headers: AUTH })).status).toBe(404);
+  });
+});
+
+/** A small real repository: a Python solution with a README and files Critic must skip. */
+function repositoryMock(options: { installed: boolean }) {
+  const files: Record<string, string> = {
+    "README.md": "# Calculator\n\nRun `python calc.py`.\n",
+    "calc.py": "def main():\n    expr = input()\n    print(eval(expr))\n\nmain()\n",
+    "test_calc.py": "def test_nothing():\n    assert True\n",
+    "package-lock.json": "{}\n",
+    "logo.png": "PNG",
+  };
+  const scope = nock(GITHUB);
+  if (options.installed) {
+    scope.get("/repos/cand/calc/installation").reply(200, { id: 1 });
+    scope.post("/app/installations/1/access_tokens").reply(201, {
+      token: "ghs_installation_token_for_tests",
+      expires_at: "2099-01-01T00:00:00Z",
+      permissions: {},
+    });
+  } else {
+    scope.get("/repos/cand/calc/installation").reply(404, { message: "Not Found" });
+  }
+  scope.get("/repos/cand/calc").reply(200, { default_branch: "main" });
+  scope
+    .get("/repos/cand/calc/git/trees/main")
+    .query({ recursive: "1" })
+    .reply(200, {
+      sha: "t",
+      truncated: false,
+      tree: [
+        ...Object.entries(files).map(([path, text], i) => ({
+          path,
+          type: "blob",
+          sha: `sha${i}`,
+          size: text.length,
+        })),
+        { path: "src", type: "tree", sha: "tree1" },
+      ],
+    });
+  Object.entries(files).forEach(([path, text], i) => {
+    if (path.endsWith(".json") || path.endsWith(".png")) return;
+    scope
+      .get(`/repos/cand/calc/git/blobs/sha${i}`)
+      .reply(200, { content: Buffer.from(text).toString("base64"), encoding: "base64" });
+  });
+  return scope;
+}
+
+describe("assessments", () => {
+  it("reviews a candidate's repository end to end and reports it for the level", async () => {
+    const { app, base } = await start();
+    repositoryMock({ installed: true });
+    const llm = openaiMock([
+      {
+        answer: modelAnswer([
+          { path: "calc.py", line: 3, message: "eval of user input runs arbitrary code." },
+        ]),
+      },
+      {
+        text: `Here it is:\n\`\`\`json\n${JSON.stringify({
+          rating: 4,
+          rating_rationale: "Works, but evaluates raw input and has no real tests.",
+          conclusion: "Not at the senior bar yet.",
+        })}\n\`\`\``,
+      },
+    ]);
+    const res = await fetch(`${base}/api/assessments`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({
+        assignment_description: "Write a Python calculator that reads an expression.",
+        github_repo_url: "https://github.com/cand/calc",
+        candidate_level: "SENIOR",
+      }),
+    });
+    expect(res.status).toBe(202);
+    const { id, status_url } = (await res.json()) as { id: string; status_url: string };
+    expect(status_url).toBe(`/api/assessments/${id}`);
+
+    const done = (await until(app, id, base)) as unknown as {
+      status: string;
+      progress: { files_done: number; files_total: number };
+      result: {
+        found_files: Array<{ path: string; reviewed: boolean; reason?: string }>;
+        downsides: Array<{ file: string; line: number; severity: string }>;
+        rating: number;
+        rating_rationale: string;
+        conclusion: string;
+      };
+    };
+    expect(done.status).toBe("done");
+    expect(done.progress).toEqual({ files_done: 3, files_total: 3 });
+    expect(done.result.rating).toBe(4);
+    expect(done.result.conclusion).toBe("Not at the senior bar yet.");
+    expect(done.result.downsides).toContainEqual(
+      expect.objectContaining({ file: "calc.py", line: 3 }),
+    );
+    const found = Object.fromEntries(done.result.found_files.map((f) => [f.path, f]));
+    expect(found["calc.py"]?.reviewed).toBe(true);
+    expect(found["package-lock.json"]).toMatchObject({ reviewed: false, reason: "lockfile" });
+    expect(found["logo.png"]?.reviewed).toBe(false);
+    // The synthesis saw the assignment and the level.
+    const synthesis = llm.requests[1]?.messages.map((m) => m.content).join("\n") ?? "";
+    expect(synthesis).toContain("Write a Python calculator");
+    expect(synthesis).toContain("senior level");
+
+    const md = await fetch(`${base}/api/assessments/${id}.md`, { headers: AUTH });
+    const text = await md.text();
+    expect(md.headers.get("content-type")).toContain("text/markdown");
+    for (const section of [
+      "## Found files",
+      "## Downsides and comments",
+      "## Rating: 4/10",
+      "## Conclusion",
+    ])
+      expect(text).toContain(section);
+  });
+
+  it("reads a public repository where the App is not installed, and rates by rubric without a model", async () => {
+    const { app, base } = await start(staticOnly);
+    repositoryMock({ installed: false });
+    const res = await fetch(`${base}/api/assessments`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({
+        assignment_description: "Write a calculator.",
+        github_repo_url: "https://github.com/cand/calc/",
+        candidate_level: "junior",
+      }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    const done = (await until(app, id, base)) as unknown as {
+      result: { rated_by: string; rating: number; downsides: unknown[] };
+    };
+    expect(done.result.rated_by).toBe("rubric");
+    expect(done.result.downsides).toContainEqual(
+      expect.objectContaining({ file: "calc.py", line: 3 }),
+    );
+  });
+
+  it("marks a repository that does not exist as failed, with a reason", async () => {
+    const { app, base } = await start(staticOnly);
+    nock(GITHUB)
+      .get("/repos/cand/gone/installation")
+      .reply(404, { message: "Not Found" })
+      .get("/repos/cand/gone")
+      .reply(404, { message: "Not Found" });
+    const res = await fetch(`${base}/api/assessments`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({
+        assignment_description: "Anything.",
+        github_repo_url: "https://github.com/cand/gone",
+        candidate_level: "middle",
+      }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    const failed = (await until(app, id, base)) as unknown as { status: string; error: string };
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/not found/i);
+    const md = await fetch(`${base}/api/assessments/${id}.md`, { headers: AUTH });
+    expect(md.status).toBe(409);
+  });
+
+  it("takes up an assessment a restart left queued", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "critic-restart-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const id = "0b7c8a52-7f1e-4a55-9c1a-2f3d4e5f6a7b";
+    await createDiskStore(dataDir).put({
+      id,
+      status: "running",
+      request: {
+        assignment_description: "Write a calculator.",
+        github_repo_url: "https://github.com/cand/calc",
+        candidate_level: "middle",
+      },
+      progress: { files_done: 1, files_total: 3 },
+      attempts: 1,
+      createdAt: "2026-11-23T10:00:00.000Z",
+      updatedAt: "2026-11-23T10:00:01.000Z",
+    });
+    repositoryMock({ installed: false });
+    const { app, base } = await start({ ...staticOnly, CRITIC_DATA_DIR: dataDir });
+    const done = (await until(app, id, base)) as unknown as { status: string };
+    expect(done.status).toBe("done");
+    expect(app.logs.join("")).toContain("resuming an assessment");
+  });
+});
