@@ -43,11 +43,11 @@ function upload(name: string, text: string, language?: string) {
   return form;
 }
 
-async function until(app: TestApp, id: string, base: string) {
+async function until(app: TestApp, id: string, base: string): Promise<unknown> {
   for (let i = 0; i < 200; i++) {
     const res = await fetch(`${base}/api/assessments/${id}`, { headers: AUTH });
     const body = (await res.json()) as { status: string };
-    if (body.status === "done" || body.status === "failed") return body as Record<string, never>;
+    if (body.status === "done" || body.status === "failed") return body as unknown;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`assessment ${id} never finished: ${app.logs.slice(-3).join("")}`);
