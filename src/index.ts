@@ -217,6 +217,7 @@ function createAssessments(
         : createDiskStore(env.api.dataDir),
     concurrency: 2,
     log: app.log,
+    sweepMs: bull ? 60_000 : undefined,
     run: async (request, signal, onProgress) => {
       const url = parseRepoUrl(request.github_repo_url, host);
       if (!url.ok) throw new Error(`github_repo_url ${url.reason}`);

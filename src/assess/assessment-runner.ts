@@ -33,6 +33,8 @@ export function createAssessmentRunner(options: {
   concurrency: number;
   log: Pick<Logger, "info" | "warn" | "error">;
   claimMs?: number;
+  /** Look for jobs whose owner died this often (Redis mode: other processes' jobs). */
+  sweepMs?: number | undefined;
   now?: () => Date;
 }): AssessmentRunner {
   const { store, log } = options;
@@ -45,6 +47,14 @@ export function createAssessmentRunner(options: {
     for (const id of held) void store.claim(id, claimMs).catch(() => undefined);
   }, claimMs / 3);
   renew.unref();
+  const sweep = options.sweepMs
+    ? setInterval(() => {
+        runner
+          .resume()
+          .catch((error: unknown) => log.warn({ err: error }, "assessment sweep failed"));
+      }, options.sweepMs)
+    : undefined;
+  sweep?.unref();
 
   const save = async (record: AssessmentRecord, patch: Partial<AssessmentRecord>) => {
     Object.assign(record, patch, { updatedAt: now() });
@@ -90,7 +100,7 @@ export function createAssessmentRunner(options: {
       });
   };
 
-  return {
+  const runner: AssessmentRunner = {
     async submit(request) {
       const at = now();
       const record: AssessmentRecord = {
@@ -118,11 +128,13 @@ export function createAssessmentRunner(options: {
     },
     async close() {
       clearInterval(renew);
+      if (sweep) clearInterval(sweep);
       queue.clear();
       controller.abort(new Error("[critic] shutting down"));
       await queue.onIdle();
     },
   };
+  return runner;
 }
 
 /** What a user may read about a failure: the message, never a stack or a token. */

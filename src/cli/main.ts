@@ -6,6 +6,7 @@ import { renderComment } from "../review/render/render-comment.js";
 import { renderSummary, summaryOf } from "../review/render/render-summary.js";
 import { reviewChanges } from "../review/review-changes.js";
 import { VERSION } from "../version.js";
+import { ASSESS_USAGE, runAssess } from "./assess-command.js";
 import { loadLocalSources } from "./local-sources.js";
 import { readLocalConfig, readLocalDiff } from "./review-local.js";
 
@@ -37,8 +38,9 @@ export async function main(
     return 2;
   }
   const { positionals, values } = parsed;
+  if (positionals[0] === "assess" && !values.help) return runAssess(positionals[1], values, io);
   if (values.help || positionals[0] !== "review") {
-    (values.help ? io.stdout : io.stderr).write(`${USAGE}\n`);
+    (values.help ? io.stdout : io.stderr).write(`${USAGE}\n\n${ASSESS_USAGE}\n`);
     return values.help ? 0 : 2;
   }
   const format = values.format ?? "markdown";
@@ -119,6 +121,9 @@ function parse(argv: string[]) {
       base: { type: "string" },
       diff: { type: "string" },
       format: { type: "string" },
+      assignment: { type: "string" },
+      level: { type: "string" },
+      ref: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

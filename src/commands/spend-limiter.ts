@@ -28,7 +28,7 @@ export function createSpendLimiter(
         return { ok: true };
       }
       buckets.set(key, { tokens, at: now });
-      return { ok: false, retryInSeconds: Math.ceil((1 - tokens) / ratePerMs / 1000) };
+      return { ok: false, retryInSeconds: Math.ceil(((1 - tokens) * (windowMs / 1000)) / limit) };
     },
   };
 }

@@ -92,3 +92,57 @@ describe("critic review (CLI)", () => {
     expect((await cli(["--help"])).code).toBe(0);
   });
 });
+
+describe("critic assess (CLI)", () => {
+  it("reviews a local folder against the assignment and the level, with no GitHub access", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "critic-assess-"));
+    await mkdir(join(dir, "src"));
+    await mkdir(join(dir, "node_modules", "dep"), { recursive: true });
+    await writeFile(join(dir, "src", "calc.py"), "def main():\n    print(eval(input()))\n");
+    await writeFile(join(dir, "node_modules", "dep", "index.js"), "eval(x)\n");
+    await writeFile(join(dir, "README.md"), "# Calc\n");
+    await writeFile(join(dir, "task.md"), "Write a Python calculator.\n");
+
+    const { code, out, err } = await cli(
+      ["assess", ".", "--assignment", "task.md", "--level", "Senior"],
+      dir,
+    );
+
+    expect(code).toBe(0);
+    expect(err).toContain("static checks only");
+    expect(out).toContain("(Senior level)");
+    expect(out).toContain("| `src/calc.py` | python | 2 | yes |");
+    expect(out).toMatch(/`src\/calc\.py:2` \(security\)/);
+    expect(out).toMatch(/## Rating: \d+\/10/);
+    expect(out).toContain("computed by Critic's rubric");
+    expect(out).not.toContain("node_modules");
+
+    const json = await cli([
+      "assess",
+      dir,
+      "--assignment",
+      join(dir, "task.md"),
+      "--level",
+      "junior",
+      "--format",
+      "json",
+    ]);
+    expect(JSON.parse(json.out)).toMatchObject({ level: "junior", rated_by: "rubric" });
+  });
+
+  it("explains what is missing on bad usage", async () => {
+    const noLevel = await cli(["assess", ".", "--assignment", "x.md"]);
+    expect(noLevel.code).toBe(2);
+    expect(noLevel.err).toContain("--level must be junior, middle or senior");
+    const otherHost = await cli([
+      "assess",
+      "https://example.com/o/r",
+      "--assignment",
+      "README.md",
+      "--level",
+      "junior",
+    ]);
+    expect(otherHost.code).toBe(2);
+    expect(otherHost.err).toContain("must be a repository on github.com");
+  });
+});

@@ -288,3 +288,40 @@ describe.skipIf(!redisUp)("queue/redis/bull-queues", () => {
     }
   });
 });
+
+describe.skipIf(!redisUp)("assess/assessment-store in Redis", () => {
+  it("keeps records, lists the unfinished, and lets one process claim a job at a time", async () => {
+    const { Redis } = await import("ioredis");
+    const { createRedisStore } = await import("../../src/assess/assessment-store.js");
+    const redis = new Redis(REDIS);
+    const prefix = `critic-test-assess-${process.pid}-${Date.now()}`;
+    const store = createRedisStore(redis, prefix);
+    try {
+      const record = {
+        id: "0b7c8a52-7f1e-4a55-9c1a-2f3d4e5f6a7b",
+        status: "running" as const,
+        request: {
+          assignment_description: "x",
+          github_repo_url: "https://github.com/o/r",
+          candidate_level: "junior" as const,
+        },
+        progress: { files_done: 0, files_total: 2 },
+        attempts: 1,
+        createdAt: "2026-11-23T10:00:00.000Z",
+        updatedAt: "2026-11-23T10:00:00.000Z",
+      };
+      await store.put(record);
+      expect(await store.get(record.id)).toEqual(record);
+      expect((await store.unfinished()).map((r) => r.id)).toEqual([record.id]);
+      expect(await store.claim(record.id, 5_000)).toBe(true);
+      expect(await store.claim(record.id, 5_000)).toBe(false);
+      await store.put({ ...record, status: "done" });
+      expect(await store.unfinished()).toEqual([]);
+      expect(await store.get("../../etc/passwd")).toBeUndefined();
+    } finally {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
+  });
+});

@@ -1,0 +1,114 @@
+import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { type Logger, pino } from "pino";
+import { assessRepository, type Progress } from "../assess/assess-repository.js";
+import { createRepositoryClients } from "../assess/open-repository.js";
+import { renderAssessment } from "../assess/render-assessment.js";
+import { openGitHubRepository, openLocalFolder, type RepoSource } from "../assess/repo-source.js";
+import { parseRepoUrl, webHostOf } from "../assess/repo-url.js";
+import { parseLevel } from "../assess/synthesis.js";
+import { readEnv } from "../config/env.js";
+import { createReviewCore } from "../deps.js";
+
+export const ASSESS_USAGE = `Usage: critic assess <repo-url | folder> --assignment <file.md> --level junior|middle|senior [--ref <ref>] [--format markdown|json]
+
+Reviews a candidate's whole solution against the assignment and the level, and prints a rated report.
+A folder needs no GitHub access; a URL is read through GitHub's API (GITHUB_TOKENS, if set, for quota).`;
+
+type Io = {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  cwd: string;
+  env?: NodeJS.ProcessEnv | undefined;
+};
+
+/** `critic assess`: 0 when the report was printed, 2 on bad usage or an unreadable source. */
+export async function runAssess(
+  target: string | undefined,
+  values: {
+    assignment?: string | undefined;
+    level?: string | undefined;
+    format?: string | undefined;
+    ref?: string | undefined;
+  },
+  io: Io,
+): Promise<number> {
+  const level = parseLevel(values.level);
+  const format = values.format ?? "markdown";
+  const problem = !target
+    ? "name a repository URL or a folder"
+    : !values.assignment
+      ? "--assignment <file> is required"
+      : !level
+        ? "--level must be junior, middle or senior"
+        : format !== "markdown" && format !== "json"
+          ? `--format must be markdown or json (got "${format}")`
+          : undefined;
+  if (problem || !target || !level || !values.assignment) {
+    io.stderr.write(`${problem}\n\n${ASSESS_USAGE}\n`);
+    return 2;
+  }
+  try {
+    const env = readEnv(io.env);
+    const log: Logger = pino({ level: "warn" }, io.stderr);
+    const core = createReviewCore(env, log);
+    const assignment = await readFile(resolve(io.cwd, values.assignment), "utf8");
+    const source = await openSource(target, values.ref, env, log, io.cwd);
+    if (!core.chain.providers.some((p) => p.usesModel))
+      io.stderr.write(
+        "critic: no AI provider configured (set OPENAI_API_KEY or GEMINI_API_KEY); static checks only, rated by rubric.\n",
+      );
+    const result = await assessRepository(
+      { ...core, log },
+      {
+        source,
+        assignment,
+        level,
+        limits: {
+          maxFiles: env.api.assessMaxFiles,
+          maxTokens: env.api.assessMaxTokens,
+          maxFileBytes: 300_000,
+        },
+        signal: new AbortController().signal,
+        onProgress: (p) => showProgress(io.stderr, p),
+      },
+    );
+    if (io.stderr.isTTY) io.stderr.write("\n");
+    io.stdout.write(
+      format === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderAssessment(result),
+    );
+    return 0;
+  } catch (error) {
+    io.stderr.write(`critic: ${(error as Error).message}\n`);
+    return 2;
+  }
+}
+
+async function openSource(
+  target: string,
+  ref: string | undefined,
+  env: ReturnType<typeof readEnv>,
+  log: Logger,
+  cwd: string,
+): Promise<RepoSource> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    const url = parseRepoUrl(target, webHostOf(env.github.apiBaseUrl));
+    if (!url.ok) throw new Error(`the repository URL ${url.reason}`);
+    const gh = await createRepositoryClients(env, log)(url.repo);
+    return openGitHubRepository(gh, url.repo, ref ?? url.ref);
+  }
+  const folder = resolve(cwd, target);
+  if (!(await stat(folder).catch(() => undefined))?.isDirectory())
+    throw new Error(`${target} is neither a repository URL nor a folder`);
+  return openLocalFolder(folder);
+}
+
+/** A one-line bar on a terminal; nothing when the output is a file or a pipe. */
+function showProgress(stream: Io["stderr"], p: Progress): void {
+  if (!stream.isTTY || p.files_total === 0) return;
+  const width = 30;
+  const filled = Math.round((p.files_done / p.files_total) * width);
+  stream.write(
+    `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${p.files_done}/${p.files_total} files`,
+  );
+}
