@@ -197,15 +197,18 @@ export async function assessRepository(
     rating_rationale: verdict?.rating_rationale ?? rubric.reason,
     rated_by: verdict ? "model" : rubric.computed ? "rubric" : "model",
     conclusion:
-      verdict?.conclusion ||
-      review.conclusion ||
+      verdict?.conclusion ??
       (reviewedCount === 0
         ? "Nothing could be reviewed: no source files were found (see Found files)."
-        : "Reviewed by static checks only; no model judged the solution."),
+        : `No model judged this solution against the assignment, so its correctness and design were not assessed; the static checks found ${countBy(findings, "critical")} critical problems and ${countBy(findings, "warning")} warnings.`),
     provider: review.servedBy,
     usage,
     notes,
   };
+}
+
+function countBy(findings: ReadonlyArray<{ severity: Severity }>, severity: Severity): number {
+  return findings.filter((f) => f.severity === severity).length;
 }
 
 function countLines(text: string): number {

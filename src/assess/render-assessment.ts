@@ -49,9 +49,7 @@ export function renderAssessment(result: AssessmentResult): string {
     "",
     `## Rating: ${result.rating}/10`,
     "",
-    result.rated_by === "rubric"
-      ? `${result.rating_rationale} _(computed by Critic's rubric, not judged by a model)_`
-      : result.rating_rationale,
+    result.rating_rationale,
     "",
     "## Conclusion",
     "",

@@ -114,7 +114,8 @@ describe("critic assess (CLI)", () => {
     expect(out).toContain("| `src/calc.py` | python | 2 | yes |");
     expect(out).toMatch(/`src\/calc\.py:2` \(security\)/);
     expect(out).toMatch(/## Rating: \d+\/10/);
-    expect(out).toContain("computed by Critic's rubric");
+    expect(out).toContain("by Critic's rubric, not judged by a model");
+    expect(out).toContain("No model judged this solution against the assignment");
     expect(out).not.toContain("node_modules");
 
     const json = await cli([
