@@ -155,11 +155,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
           now: (options.clock ?? realClock).now,
         }),
         assessments: assessments ?? API_OFF,
-        reviewFile: (input) =>
-          reviewSingleFile(
-            { ...core, log: app.log },
-            { ...input, signal: AbortSignal.timeout(300_000) },
-          ),
+        reviewFile: (input) => reviewSingleFile({ ...core, log: app.log }, input),
         github: webHostOf(env.github.apiBaseUrl),
         version: VERSION,
         log: app.log,
@@ -221,11 +217,10 @@ function createAssessments(
     run: async (request, signal, onProgress) => {
       const url = parseRepoUrl(request.github_repo_url, host);
       if (!url.ok) throw new Error(`github_repo_url ${url.reason}`);
-      const source = await openGitHubRepository(
-        await clientFor(url.repo),
-        url.repo,
-        request.ref ?? url.ref,
-      );
+      const client = await clientFor(url.repo);
+      const source = await openGitHubRepository(client.gh, url.repo, request.ref ?? url.ref, {
+        publicOnly: client.publicOnly,
+      });
       return assessRepository(
         { ...core, log: app.log },
         {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AssessmentRunner } from "../assess/assessment-runner.js";
 import type { AssessmentRecord } from "../assess/assessment-store.js";
 import { renderAssessment } from "../assess/render-assessment.js";
-import { type GitHubHost, parseRepoUrl } from "../assess/repo-url.js";
+import { type GitHubHost, isGitRef, parseRepoUrl } from "../assess/repo-url.js";
 import { type FileReview, resolveLanguage } from "../assess/review-single-file.js";
 import { parseLevel } from "../assess/synthesis.js";
 import type { SpendLimiter } from "../commands/spend-limiter.js";
@@ -21,6 +21,8 @@ export type ApiDeps = {
     content: string;
     language: string;
     refactor: boolean;
+    /** Aborts when the client goes away: no model call is spent on an answer nobody reads. */
+    signal: AbortSignal;
   }): Promise<FileReview>;
   github: GitHubHost;
   version: string;
@@ -30,17 +32,15 @@ export type ApiDeps = {
 // JSON bodies are small; only a file for review may be larger.
 const MAX_JSON_BYTES = 64 * 1024;
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
-// Room for multipart boundaries and headers around a 5 MB file.
+// Room for multipart boundaries and headers around a 5 MB file, or for JSON's escapes of one.
 const MAX_UPLOAD_BYTES = MAX_FILE_BYTES + 64 * 1024;
+const MAX_JSON_FILE_BYTES = 2 * MAX_FILE_BYTES;
 
 const AssessmentBody = z.object({
   assignment_description: z.string().trim().min(1).max(20_000),
   github_repo_url: z.string().trim().min(1).max(500),
   candidate_level: z.string(),
-  ref: z
-    .string()
-    .regex(/^[\w./-]{1,255}$/, "must be a branch, tag or commit name")
-    .optional(),
+  ref: z.string().refine(isGitRef, "must be a branch, tag or commit name").optional(),
 });
 
 const FileBody = z.object({
@@ -94,7 +94,7 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, u
     return reviewFile(deps, req, res, url);
   }
   if (method === "GET" && assessment?.[1]) {
-    const record = await deps.assessments.get(decodeURIComponent(assessment[1]));
+    const record = await deps.assessments.get(assessment[1]);
     if (!record) throw new ApiError(404, "not_found", "no assessment has this id");
     if (assessment[2]) return sendMarkdown(res, record);
     return sendJson(res, 200, view(record));
@@ -186,7 +186,7 @@ async function reviewFile(deps: ApiDeps, req: IncomingMessage, res: ServerRespon
       ...(typeof language === "string" && language ? { language } : {}),
     };
   } else {
-    const parsed = FileBody.safeParse(await readJson(req, MAX_UPLOAD_BYTES));
+    const parsed = FileBody.safeParse(await readJson(req, MAX_JSON_FILE_BYTES));
     if (!parsed.success) throw invalid(parsed.error);
     input = parsed.data;
   }
@@ -197,11 +197,16 @@ async function reviewFile(deps: ApiDeps, req: IncomingMessage, res: ServerRespon
   const language = resolveLanguage(input.filename, input.language);
   if (!language.ok) throw new ApiError(400, "unsupported_language", language.message);
   const refactor = /^(1|true|yes)$/i.test(url.searchParams.get("refactor") ?? "");
+  const gone = new AbortController();
+  res.on("close", () => {
+    if (!res.writableEnded) gone.abort(new Error("[critic] the client went away"));
+  });
   const review = await deps.reviewFile({
     filename: input.filename,
     content: input.content,
     language: language.language,
     refactor,
+    signal: AbortSignal.any([gone.signal, AbortSignal.timeout(300_000)]),
   });
   sendJson(res, 200, review);
 }

@@ -228,6 +228,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
 }
 
 const SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0";
+// Hashes of the files in the npm package swagger-ui-dist@5.35.0, which jsDelivr serves as they
+// are: people type their API key into this page, so the browser must refuse a changed script.
+const SRI = {
+  js: "sha384-gjRm0bEPMeTmMh5jT2cHccIwCUZSTd8YC+j0d0sXw0MdGEfScduGpSyF3ZSSLkX9",
+  css: "sha384-WlYgdmXYOOBWL5apwjDEZwN+U3HmXSSu5R6V5aGxEcf7z+KuRNwBhoxKVN1i3D5I",
+};
 
 /**
  * The Swagger UI page. Like FastAPI's, it loads Swagger UI from a CDN into the reader's browser:
@@ -239,11 +245,11 @@ export function swaggerPage(): string {
 <head>
 <meta charset="utf-8">
 <title>Critic API</title>
-<link rel="stylesheet" href="${SWAGGER_UI}/swagger-ui.css">
+<link rel="stylesheet" href="${SWAGGER_UI}/swagger-ui.css" integrity="${SRI.css}" crossorigin="anonymous">
 </head>
 <body>
 <div id="ui"></div>
-<script src="${SWAGGER_UI}/swagger-ui-bundle.js"></script>
+<script src="${SWAGGER_UI}/swagger-ui-bundle.js" integrity="${SRI.js}" crossorigin="anonymous"></script>
 <script>SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#ui" });</script>
 </body>
 </html>

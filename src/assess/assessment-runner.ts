@@ -20,6 +20,8 @@ export type RunAssessment = (
 
 // A job a restart interrupted this many times fails with a reason instead of looping.
 const MAX_ATTEMPTS = 2;
+// A hung GitHub or model call must not hold a runner slot for ever.
+const JOB_DEADLINE_MS = 30 * 60_000;
 
 /**
  * Runs assessments in the background, a few at a time, keeping every state change in the store:
@@ -42,9 +44,10 @@ export function createAssessmentRunner(options: {
   const now = () => (options.now?.() ?? new Date()).toISOString();
   const queue = new PQueue({ concurrency: options.concurrency });
   const held = new Set<string>();
+  const owner = randomUUID();
   const controller = new AbortController();
   const renew = setInterval(() => {
-    for (const id of held) void store.claim(id, claimMs).catch(() => undefined);
+    for (const id of held) void store.claim(id, owner, claimMs).catch(() => undefined);
   }, claimMs / 3);
   renew.unref();
   const sweep = options.sweepMs
@@ -62,6 +65,7 @@ export function createAssessmentRunner(options: {
   };
 
   const execute = async (record: AssessmentRecord) => {
+    let pending = Promise.resolve();
     try {
       if (record.attempts >= MAX_ATTEMPTS) {
         await save(record, {
@@ -71,14 +75,21 @@ export function createAssessmentRunner(options: {
         return;
       }
       await save(record, { status: "running", attempts: record.attempts + 1 });
-      let pending = Promise.resolve();
-      const result = await options.run(record.request, controller.signal, (progress) => {
+      const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(JOB_DEADLINE_MS)]);
+      const result = await options.run(record.request, signal, (progress) => {
         pending = pending.then(() => save(record, { progress })).catch(() => undefined);
       });
       await pending;
-      await save(record, { status: "done", result, progress: record.progress });
+      // Files over the token budget are never "done"; the job is, so its progress is full.
+      const total = record.progress.files_total;
+      await save(record, {
+        status: "done",
+        result,
+        progress: { files_done: total, files_total: total },
+      });
       log.info({ assessment: record.id, rating: result.rating }, "assessment done");
     } catch (error) {
+      await pending;
       if (controller.signal.aborted) {
         // Shutting down is not the job's fault: the next start takes it up from the queue.
         await save(record, { status: "queued", attempts: record.attempts - 1 }).catch(() => {});
@@ -88,6 +99,7 @@ export function createAssessmentRunner(options: {
       await save(record, { status: "failed", error: describe(error) }).catch(() => undefined);
     } finally {
       held.delete(record.id);
+      await store.release(record.id, owner).catch(() => undefined);
     }
   };
 
@@ -112,15 +124,16 @@ export function createAssessmentRunner(options: {
         createdAt: at,
         updatedAt: at,
       };
+      // Claimed before it is stored: no other process's sweep can see it unowned.
+      await store.claim(record.id, owner, claimMs);
       await store.put(record);
-      await store.claim(record.id, claimMs);
       enqueue(record);
       return record;
     },
     get: (id) => store.get(id),
     async resume() {
       for (const record of await store.unfinished()) {
-        if (held.has(record.id) || !(await store.claim(record.id, claimMs))) continue;
+        if (held.has(record.id) || !(await store.claim(record.id, owner, claimMs))) continue;
         log.info({ assessment: record.id, was: record.status }, "resuming an assessment");
         await save(record, { status: "queued", progress: { files_done: 0, files_total: 0 } });
         enqueue(record);
@@ -141,6 +154,8 @@ export function createAssessmentRunner(options: {
 function describe(error: unknown): string {
   const status = (error as { status?: unknown }).status;
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === "TimeoutError")
+    return `The assessment took longer than ${JOB_DEADLINE_MS / 60_000} minutes and was stopped.`;
   if (status === 404)
     return "The repository or ref was not found (or Critic has no access to it: install the App on its owner for a private repository).";
   if (status === 403 || status === 429)

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
@@ -31,8 +32,12 @@ export type AssessmentStore = {
   get(id: string): Promise<AssessmentRecord | undefined>;
   /** Queued or running records, oldest first. */
   unfinished(): Promise<AssessmentRecord[]>;
-  /** Takes a record over for `ttlMs` (Redis: one process of many); false when another has it. */
-  claim(id: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Takes a record for `owner` for `ttlMs` (Redis: one process of many); false when another
+   * owner holds it. The holder calls it again to renew; `release` lets go when the job ends.
+   */
+  claim(id: string, owner: string, ttlMs: number): Promise<boolean>;
+  release(id: string, owner: string): Promise<void>;
 };
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -62,7 +67,7 @@ export function createDiskStore(dir: string): AssessmentStore {
   return {
     async put(record) {
       await ready;
-      const temp = `${fileOf(record.id)}.${process.pid}.tmp`;
+      const temp = `${fileOf(record.id)}.${randomUUID()}.tmp`;
       await writeFile(temp, JSON.stringify(record));
       await rename(temp, fileOf(record.id));
     },
@@ -79,11 +84,21 @@ export function createDiskStore(dir: string): AssessmentStore {
         .filter((r): r is AssessmentRecord => r?.status === "queued" || r?.status === "running")
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
+    // One process owns its data directory.
     claim: async () => true,
+    release: async () => {},
   };
 }
 
 const KEEP_SECONDS = 30 * 86_400;
+const CLAIM = `local holder = redis.call("GET", KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+  return 1
+end
+return 0`;
+const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("DEL", KEYS[1]) end
+return 0`;
 
 /** Records as JSON strings kept 30 days, plus a set of the unfinished ones. */
 export function createRedisStore(redis: Redis, prefix: string): AssessmentStore {
@@ -116,8 +131,13 @@ export function createRedisStore(redis: Redis, prefix: string): AssessmentStore 
         .filter((r): r is AssessmentRecord => r?.status === "queued" || r?.status === "running")
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
-    async claim(id, ttlMs) {
-      return (await redis.set(`${key(id)}:claim`, "1", "PX", ttlMs, "NX")) === "OK";
+    async claim(id, owner, ttlMs) {
+      // Take a free claim, or extend one this owner already holds, atomically.
+      const result = await redis.eval(CLAIM, 1, `${key(id)}:claim`, owner, String(ttlMs));
+      return result === 1;
+    },
+    async release(id, owner) {
+      await redis.eval(RELEASE, 1, `${key(id)}:claim`, owner);
     },
   };
 }

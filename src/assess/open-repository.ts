@@ -6,21 +6,26 @@ import { createPoolOctokit } from "../github/token-pool-auth.js";
 import type { RepoRef } from "./repo-url.js";
 
 /**
- * The client for reading a repository to assess: the App's installation on the owner when there
- * is one (private repositories work), else the operator's `GITHUB_TOKENS` pool, else anonymous
- * reads (60 an hour: enough for a small public repository).
+ * The client for reading a repository to assess: the App's installation on it when there is one
+ * (private repositories work), else the operator's `GITHUB_TOKENS` pool, else anonymous reads (60
+ * an hour: enough for a small public repository). Without the installation, public ones only.
  */
 export function createRepositoryClients(
   env: Pick<AppEnv, "githubTokens" | "github">,
   log: Logger,
   installationFor?: (repo: RepoRef) => Promise<GitHub | undefined>,
-): (repo: RepoRef) => Promise<GitHub> {
+): (repo: RepoRef) => Promise<{ gh: GitHub; publicOnly: boolean }> {
   const request = { baseUrl: env.github.apiBaseUrl, log };
   const publicReader =
     env.githubTokens.length > 0
       ? createPoolOctokit({ pool: createTokenPool(env.githubTokens), ...request })
       : new CriticOctokit({ ...request, throttle: { id: "anonymous" } });
-  return async (repo) => (await installationFor?.(repo)) ?? publicReader;
+  return async (repo) => {
+    const installed = await installationFor?.(repo);
+    return installed
+      ? { gh: installed, publicOnly: false }
+      : { gh: publicReader, publicOnly: true };
+  };
 }
 
 /** Looks up the App's installation on a repository with the App's own credentials. */

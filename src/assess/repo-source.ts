@@ -30,16 +30,22 @@ const SKIP_DIRS = new Set([
 const MAX_LOCAL_ENTRIES = 50_000;
 
 /**
- * A repository through GitHub's API: one call for the default branch (when no ref is given), one
- * for the recursive tree, then one blob per file read. Nothing but the API of the configured host
+ * A repository through GitHub's API: one call for its metadata (default branch, visibility), one
+ * for the recursive tree, then one blob per file read. `publicOnly` refuses a private one. Nothing but the API of the configured host
  * is fetched.
  */
 export async function openGitHubRepository(
   gh: GitHub,
   repo: RepoRef,
   ref?: string,
+  options: { publicOnly?: boolean } = {},
 ): Promise<RepoSource> {
-  const at = ref ?? (await gh.rest.repos.get({ ...repo })).data.default_branch;
+  const { data: meta } = await gh.rest.repos.get({ ...repo });
+  // The operator's pooled tokens may see their own private repositories: those are not for
+  // API callers to read. Refused as not found, which tells nothing about whether it exists.
+  if (options.publicOnly && meta.private !== false)
+    throw Object.assign(new Error(`${repo.owner}/${repo.repo} was not found`), { status: 404 });
+  const at = ref ?? meta.default_branch;
   const { data: tree } = await gh.rest.git.getTree({ ...repo, tree_sha: at, recursive: "1" });
   const blobs = new Map<string, string>();
   const entries: TreeEntry[] = [];

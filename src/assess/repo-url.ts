@@ -34,8 +34,16 @@ export function parseRepoUrl(
   if (!owner || !repo || !NAME.test(owner) || !NAME.test(repo) || repo.startsWith("."))
     return { ok: false, reason: "must name a repository: https://host/<owner>/<repo>" };
   if (tree === undefined) return { ok: true, repo: { owner, repo } };
-  if (tree === "tree" && refParts.length > 0)
-    return { ok: true, repo: { owner, repo }, ref: decodeURIComponent(refParts.join("/")) };
+  if (tree === "tree" && refParts.length > 0) {
+    let ref: string;
+    try {
+      ref = decodeURIComponent(refParts.join("/"));
+    } catch {
+      return { ok: false, reason: "has a malformed branch name" };
+    }
+    if (!isGitRef(ref)) return { ok: false, reason: "has an invalid branch name" };
+    return { ok: true, repo: { owner, repo }, ref };
+  }
   return { ok: false, reason: "must name a repository: https://host/<owner>/<repo>" };
 }
 
@@ -45,4 +53,17 @@ export function webHostOf(apiBaseUrl: string): GitHubHost {
   const protocol = url.protocol === "http:" ? "http" : "https";
   if (url.host === "api.github.com") return { host: "github.com", protocol: "https" };
   return { host: url.host, protocol };
+}
+
+/**
+ * A branch, tag or commit name Critic passes to GitHub: word characters, `.`, `/` and `-`, no
+ * `..`, no segment that is empty or starts with `.`, and no leading `-`.
+ */
+export function isGitRef(ref: string): boolean {
+  return (
+    /^[\w./-]{1,255}$/.test(ref) &&
+    !ref.startsWith("-") &&
+    !ref.includes("..") &&
+    ref.split("/").every((part) => part !== "" && !part.startsWith("."))
+  );
 }

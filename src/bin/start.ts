@@ -8,12 +8,14 @@ loadDotEnv();
 const critic = createCritic(readEnv());
 const server = await run(critic.app, { Octokit: CriticOctokit });
 
-// Graceful shutdown: stop taking webhooks, let running reviews finish (bounded), then exit.
+// Graceful shutdown: stop taking webhooks, let running reviews finish (bounded), put running
+// assessments back in the queue for the next start, then exit.
 const SHUTDOWN_GRACE_MS = 60_000;
 process.once("SIGTERM", () => {
   const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
   void server
     .stop()
     .then(() => Promise.race([critic.idle(), deadline]))
+    .then(() => Promise.race([critic.close(), deadline]))
     .finally(() => process.exit(0));
 });

@@ -94,7 +94,8 @@ async function openSource(
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     const url = parseRepoUrl(target, webHostOf(env.github.apiBaseUrl));
     if (!url.ok) throw new Error(`the repository URL ${url.reason}`);
-    const gh = await createRepositoryClients(env, log)(url.repo);
+    // The CLI's user reads with their own tokens: their private repositories are theirs to assess.
+    const { gh } = await createRepositoryClients(env, log)(url.repo);
     return openGitHubRepository(gh, url.repo, ref ?? url.ref);
   }
   const folder = resolve(cwd, target);

@@ -283,7 +283,7 @@ function repositoryMock(options: { installed: boolean }) {
   } else {
     scope.get("/repos/cand/calc/installation").reply(404, { message: "Not Found" });
   }
-  scope.get("/repos/cand/calc").reply(200, { default_branch: "main" });
+  scope.get("/repos/cand/calc").reply(200, { default_branch: "main", private: false });
   scope
     .get("/repos/cand/calc/git/trees/main")
     .query({ recursive: "1" })
@@ -423,6 +423,33 @@ describe("assessments", () => {
     expect(failed.error).toMatch(/not found/i);
     const md = await fetch(`${base}/api/assessments/${id}.md`, { headers: AUTH });
     expect(md.status).toBe(409);
+  });
+
+  it("refuses a private repository the App is not installed on, even if a pooled token could read it", async () => {
+    const { app, base } = await start({
+      ...staticOnly,
+      GITHUB_TOKENS: "ghp_operators_own_token_123456",
+    });
+    nock(GITHUB)
+      .get("/repos/cand/secret/installation")
+      .reply(404, { message: "Not Found" })
+      .get("/repos/cand/secret")
+      .reply(200, { default_branch: "main", private: true });
+    const res = await fetch(`${base}/api/assessments`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({
+        assignment_description: "Anything.",
+        github_repo_url: "https://github.com/cand/secret",
+        candidate_level: "middle",
+        ref: "main",
+      }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    const failed = (await until(app, id, base)) as { status: string; error: string };
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/not found/i);
+    expect(JSON.stringify(failed)).not.toContain("ghp_operators");
   });
 
   it("takes up an assessment a restart left queued", async () => {

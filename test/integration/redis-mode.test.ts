@@ -287,6 +287,80 @@ describe.skipIf(!redisUp)("queue/redis/bull-queues", () => {
       await queues.close();
     }
   });
+  it("keeps a parked /review's request when another push arrives while a review runs", async () => {
+    const { Queue, Worker } = await import("bullmq");
+    const { Redis } = await import("ioredis");
+    const { createBullQueues, REVIEW_QUEUE, safeId } = await import(
+      "../../src/queue/redis/bull-queues.js"
+    );
+    const prefix = `critic-test-parked-${process.pid}-${Date.now()}`;
+    const queues = createBullQueues({ redisUrl: REDIS, prefix, debounceMs: 0 });
+    const workerConnection = new Redis(REDIS, { maxRetriesPerRequest: null });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = false;
+    const worker = new Worker(
+      REVIEW_QUEUE,
+      async () => {
+        started = true;
+        await gate;
+      },
+      { connection: workerConnection, prefix },
+    );
+    const inspect = new Queue(REVIEW_QUEUE, { connection: queues.connection, prefix });
+    try {
+      const base = {
+        installationId: 1,
+        owner: "o",
+        repo: "r",
+        pullNumber: 8,
+        title: "t",
+        body: "",
+        draft: false,
+      };
+      await queues.reviews.enqueue({
+        ...base,
+        deliveryId: "a",
+        headSha: "a".repeat(40),
+        trigger: "opened",
+      });
+      await until(() => started);
+      await queues.reviews.enqueue({
+        ...base,
+        deliveryId: "b",
+        headSha: "b".repeat(40),
+        trigger: "command",
+        full: true,
+        ack: { commentId: 7, kind: "issue" },
+      });
+      await queues.reviews.enqueue({
+        ...base,
+        deliveryId: "c",
+        headSha: "c".repeat(40),
+        trigger: "synchronize",
+      });
+
+      const parked = await queues.connection.hget(
+        `${prefix}:${REVIEW_QUEUE}:dn:${safeId("o/r#8")}`,
+        "data",
+      );
+      expect(JSON.parse(parked ?? "{}")).toMatchObject({
+        headSha: "c".repeat(40),
+        trigger: "command",
+        full: true,
+        ack: { commentId: 7, kind: "issue" },
+      });
+    } finally {
+      release();
+      await worker.close();
+      workerConnection.disconnect();
+      await inspect.obliterate({ force: true });
+      await inspect.close();
+      await queues.close();
+    }
+  });
 });
 
 describe.skipIf(!redisUp)("assess/assessment-store in Redis", () => {
@@ -313,8 +387,15 @@ describe.skipIf(!redisUp)("assess/assessment-store in Redis", () => {
       await store.put(record);
       expect(await store.get(record.id)).toEqual(record);
       expect((await store.unfinished()).map((r) => r.id)).toEqual([record.id]);
-      expect(await store.claim(record.id, 5_000)).toBe(true);
-      expect(await store.claim(record.id, 5_000)).toBe(false);
+      expect(await store.claim(record.id, "worker-a", 5_000)).toBe(true);
+      expect(await store.claim(record.id, "worker-b", 5_000)).toBe(false);
+      // The holder renews its claim; the other still cannot take it, until it is released.
+      expect(await store.claim(record.id, "worker-a", 5_000)).toBe(true);
+      expect(await store.claim(record.id, "worker-b", 5_000)).toBe(false);
+      await store.release(record.id, "worker-b");
+      expect(await store.claim(record.id, "worker-b", 5_000)).toBe(false);
+      await store.release(record.id, "worker-a");
+      expect(await store.claim(record.id, "worker-b", 5_000)).toBe(true);
       await store.put({ ...record, status: "done" });
       expect(await store.unfinished()).toEqual([]);
       expect(await store.get("../../etc/passwd")).toBeUndefined();

@@ -40,6 +40,11 @@ describe("assess/repo-url", () => {
     ["https://github.com/o/../../etc", "must name a repository"],
     ["https://github.com/o/r/issues/1", "must name a repository"],
     ["javascript:alert(1)", "https://"],
+    ["https://github.com/o/r/tree/%E0%A4%A", "malformed branch"],
+    ["https://github.com/o/r/tree/a..b", "invalid branch"],
+    ["https://github.com/o/r/tree/a%2F..%2Fb", "invalid branch"],
+    ["https://github.com/o/r/tree/-x", "invalid branch"],
+    ["https://github.com/o/r/tree/a/.hidden", "invalid branch"],
     ["", "is not a URL"],
   ])("refuses %s", (url, reason) => {
     const parsed = parseRepoUrl(url, GITHUB);

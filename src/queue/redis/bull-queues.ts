@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import type { CommandJob } from "../../commands/command-job.js";
 import type { DeliveryLog } from "../../webhooks/delivery-log.js";
 import type { JobQueue } from "../in-process-queue.js";
-import { inheritRequest, pullKey, type ReviewJob } from "../review-job.js";
+import { inheritRequest, pullKey, ReviewJob } from "../review-job.js";
 
 export const REVIEW_QUEUE = "critic-reviews";
 export const COMMAND_QUEUE = "critic-commands";
@@ -46,9 +46,17 @@ export function createBullQueues(options: {
         // The job this one replaces (waiting) or supersedes (running: its head is no longer the
         // PR's) may be a `/review`: carry its request and the comment to acknowledge. Reactions
         // are idempotent, so a running one that still finishes first does no harm.
+        // While a review runs, BullMQ parks the next job in a hash of its own (keepLastIfActive),
+        // and this push would overwrite it: the parked one may be a `/review` too.
         const queuedId = await reviews.getDeduplicationJobId(dedupId).catch(() => null);
         const queued = queuedId ? await reviews.getJob(queuedId).catch(() => undefined) : undefined;
-        const job = queued?.data ? inheritRequest(next, queued.data) : next;
+        const parked = await connection
+          .hget(`${options.prefix}:${REVIEW_QUEUE}:dn:${dedupId}`, "data")
+          .then((text) => (text ? ReviewJob.safeParse(JSON.parse(text)) : undefined))
+          .catch(() => undefined);
+        let job = next;
+        if (parked?.success) job = inheritRequest(job, parked.data);
+        if (queued?.data) job = inheritRequest(job, queued.data);
         await reviews.add("review", job, {
           deduplication: {
             id: dedupId,

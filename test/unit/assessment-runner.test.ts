@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { AssessmentResult } from "../../src/assess/assess-repository.js";
+import { createAssessmentRunner } from "../../src/assess/assessment-runner.js";
+import { type AssessmentRecord, createDiskStore } from "../../src/assess/assessment-store.js";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function store() {
+  const dir = await mkdtemp(join(tmpdir(), "critic-runner-"));
+  dirs.push(dir);
+  return createDiskStore(dir);
+}
+
+const quiet = { info() {}, warn() {}, error() {} };
+const request = {
+  assignment_description: "x",
+  github_repo_url: "https://github.com/o/r",
+  candidate_level: "junior" as const,
+};
+const record = (patch: Partial<AssessmentRecord>): AssessmentRecord => ({
+  id: "0b7c8a52-7f1e-4a55-9c1a-2f3d4e5f6a7b",
+  status: "running",
+  request,
+  progress: { files_done: 0, files_total: 0 },
+  attempts: 1,
+  createdAt: "2026-11-23T10:00:00.000Z",
+  updatedAt: "2026-11-23T10:00:00.000Z",
+  ...patch,
+});
+
+async function settle(s: Awaited<ReturnType<typeof store>>, id: string) {
+  for (let i = 0; i < 200; i++) {
+    const r = await s.get(id);
+    if (r?.status === "done" || r?.status === "failed") return r;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error("never settled");
+}
+
+describe("assess/assessment-runner", () => {
+  it("fails a job restarts interrupted twice instead of running it a third time", async () => {
+    const s = await store();
+    await s.put(record({ attempts: 2 }));
+    let ran = 0;
+    const runner = createAssessmentRunner({
+      store: s,
+      concurrency: 1,
+      log: quiet,
+      run: async () => {
+        ran++;
+        throw new Error("should not run");
+      },
+    });
+    await runner.resume();
+    const done = await settle(s, record({}).id);
+    expect(done.error).toMatch(/interrupted by restarts twice/);
+    expect(ran).toBe(0);
+    await runner.close();
+  });
+
+  it("puts a running job back in the queue on shutdown, without counting the attempt", async () => {
+    const s = await store();
+    let started = false;
+    const runner = createAssessmentRunner({
+      store: s,
+      concurrency: 1,
+      log: quiet,
+      run: (_request, signal) =>
+        new Promise<AssessmentResult>((_resolve, reject) => {
+          started = true;
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        }),
+    });
+    const submitted = await runner.submit(request);
+    while (!started) await new Promise((resolve) => setTimeout(resolve, 5));
+    await runner.close();
+    expect(await s.get(submitted.id)).toMatchObject({ status: "queued", attempts: 0 });
+  });
+
+  it("records progress, then a full bar and the result when done", async () => {
+    const s = await store();
+    const result = { rating: 7 } as unknown as AssessmentResult;
+    const runner = createAssessmentRunner({
+      store: s,
+      concurrency: 1,
+      log: quiet,
+      run: async (_request, _signal, onProgress) => {
+        onProgress({ files_done: 0, files_total: 4 });
+        onProgress({ files_done: 2, files_total: 4 });
+        return result;
+      },
+    });
+    const submitted = await runner.submit(request);
+    const done = await settle(s, submitted.id);
+    expect(done).toMatchObject({
+      status: "done",
+      attempts: 1,
+      progress: { files_done: 4, files_total: 4 },
+      result: { rating: 7 },
+    });
+    await runner.close();
+  });
+});
