@@ -17,6 +17,8 @@ export const ReviewJob = z.object({
   full: z.boolean().optional(),
   /** The command comment to react to when the review is done (🚀) or failed (😕). */
   ack: z.object({ commentId: z.number().int(), kind: z.enum(["issue", "review"]) }).optional(),
+  /** The `Critic` check run a deferred review already opened: the deferred run completes it. */
+  checkRunId: z.number().int().positive().optional(),
 });
 export type ReviewJob = z.infer<typeof ReviewJob>;
 
