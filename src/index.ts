@@ -19,7 +19,17 @@ import { createDeliveryLog } from "./webhooks/delivery-log.js";
 import { COMMENT_EVENTS, onComment } from "./webhooks/on-comment.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./webhooks/on-pull-request.js";
 
-export type CriticOptions = CoreOptions;
+export type CriticOptions = CoreOptions & {
+  /**
+   * Runs inside a GitHub Action: one event in a short-lived process, authenticated with the
+   * workflow's token (events carry no installation), no HTTP server, no Redis, no deferral, and
+   * Critic's own comments are `github-actions[bot]`'s.
+   */
+  action?: boolean | undefined;
+};
+
+/** The bot a workflow's `GITHUB_TOKEN` writes as. */
+export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 
 export type Critic = {
   app: ApplicationFunction;
@@ -42,13 +52,16 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
   let deps: ReviewDeps | undefined;
   let probot: Probot | undefined;
   // Redis mode: this process only receives webhooks and queues jobs; workers run them.
-  const bull = env.redis
-    ? createBullQueues({
-        redisUrl: env.redis.url,
-        prefix: env.redis.prefix,
-        debounceMs: env.redis.debounceMs,
-      })
-    : undefined;
+  const action = options.action === true;
+  const botLogin = action ? ACTIONS_BOT_LOGIN : undefined;
+  const bull =
+    env.redis && !action
+      ? createBullQueues({
+          redisUrl: env.redis.url,
+          prefix: env.redis.prefix,
+          debounceMs: env.redis.debounceMs,
+        })
+      : undefined;
   const local = createInProcessQueue({
     concurrency: env.concurrency,
     run: async (job, signal) => {
@@ -86,33 +99,43 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       auth: createInstallationAuth(app, metrics),
       metrics,
       pauses,
-      defer: (job, delayMs) => {
-        setTimeout(() => queue.enqueue(job), delayMs).unref();
-      },
+      // An Action's process ends with its event: a review cannot wait for a rate-limit reset.
+      defer: action
+        ? undefined
+        : (job, delayMs) => {
+            setTimeout(() => queue.enqueue(job), delayMs).unref();
+          },
       core,
       appId: env.appId,
+      botLogin,
       version: VERSION,
       log: app.log,
     };
-    app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue, deliveries));
+    app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue, deliveries, { tokenAuth: action }));
     const commandDeps: CommandDeps = {
       pauses,
       auth: deps.auth,
       core,
       reviews: queue,
       appId: env.appId,
+      botLogin,
       version: VERSION,
       log: app.log,
     };
     app.on(
       [...COMMENT_EVENTS],
       onComment({
-        appSlug: () =>
-          (slug ??= app
-            .auth()
-            .then((gh) => (gh as GitHub).rest.apps.getAuthenticated())
-            .then((r) => r.data?.slug)
-            .catch(() => undefined)),
+        // A workflow's token is no App's: nobody mentions github-actions to ask Critic.
+        appSlug: action
+          ? undefined
+          : () =>
+              (slug ??= app
+                .auth()
+                .then((gh) => (gh as GitHub).rest.apps.getAuthenticated())
+                .then((r) => r.data?.slug)
+                .catch(() => undefined)),
+        tokenAuth: action,
+        configPath: env.configPath,
         deliveries,
         permissions,
         limiter,
@@ -130,8 +153,10 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
         },
       }),
     );
-    addHandler(createHealthHandler(health));
-    addHandler(createMetricsHandler(metrics.registry));
+    if (!action) {
+      addHandler(createHealthHandler(health));
+      addHandler(createMetricsHandler(metrics.registry));
+    }
     app.onAny(async (context) => metrics.webhook(context.name));
   };
   const health = async (): Promise<Health> => ({

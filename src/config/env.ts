@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { actionToken, fromActionInputs } from "./action-inputs.js";
+import { CONFIG_PATH } from "./repo-config.schema.js";
 
 /** Provider ids Critic knows, in the order they are tried by default. */
 export const KNOWN_PROVIDERS = ["openai", "gemini", "static"] as const;
@@ -99,6 +101,23 @@ const priceTable = z
     return z.NEVER;
   });
 
+// A path inside the repository, read through the API from the default branch.
+const configPath = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return CONFIG_PATH;
+    const path = v.trim().replace(/^\.\//, "");
+    if (!/^[\w.-]+(?:\/[\w.-]+)*\.ya?ml$/.test(path) || path.split("/").includes("..")) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be a relative path to a YAML file in the repository, such as .github/critic.yml (got "${v}")`,
+      });
+      return z.NEVER;
+    }
+    return path;
+  });
+
 const EnvSchema = z.object({
   APP_ID: wholeNumber(0, 0, Number.MAX_SAFE_INTEGER),
   WEBHOOK_SECRET: optionalString,
@@ -132,6 +151,7 @@ const EnvSchema = z.object({
   CRITIC_REVIEWS_PER_MINUTE: wholeNumber(0, 0, 100_000),
   CRITIC_WORKER_PORT: wholeNumber(0, 0, 65_535),
   GITHUB_TOKENS: commaList,
+  CRITIC_CONFIG_PATH: configPath,
 });
 
 /** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
@@ -174,6 +194,8 @@ export type AppEnv = {
     | undefined;
   /** The operator's own tokens, rotated for reads of public repositories (see token-pool.ts). */
   githubTokens: string[];
+  /** Where each repository's configuration lives (default `.github/critic.yml`). */
+  configPath: string;
 };
 
 /**
@@ -228,7 +250,18 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
         }
       : undefined,
     githubTokens: e.GITHUB_TOKENS,
+    configPath: e.CRITIC_CONFIG_PATH,
   };
+}
+
+/**
+ * The environment inside a GitHub Action: the Action's inputs under Critic's names (see
+ * action-inputs.ts), and the workflow's token kept out of every comment, prompt and log line.
+ */
+export function readActionEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
+  const appEnv = readEnv(fromActionInputs(env));
+  const token = actionToken(env);
+  return token ? { ...appEnv, secrets: [...appEnv.secrets, token] } : appEnv;
 }
 
 /**

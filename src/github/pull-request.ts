@@ -24,14 +24,21 @@ export async function listPullFiles(gh: GitHub, ref: PullRef): Promise<ChangedFi
 export type IssueComment = { id: number; body: string };
 
 /**
+ * Who Critic is on GitHub: the App (by id; 0 when unknown), or in a GitHub Action the bot the
+ * workflow's token writes as (`github-actions[bot]`).
+ */
+export type OwnIdentity = { appId: number; botLogin?: string | undefined };
+
+/**
  * Critic's own summary comment on the PR: it carries the marker AND was written by a bot (by this
- * App when its id is known). A human quoting the marker cannot hijack the summary.
+ * App when its id is known, by the Action's bot in an Action). A human quoting the marker cannot
+ * hijack the summary.
  */
 export async function findOwnComment(
   gh: GitHub,
   ref: PullRef,
   marker: string,
-  appId: number,
+  own: OwnIdentity,
 ): Promise<IssueComment | undefined> {
   const comments = await gh.paginate(gh.rest.issues.listComments, {
     owner: ref.owner,
@@ -39,13 +46,15 @@ export async function findOwnComment(
     issue_number: ref.pullNumber,
     per_page: 100,
   });
-  const own = comments.find(
+  const found = comments.find(
     (c) =>
       c.body?.includes(marker) === true &&
       c.user?.type === "Bot" &&
-      (appId === 0 || c.performed_via_github_app?.id === appId),
+      (own.botLogin !== undefined
+        ? c.user.login === own.botLogin
+        : own.appId === 0 || c.performed_via_github_app?.id === own.appId),
   );
-  return own ? { id: own.id, body: own.body ?? "" } : undefined;
+  return found ? { id: found.id, body: found.body ?? "" } : undefined;
 }
 
 /** Creates the comment, or edits it in place when it exists and its text changed. */

@@ -43,6 +43,8 @@ export type ReviewDeps = {
   auth(installationId: number): Promise<GitHub>;
   core: ReviewCore;
   appId: number;
+  /** In a GitHub Action: the bot the workflow's token writes as, which finds its own summary. */
+  botLogin?: string | undefined;
   version: string;
   log: Logger;
   /**
@@ -132,13 +134,13 @@ async function reviewOnce(
       return "skipped";
     };
     // 1.
-    const { config, errors } = await loadRepoConfig(gh, ref);
+    const { config, errors } = await loadRepoConfig(gh, ref, deps.core.configPath);
     if (!config.enabled) return await skip("reviews disabled by configuration");
     const requested = job.trigger === "command";
     if (job.draft && !config.review_drafts && !requested)
       return await skip("draft pull request skipped");
     // 2.
-    const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps.appId);
+    const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps);
     const previous = existing ? parseState(existing.body) : undefined;
     if (previous?.paused && !requested) return await skip("automatic reviews paused");
     if (previous?.sha === job.headSha && !requested) return await skip("head already reviewed");
