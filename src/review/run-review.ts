@@ -1,12 +1,10 @@
 import type { Logger } from "pino";
 import type { ReviewCore } from "../deps.js";
-import type { CheckOutput } from "../github/check-runs.js";
 import { fetchReviewSources } from "../github/fetch-sources.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
 import {
   compareCommits,
-  dismissChangeRequests,
   findOwnComment,
   getPullHead,
   type IssueComment,
@@ -17,14 +15,8 @@ import {
 import { react } from "../github/reactions.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { pullKey, type ReviewJob } from "../queue/review-job.js";
-import type { Redactor } from "../security/redactor.js";
 import { decideGate } from "./gate/decide-gate.js";
-import {
-  parseFindings,
-  parseState,
-  REVIEW_MARKER_PREFIX,
-  SUMMARY_MARKER,
-} from "./render/markers.js";
+import { parseFindings, parseState, SUMMARY_MARKER } from "./render/markers.js";
 import { renderCheckNote, renderCheckOutput } from "./render/render-check-run.js";
 import {
   renderFailed,
@@ -34,7 +26,7 @@ import {
 } from "./render/render-summary.js";
 import { reviewChanges } from "./review-changes.js";
 import { carryFindings, type PriorFinding } from "./stages/carry-findings.js";
-import { publishReview } from "./stages/publish-review.js";
+import { dismissChangeRequests, publishReview } from "./stages/publish-review.js";
 import { type CheckReport, startCheckReport } from "./stages/report-check.js";
 import type { ChangedFile } from "./types.js";
 
@@ -118,19 +110,21 @@ async function reviewOnce(
     signal.throwIfAborted();
     const client = await deps.auth(job.installationId);
     gh = client;
+    const checkDeps = { gh, log, redactor: deps.core.redactor };
+    // A deferred review completes the check run it opened before (no call to take it over).
+    if (job.checkRunId !== undefined)
+      check = await startCheckReport(checkDeps, {
+        ref,
+        headSha: job.headSha,
+        existingId: job.checkRunId,
+      });
     // A skipped review opens no check run; a deferred one that is skipped now closes its own.
     const skip = async (why: string): Promise<ReviewOutcome> => {
       log.info(why);
-      if (job.checkRunId !== undefined) {
-        const deferred = await startCheckReport(
-          { gh: client, log },
-          { ref, headSha: job.headSha, existingId: job.checkRunId },
-        );
-        await deferred.complete(
-          "skipped",
-          renderCheckNote(`Not reviewed: ${why}`, "Nothing was posted."),
-        );
-      }
+      await check?.complete(
+        "skipped",
+        renderCheckNote(`Not reviewed: ${why}`, "Nothing was posted."),
+      );
       return "skipped";
     };
     // 1.
@@ -152,10 +146,7 @@ async function reviewOnce(
       existing,
       renderInProgress(job.headSha, deps.version, existing?.body),
     );
-    check = await startCheckReport(
-      { gh, log },
-      { ref, headSha: job.headSha, existingId: job.checkRunId },
-    );
+    check ??= await startCheckReport(checkDeps, { ref, headSha: job.headSha });
     // 3.
     const prFiles = await listPullFiles(gh, ref);
     const scope = await chooseScope(client, ref, job, existing?.body, prFiles);
@@ -224,7 +215,7 @@ async function reviewOnce(
       },
     );
     if (config.review_event === "request_changes" && !requestChanges)
-      await dismissStale(gh, ref, job.headSha, log);
+      await dismissChangeRequests({ gh, log }, { ref, headSha: job.headSha });
     const notes = [
       ...(gate.conclusion === "failure"
         ? [`Quality gate failed: ${gate.reasons.join("; ")}.`]
@@ -257,16 +248,7 @@ async function reviewOnce(
     // 7.
     await check.complete(
       gate.conclusion,
-      redactOutput(
-        deps.core.redactor,
-        renderCheckOutput({
-          summaryBody: posted,
-          findings,
-          rating: result.rating,
-          gate,
-          gateActive,
-        }),
-      ),
+      renderCheckOutput({ summaryBody: posted, findings, rating: result.rating, gate, gateActive }),
     );
     log.info(
       {
@@ -333,36 +315,6 @@ const SUPERSEDED = renderCheckNote(
   "Superseded by a newer commit",
   "A newer commit was pushed while this one was being reviewed; its review replaces this one.",
 );
-
-/** Earlier change requests stand in the way of a merge the gate now allows. */
-async function dismissStale(gh: GitHub, ref: PullRef, headSha: string, log: Logger) {
-  try {
-    const dismissed = await dismissChangeRequests(
-      gh,
-      ref,
-      REVIEW_MARKER_PREFIX,
-      `The quality gate passes on ${headSha.slice(0, 7)}.`,
-    );
-    if (dismissed > 0) log.info({ dismissed }, "earlier change requests dismissed");
-  } catch (error) {
-    log.warn({ err: error }, "could not dismiss earlier change requests");
-  }
-}
-
-function redactOutput(redactor: Redactor, output: CheckOutput): CheckOutput {
-  return {
-    title: redactor.redact(output.title),
-    summary: redactor.redact(output.summary),
-    ...(output.annotations
-      ? {
-          annotations: output.annotations.map((a) => ({
-            ...a,
-            message: redactor.redact(a.message),
-          })),
-        }
-      : {}),
-  };
-}
 
 type Scope = {
   files: ChangedFile[];

@@ -148,9 +148,8 @@ describe("GitHub Action", () => {
   });
 
   it("runs /review from an issue_comment event with the same authorization as the App", async () => {
-    restore.push(
-      await actionEnvironment("issue_comment", withoutInstallation(prCommentPayload("/review"))),
-    );
+    // This event keeps an installation id: the workflow's token is used all the same.
+    restore.push(await actionEnvironment("issue_comment", prCommentPayload("/review")));
     const commentId = (prCommentPayload("/review").comment as { id: number }).id;
     const gh = githubMock(nock(GITHUB, { reqheaders: { authorization: `token ${TOKEN}` } }))
       .permission("maintainer", "write")

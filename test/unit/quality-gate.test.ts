@@ -7,6 +7,7 @@ import { decideGate, type GateInput } from "../../src/review/gate/decide-gate.js
 import { renderCheckOutput } from "../../src/review/render/render-check-run.js";
 import { startCheckReport } from "../../src/review/stages/report-check.js";
 import type { Finding, Severity } from "../../src/review/types.js";
+import { createRedactor } from "../../src/security/redactor.js";
 import { GITHUB, OWNER, REPO } from "../helpers/github-nock.js";
 import { captureLogs, TestOctokit } from "../helpers/test-app.js";
 
@@ -282,7 +283,7 @@ describe("github/check-runs", () => {
 });
 
 describe("review/stages/report-check", () => {
-  it("lets a deferred review complete the run it opened before, once, without creating another", async () => {
+  it("lets a deferred review complete the run it opened before, once, redacted, without creating another", async () => {
     const gh = new TestOctokit({ auth: "token" }) as unknown as GitHub;
     const bodies: Array<Record<string, unknown>> = [];
     nock(GITHUB)
@@ -293,14 +294,30 @@ describe("review/stages/report-check", () => {
       .reply(200, { id: 42 });
     const log = pino({ level: "silent" }, captureLogs().stream);
 
+    const secret = "sk-operator-key-0123456789";
+    const redactor = createRedactor([secret]);
+
     const report = await startCheckReport(
-      { gh, log },
+      { gh, log, redactor },
       { ref: { owner: OWNER, repo: REPO }, headSha: "a".repeat(40), existingId: 42 },
     );
-    await report.complete("success", { title: "t", summary: "s" });
+    await report.complete("success", {
+      title: `t ${secret}`,
+      summary: `s ${secret}`,
+      annotations: [
+        {
+          path: "a.ts",
+          start_line: 1,
+          end_line: 1,
+          annotation_level: "notice",
+          message: `m ${secret}`,
+        },
+      ],
+    });
     await report.complete("cancelled", { title: "again", summary: "s" });
 
     expect(report.id).toBe(42);
     expect(bodies).toMatchObject([{ status: "completed", conclusion: "success" }]);
+    expect(JSON.stringify(bodies)).not.toContain(secret);
   });
 });

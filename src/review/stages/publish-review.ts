@@ -2,13 +2,14 @@ import type { Logger } from "pino";
 import type { GitHub } from "../../github/octokit.js";
 import {
   createReview,
+  dismissChangeRequests as dismissReviews,
   hasReviewWithMarker,
   type PullRef,
   type ReviewComment,
   type ReviewEvent,
 } from "../../github/pull-request.js";
 import type { Redactor } from "../../security/redactor.js";
-import { renderReviewMarker } from "../render/markers.js";
+import { REVIEW_MARKER_PREFIX, renderReviewMarker } from "../render/markers.js";
 import { renderComment } from "../render/render-comment.js";
 import type { AnchoredFinding } from "./anchor-findings.js";
 
@@ -115,4 +116,25 @@ function statusOf(error: unknown): number | undefined {
     return error.status;
   }
   return undefined;
+}
+
+/**
+ * With `review_event: request_changes`, a review whose gate passes dismisses Critic's earlier
+ * change requests, which would otherwise go on blocking the merge. A failure is only logged.
+ */
+export async function dismissChangeRequests(
+  deps: { gh: GitHub; log: Logger },
+  params: { ref: PullRef; headSha: string },
+): Promise<void> {
+  try {
+    const dismissed = await dismissReviews(
+      deps.gh,
+      params.ref,
+      REVIEW_MARKER_PREFIX,
+      `The quality gate passes on ${params.headSha.slice(0, 7)}.`,
+    );
+    if (dismissed > 0) deps.log.info({ dismissed }, "earlier change requests dismissed");
+  } catch (error) {
+    deps.log.warn({ err: error }, "could not dismiss earlier change requests");
+  }
 }

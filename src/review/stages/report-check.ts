@@ -7,6 +7,7 @@ import {
   type RepoRef,
 } from "../../github/check-runs.js";
 import type { GitHub } from "../../github/octokit.js";
+import type { Redactor } from "../../security/redactor.js";
 
 /** The review's `Critic` check run, completed at most once. It never throws. */
 export type CheckReport = {
@@ -17,14 +18,15 @@ export type CheckReport = {
 
 /**
  * Opens the review's check run in progress, or takes over `existingId` (a deferred review keeps
- * its run). A check run is a report on the review, never a condition of it: a repository where
- * the App may not write checks still gets its review, and any check-run failure is only logged.
+ * its run) without a call. A check run is a report on the review, never a condition of it: a
+ * repository where the App may not write checks still gets its review, and any check-run failure
+ * is only logged. Every text is redacted before it leaves.
  */
 export async function startCheckReport(
-  deps: { gh: GitHub; log: Logger },
+  deps: { gh: GitHub; log: Logger; redactor: Redactor },
   params: { ref: RepoRef; headSha: string; existingId?: number | undefined },
 ): Promise<CheckReport> {
-  const { gh, log } = deps;
+  const { gh, log, redactor } = deps;
   let id = params.existingId;
   if (id === undefined) {
     try {
@@ -46,7 +48,7 @@ export async function startCheckReport(
       if (id === undefined || done) return;
       done = true;
       try {
-        await completeCheckRun(gh, params.ref, id, conclusion, output);
+        await completeCheckRun(gh, params.ref, id, conclusion, redactOutput(redactor, output));
       } catch (error) {
         log.warn(
           { err: error, status: (error as { status?: number }).status, conclusion },
@@ -54,5 +56,16 @@ export async function startCheckReport(
         );
       }
     },
+  };
+}
+
+function redactOutput(redactor: Redactor, output: CheckOutput): CheckOutput {
+  const { title, summary, annotations } = output;
+  return {
+    title: redactor.redact(title),
+    summary: redactor.redact(summary),
+    ...(annotations
+      ? { annotations: annotations.map((a) => ({ ...a, message: redactor.redact(a.message) })) }
+      : {}),
   };
 }
