@@ -93,7 +93,11 @@ try {
   const started = performance.now();
   const response = await deliverWebhook(port, SECRET, "smoke-1", payload);
   const ackMs = performance.now() - started;
-  await waitFor(async () => github.calls.some((c) => c.method === "PATCH"), 15_000);
+  // The check run is completed last, after the summary.
+  await waitFor(
+    async () => github.calls.some((c) => c.method === "PATCH" && c.path.includes("/check-runs/")),
+    15_000,
+  );
   const review = github.calls.find((c) => c.method === "POST" && c.path.endsWith("/reviews"))
     ?.body as { comments: Array<{ line: number }> } | undefined;
   const summary =

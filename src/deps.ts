@@ -10,7 +10,11 @@ import type { ReviewChangesDeps, ReviewLimits } from "./review/review-changes.js
 import { createRedactor } from "./security/redactor.js";
 import { builtInRules } from "./static-checks/built-in-rules.js";
 
-export type ReviewCore = Omit<ReviewChangesDeps, "log"> & { limits: ReviewLimits };
+export type ReviewCore = Omit<ReviewChangesDeps, "log"> & {
+  limits: ReviewLimits;
+  /** Where repositories keep their configuration. */
+  configPath: string;
+};
 
 export type CoreOptions = {
   /** Where model answers are cached; in memory unless given (Redis mode shares one). */
@@ -41,6 +45,7 @@ export function createReviewCore(env: AppEnv, log: Logger, options: CoreOptions 
     redactor: createRedactor(env.secrets),
     rules: builtInRules(),
     prices: { ...DEFAULT_PRICES, ...env.prices },
+    configPath: env.configPath,
     limits: {
       maxPatchBytes: env.maxPatchBytes,
       maxPromptTokens: env.maxPromptTokens,

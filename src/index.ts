@@ -28,7 +28,17 @@ import { createDeliveryLog } from "./webhooks/delivery-log.js";
 import { COMMENT_EVENTS, onComment } from "./webhooks/on-comment.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./webhooks/on-pull-request.js";
 
-export type CriticOptions = CoreOptions;
+export type CriticOptions = CoreOptions & {
+  /**
+   * Runs inside a GitHub Action: one event in a short-lived process, authenticated with the
+   * workflow's token (events carry no installation), no HTTP server, no Redis, no deferral, and
+   * Critic's own comments are `github-actions[bot]`'s.
+   */
+  action?: boolean | undefined;
+};
+
+/** The bot a workflow's `GITHUB_TOKEN` writes as. */
+export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 
 export type Critic = {
   app: ApplicationFunction;
@@ -54,13 +64,16 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
   let probot: Probot | undefined;
   let assessments: AssessmentRunner | undefined;
   // Redis mode: this process only receives webhooks and queues jobs; workers run them.
-  const bull = env.redis
-    ? createBullQueues({
-        redisUrl: env.redis.url,
-        prefix: env.redis.prefix,
-        debounceMs: env.redis.debounceMs,
-      })
-    : undefined;
+  const action = options.action === true;
+  const botLogin = action ? ACTIONS_BOT_LOGIN : undefined;
+  const bull =
+    env.redis && !action
+      ? createBullQueues({
+          redisUrl: env.redis.url,
+          prefix: env.redis.prefix,
+          debounceMs: env.redis.debounceMs,
+        })
+      : undefined;
   const local = createInProcessQueue({
     concurrency: env.concurrency,
     run: async (job, signal) => {
@@ -98,33 +111,43 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
       auth: createInstallationAuth(app, metrics),
       metrics,
       pauses,
-      defer: (job, delayMs) => {
-        setTimeout(() => queue.enqueue(job), delayMs).unref();
-      },
+      // An Action's process ends with its event: a review cannot wait for a rate-limit reset.
+      defer: action
+        ? undefined
+        : (job, delayMs) => {
+            setTimeout(() => queue.enqueue(job), delayMs).unref();
+          },
       core,
       appId: env.appId,
+      botLogin,
       version: VERSION,
       log: app.log,
     };
-    app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue, deliveries));
+    app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue, deliveries, { tokenAuth: action }));
     const commandDeps: CommandDeps = {
       pauses,
       auth: deps.auth,
       core,
       reviews: queue,
       appId: env.appId,
+      botLogin,
       version: VERSION,
       log: app.log,
     };
     app.on(
       [...COMMENT_EVENTS],
       onComment({
-        appSlug: () =>
-          (slug ??= app
-            .auth()
-            .then((gh) => (gh as GitHub).rest.apps.getAuthenticated())
-            .then((r) => r.data?.slug)
-            .catch(() => undefined)),
+        // A workflow's token is no App's: nobody mentions github-actions to ask Critic.
+        appSlug: action
+          ? undefined
+          : () =>
+              (slug ??= app
+                .auth()
+                .then((gh) => (gh as GitHub).rest.apps.getAuthenticated())
+                .then((r) => r.data?.slug)
+                .catch(() => undefined)),
+        tokenAuth: action,
+        configPath: env.configPath,
         deliveries,
         permissions,
         limiter,
@@ -142,6 +165,11 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
         },
       }),
     );
+    // The Action has no server (the adapter gives no addHandler): no API, /healthz or /metrics.
+    if (action) {
+      app.onAny(async (context) => metrics.webhook(context.name));
+      return;
+    }
     assessments = env.api.keys.length > 0 ? createAssessments(env, app, core, bull) : undefined;
     void assessments
       ?.resume()

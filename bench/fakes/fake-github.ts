@@ -11,7 +11,7 @@ export type FakeGitHub = {
 
 /**
  * A GitHub REST API on loopback, enough for one review: installation tokens, config (always
- * absent), issue comments, PR files and reviews. `files` answers every PR's file list.
+ * absent), issue comments, PR files, reviews and check runs. `files` answers every PR's file list.
  */
 export async function startFakeGitHub(options: {
   files: unknown[];
@@ -83,6 +83,10 @@ export async function startFakeGitHub(options: {
         ? json(200, { id: nextId++, state: "COMMENTED" })
         : json(200, []);
     }
+    if (req.method === "POST" && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path))
+      return json(201, { id: nextId++, status: "in_progress" });
+    const checkRun = /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(path);
+    if (req.method === "PATCH" && checkRun) return json(200, { id: Number(checkRun[1]) });
     return json(404, { message: `fake GitHub has no route for ${req.method} ${path}` });
   };
 

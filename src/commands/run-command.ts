@@ -24,6 +24,8 @@ export type CommandDeps = {
   /** Records `/pause` and `/resume` for reviews already running (see ReviewDeps.pauses). */
   pauses: Map<string, boolean>;
   appId: number;
+  /** In a GitHub Action: the bot the workflow's token writes as, which finds its own summary. */
+  botLogin?: string | undefined;
   version: string;
   log: Logger;
 };
@@ -70,12 +72,12 @@ export async function runCommand(
       case "resume": {
         const paused = command.name === "pause";
         deps.pauses.set(pullKey(job), paused);
-        const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps.appId);
+        const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps);
         await upsertComment(gh, ref, existing, renderPaused(existing?.body, deps.version, paused));
         break;
       }
       case "config": {
-        const { config, origins, errors } = await loadRepoConfig(gh, ref);
+        const { config, origins, errors } = await loadRepoConfig(gh, ref, deps.core.configPath);
         const rows = Object.entries(config).map(
           ([key, value]) =>
             `| \`${key}\` | \`${JSON.stringify(value).replaceAll("|", "\\|")}\` | ${origins?.[key] ?? "default"} |`,
@@ -116,7 +118,7 @@ export async function runCommand(
       }
       case "ask": {
         const [{ config }, { data: pr }, files] = await Promise.all([
-          loadRepoConfig(gh, ref),
+          loadRepoConfig(gh, ref, deps.core.configPath),
           gh.rest.pulls.get({ owner: job.owner, repo: job.repo, pull_number: job.pullNumber }),
           job.comment.thread ? Promise.resolve([]) : listPullFiles(gh, ref),
         ]);

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { actionToken, fromActionInputs } from "./action-inputs.js";
+import { CONFIG_PATH } from "./repo-config.schema.js";
 
 /** Provider ids Critic knows, in the order they are tried by default. */
 export const KNOWN_PROVIDERS = ["openai", "gemini", "static"] as const;
@@ -99,6 +101,23 @@ const priceTable = z
     return z.NEVER;
   });
 
+// A path inside the repository, read through the API from the default branch.
+const configPath = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return CONFIG_PATH;
+    const path = v.trim().replace(/^\.\//, "");
+    if (!/^[\w.-]+(?:\/[\w.-]+)*\.ya?ml$/.test(path) || path.split("/").includes("..")) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be a relative path to a YAML file in the repository, such as .github/critic.yml (got "${v}")`,
+      });
+      return z.NEVER;
+    }
+    return path;
+  });
+
 const EnvSchema = z.object({
   APP_ID: wholeNumber(0, 0, Number.MAX_SAFE_INTEGER),
   WEBHOOK_SECRET: optionalString,
@@ -142,6 +161,7 @@ const EnvSchema = z.object({
   CRITIC_DATA_DIR: optionalString.transform((v) => v ?? ".critic-data"),
   CRITIC_ASSESS_MAX_FILES: wholeNumber(150, 1, 10_000),
   CRITIC_ASSESS_MAX_TOKENS: wholeNumber(200_000, 1_000, 5_000_000),
+  CRITIC_CONFIG_PATH: configPath,
 });
 
 /** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
@@ -195,6 +215,8 @@ export type AppEnv = {
     assessMaxFiles: number;
     assessMaxTokens: number;
   };
+  /** Where each repository's configuration lives (default `.github/critic.yml`). */
+  configPath: string;
 };
 
 /**
@@ -262,7 +284,18 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       assessMaxFiles: e.CRITIC_ASSESS_MAX_FILES,
       assessMaxTokens: e.CRITIC_ASSESS_MAX_TOKENS,
     },
+    configPath: e.CRITIC_CONFIG_PATH,
   };
+}
+
+/**
+ * The environment inside a GitHub Action: the Action's inputs under Critic's names (see
+ * action-inputs.ts), and the workflow's token kept out of every comment, prompt and log line.
+ */
+export function readActionEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
+  const appEnv = readEnv(fromActionInputs(env));
+  const token = actionToken(env);
+  return token ? { ...appEnv, secrets: [...appEnv.secrets, token] } : appEnv;
 }
 
 /**

@@ -111,6 +111,36 @@ export const RepoConfig = z
       .strict()
       .prefault({})
       .describe("Who may run slash-commands besides people with write access."),
+    /** When the `Critic` check run fails: on findings of a severity, or on a low rating. */
+    gate: z
+      .object({
+        /** The check fails when the review has a finding of this severity or worse; `never` turns this off. */
+        fail_on: z
+          .enum(["critical", "warning", "never"])
+          .default("never")
+          .describe(
+            "The Critic check fails when the review has a finding of this severity or worse (warning includes critical); never turns this off.",
+          ),
+        /** The check fails when the rating is below this (0 turns this off). */
+        min_rating: z
+          .number()
+          .min(0)
+          .max(10)
+          .default(0)
+          .describe("The Critic check fails when the rating is below this; 0 turns this off."),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        "The quality gate: when the Critic check run concludes failure, so branch protection can block a merge.",
+      ),
+    /** The review's event: `comment`, or `request_changes` when the gate fails. Critic never approves. */
+    review_event: z
+      .enum(["comment", "request_changes"])
+      .default("comment")
+      .describe(
+        "comment: the review is always a comment. request_changes: when the quality gate fails, the review requests changes. Critic never approves.",
+      ),
     /** Model to ask instead of the server's default (OPENAI_MODEL). The provider and its key stay the operator's. */
     model: z
       .string()

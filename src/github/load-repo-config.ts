@@ -7,7 +7,7 @@ import {
 import type { GitHub } from "./octokit.js";
 
 /**
- * Reads `.github/critic.yml` from the repository's default branch, the way `context.config` does:
+ * Reads `.github/critic.yml` (or the operator's `CRITIC_CONFIG_PATH`) from the repository's default branch, the way `context.config` does:
  * falling back to the organisation's `.github` repository and following `_extends`. A PR cannot
  * change the configuration that reviews it. A file that cannot be read or parsed gives the
  * defaults and a note naming the file; it never stops the review.
@@ -15,12 +15,13 @@ import type { GitHub } from "./octokit.js";
 export async function loadRepoConfig(
   gh: GitHub,
   repo: { owner: string; repo: string },
+  path: string = CONFIG_PATH,
 ): Promise<ResolvedRepoConfig> {
   try {
     const { files } = await gh.config.get({
       owner: repo.owner,
       repo: repo.repo,
-      path: CONFIG_PATH,
+      path,
     });
     const sources: ConfigSource[] = [...files].reverse().map((f) => ({
       label:
@@ -35,7 +36,7 @@ export async function loadRepoConfig(
         : "unknown error";
     return {
       config: defaultRepoConfig(),
-      errors: [`${CONFIG_PATH}: could not be read (${why}); using the defaults.`],
+      errors: [`${path}: could not be read (${why}); using the defaults.`],
     };
   }
 }

@@ -24,14 +24,21 @@ export async function listPullFiles(gh: GitHub, ref: PullRef): Promise<ChangedFi
 export type IssueComment = { id: number; body: string };
 
 /**
+ * Who Critic is on GitHub: the App (by id; 0 when unknown), or in a GitHub Action the bot the
+ * workflow's token writes as (`github-actions[bot]`).
+ */
+export type OwnIdentity = { appId: number; botLogin?: string | undefined };
+
+/**
  * Critic's own summary comment on the PR: it carries the marker AND was written by a bot (by this
- * App when its id is known). A human quoting the marker cannot hijack the summary.
+ * App when its id is known, by the Action's bot in an Action). A human quoting the marker cannot
+ * hijack the summary.
  */
 export async function findOwnComment(
   gh: GitHub,
   ref: PullRef,
   marker: string,
-  appId: number,
+  own: OwnIdentity,
 ): Promise<IssueComment | undefined> {
   const comments = await gh.paginate(gh.rest.issues.listComments, {
     owner: ref.owner,
@@ -39,13 +46,15 @@ export async function findOwnComment(
     issue_number: ref.pullNumber,
     per_page: 100,
   });
-  const own = comments.find(
+  const found = comments.find(
     (c) =>
       c.body?.includes(marker) === true &&
       c.user?.type === "Bot" &&
-      (appId === 0 || c.performed_via_github_app?.id === appId),
+      (own.botLogin !== undefined
+        ? c.user.login === own.botLogin
+        : own.appId === 0 || c.performed_via_github_app?.id === own.appId),
   );
-  return own ? { id: own.id, body: own.body ?? "" } : undefined;
+  return found ? { id: found.id, body: found.body ?? "" } : undefined;
 }
 
 /** Creates the comment, or edits it in place when it exists and its text changed. */
@@ -84,21 +93,24 @@ export type ReviewComment = {
   start_side?: "RIGHT";
 };
 
+/** Critic comments or requests changes; it never approves. */
+export type ReviewEvent = "COMMENT" | "REQUEST_CHANGES";
+
 /**
- * Posts one review with `event: COMMENT` in the same call, so no PENDING review is ever left
- * behind. Never retried by plugin-retry: a POST that failed with 5xx may still have landed.
+ * Posts one review with its event in the same call, so no PENDING review is ever left behind.
+ * Never retried by plugin-retry: a POST that failed with 5xx may still have landed.
  */
 export async function createReview(
   gh: GitHub,
   ref: PullRef,
-  review: { commitId: string; body: string; comments: ReviewComment[] },
+  review: { commitId: string; body: string; comments: ReviewComment[]; event: ReviewEvent },
 ): Promise<void> {
   await gh.rest.pulls.createReview({
     owner: ref.owner,
     repo: ref.repo,
     pull_number: ref.pullNumber,
     commit_id: review.commitId,
-    event: "COMMENT",
+    event: review.event,
     body: review.body,
     comments: review.comments,
     request: { retries: 0 },
@@ -164,6 +176,41 @@ export async function hasReviewWithMarker(
     per_page: 100,
   });
   return reviews.some((r) => r.user?.type === "Bot" && r.body?.includes(marker) === true);
+}
+
+/**
+ * Dismisses the bot's earlier change requests that carry `markerPrefix`: the quality gate passes
+ * now, and a stale request would go on blocking the merge. Returns how many were dismissed.
+ * https://docs.github.com/en/rest/pulls/reviews#dismiss-a-review-for-a-pull-request
+ */
+export async function dismissChangeRequests(
+  gh: GitHub,
+  ref: PullRef,
+  markerPrefix: string,
+  message: string,
+): Promise<number> {
+  const reviews = await gh.paginate(gh.rest.pulls.listReviews, {
+    owner: ref.owner,
+    repo: ref.repo,
+    pull_number: ref.pullNumber,
+    per_page: 100,
+  });
+  const stale = reviews.filter(
+    (r) =>
+      r.state === "CHANGES_REQUESTED" &&
+      r.user?.type === "Bot" &&
+      r.body?.includes(markerPrefix) === true,
+  );
+  for (const review of stale) {
+    await gh.rest.pulls.dismissReview({
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: ref.pullNumber,
+      review_id: review.id,
+      message,
+    });
+  }
+  return stale.length;
 }
 
 /**

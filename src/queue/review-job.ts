@@ -3,7 +3,8 @@ import { z } from "zod";
 /** What a review needs to run later, in this process or another: ids and short texts, no clients. */
 export const ReviewJob = z.object({
   deliveryId: z.string(),
-  installationId: z.number().int().positive(),
+  /** 0 in a GitHub Action: its events carry no installation, and the workflow's token is used. */
+  installationId: z.number().int().nonnegative(),
   owner: z.string().min(1),
   repo: z.string().min(1),
   pullNumber: z.number().int().positive(),
@@ -17,6 +18,8 @@ export const ReviewJob = z.object({
   full: z.boolean().optional(),
   /** The command comment to react to when the review is done (🚀) or failed (😕). */
   ack: z.object({ commentId: z.number().int(), kind: z.enum(["issue", "review"]) }).optional(),
+  /** The `Critic` check run a deferred review already opened: the deferred run completes it. */
+  checkRunId: z.number().int().positive().optional(),
 });
 export type ReviewJob = z.infer<typeof ReviewJob>;
 

@@ -50,6 +50,13 @@ export type UsageLine = {
   cached: number;
 };
 
+/**
+ * How much of the change a model reviewed: all of it, part of it (the rest got static checks
+ * because every model provider failed), none because every model provider failed
+ * ("unavailable"), or none by design (no provider configured, nothing sent to a model).
+ */
+export type AiCoverage = "full" | "partial" | "unavailable" | "not-used";
+
 export type ReviewResult = Anchored & {
   /** Earlier findings this push resolved (their lines are gone). */
   resolved: readonly PriorFinding[];
@@ -58,6 +65,7 @@ export type ReviewResult = Anchored & {
   overview: string;
   conclusion: string;
   servedBy: string;
+  ai: AiCoverage;
   usage: UsageLine[];
   notes: string[];
 };
@@ -159,6 +167,7 @@ export async function reviewChanges(
         prepared.secretFindings.length > 0
           ? "static checks only"
           : "no reviewer (nothing to review)",
+      ai: "not-used",
       usage: [],
       notes: [],
     };
@@ -287,6 +296,7 @@ export async function reviewChanges(
         ? "Nothing was sent to a model: every reviewable file was over the token budget."
         : ""),
     servedBy: merged.servedBy,
+    ai: merged.ai,
     usage: usageLines(answers, deps.prices),
     notes,
   };
@@ -297,6 +307,7 @@ type Merged = {
   overview: string;
   conclusion: string;
   servedBy: string;
+  ai: AiCoverage;
   notes: string[];
 };
 
@@ -355,8 +366,17 @@ function mergeAnswers(answers: ChainResult[], anyModelConfigured: boolean): Merg
     conclusion:
       worst?.result.conclusion ?? byModel[0]?.result.conclusion ?? fallback?.conclusion ?? "",
     servedBy: servedNames.length > 0 ? servedNames.join(" and ") : "static checks only",
+    ai: coverage(answers.length, byModel.length, failures.size > 0),
     notes,
   };
+}
+
+/** Parts answered by a model, of all parts; a part without one got static checks. */
+function coverage(parts: number, byModel: number, anyFailed: boolean): AiCoverage {
+  if (parts > 0 && byModel === parts) return "full";
+  if (byModel > 0) return "partial";
+  // No part reached a model: because they failed, or because none was configured or asked.
+  return anyFailed ? "unavailable" : "not-used";
 }
 
 /**

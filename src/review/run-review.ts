@@ -15,7 +15,9 @@ import {
 import { react } from "../github/reactions.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { pullKey, type ReviewJob } from "../queue/review-job.js";
+import { decideGate } from "./gate/decide-gate.js";
 import { parseFindings, parseState, SUMMARY_MARKER } from "./render/markers.js";
+import { renderCheckNote, renderCheckOutput } from "./render/render-check-run.js";
 import {
   renderFailed,
   renderInProgress,
@@ -24,7 +26,8 @@ import {
 } from "./render/render-summary.js";
 import { reviewChanges } from "./review-changes.js";
 import { carryFindings, type PriorFinding } from "./stages/carry-findings.js";
-import { publishReview } from "./stages/publish-review.js";
+import { dismissChangeRequests, publishReview } from "./stages/publish-review.js";
+import { type CheckReport, startCheckReport } from "./stages/report-check.js";
 import type { ChangedFile } from "./types.js";
 
 export type ReviewDeps = {
@@ -32,6 +35,8 @@ export type ReviewDeps = {
   auth(installationId: number): Promise<GitHub>;
   core: ReviewCore;
   appId: number;
+  /** In a GitHub Action: the bot the workflow's token writes as, which finds its own summary. */
+  botLogin?: string | undefined;
   version: string;
   log: Logger;
   /**
@@ -55,13 +60,16 @@ export type ReviewOutcome = "reviewed" | "skipped" | "superseded" | "deferred" |
 /**
  * One review of one PR head, from the queue:
  * 1. load `.github/critic.yml` and decide whether to review at all;
- * 2. find the summary comment; stop if this head was already reviewed; else show "in progress";
+ * 2. find the summary comment; stop if this head was already reviewed; else show "in progress"
+ *    and open the `Critic` check run;
  * 3. list the PR's files and review them (see `reviewChanges`);
  * 4. re-read the PR: a head that moved (or a closed PR) means this review is stale, post nothing;
- * 5. post one review with the inline comments;
- * 6. write the finished summary.
+ * 5. decide the quality gate and post one review with the inline comments;
+ * 6. write the finished summary;
+ * 7. complete the check run with the gate's conclusion and the findings as annotations.
  * It never throws: a failure is logged and shown in the summary, so no review is lost silently.
- * A job superseded by a newer push stops quietly: the newer job owns the summary.
+ * A job superseded by a newer push stops quietly: the newer job owns the summary. Whatever
+ * happens after the check run opened, it is completed: no check is left in progress.
  */
 export async function runReview(
   deps: ReviewDeps,
@@ -95,40 +103,50 @@ async function reviewOnce(
   const ref: PullRef = { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber };
   let gh: GitHub | undefined;
   let summary: IssueComment | undefined;
+  let check: CheckReport | undefined;
+  let gateActive = false;
   try {
     // Superseded before it started (a newer push arrived while it waited): no call at all.
     signal.throwIfAborted();
     const client = await deps.auth(job.installationId);
     gh = client;
+    const checkDeps = { gh, log, redactor: deps.core.redactor };
+    // A deferred review completes the check run it opened before (no call to take it over).
+    if (job.checkRunId !== undefined)
+      check = await startCheckReport(checkDeps, {
+        ref,
+        headSha: job.headSha,
+        existingId: job.checkRunId,
+      });
+    // A skipped review opens no check run; a deferred one that is skipped now closes its own.
+    const skip = async (why: string): Promise<ReviewOutcome> => {
+      log.info(why);
+      await check?.complete(
+        "skipped",
+        renderCheckNote(`Not reviewed: ${why}`, "Nothing was posted."),
+      );
+      return "skipped";
+    };
     // 1.
-    const { config, errors } = await loadRepoConfig(gh, ref);
-    if (!config.enabled) {
-      log.info("reviews disabled by configuration");
-      return "skipped";
-    }
+    const { config, errors } = await loadRepoConfig(gh, ref, deps.core.configPath);
+    if (!config.enabled) return await skip("reviews disabled by configuration");
     const requested = job.trigger === "command";
-    if (job.draft && !config.review_drafts && !requested) {
-      log.info("draft pull request skipped");
-      return "skipped";
-    }
+    if (job.draft && !config.review_drafts && !requested)
+      return await skip("draft pull request skipped");
     // 2.
-    const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps.appId);
+    const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps);
     const previous = existing ? parseState(existing.body) : undefined;
-    if (previous?.paused && !requested) {
-      log.info("automatic reviews paused");
-      return "skipped";
-    }
-    if (previous?.sha === job.headSha && !requested) {
-      log.info("head already reviewed");
-      return "skipped";
-    }
+    if (previous?.paused && !requested) return await skip("automatic reviews paused");
+    if (previous?.sha === job.headSha && !requested) return await skip("head already reviewed");
     signal.throwIfAborted();
+    gateActive = config.gate.fail_on !== "never" || config.gate.min_rating > 0;
     summary = await upsertComment(
       gh,
       ref,
       existing,
       renderInProgress(job.headSha, deps.version, existing?.body),
     );
+    check ??= await startCheckReport(checkDeps, { ref, headSha: job.headSha });
     // 3.
     const prFiles = await listPullFiles(gh, ref);
     const scope = await chooseScope(client, ref, job, existing?.body, prFiles);
@@ -159,6 +177,7 @@ async function reviewOnce(
     const head = await getPullHead(gh, ref);
     if (head.sha !== job.headSha) {
       log.info({ head: head.sha }, "head moved during the review; nothing posted");
+      await check.complete("cancelled", SUPERSEDED);
       return "superseded";
     }
     if (!head.open) {
@@ -174,14 +193,33 @@ async function reviewOnce(
           parseState(summary.body),
         ),
       );
+      await check.complete(
+        "skipped",
+        renderCheckNote("Not reviewed: the pull request was closed", "Nothing was posted."),
+      );
       return "skipped";
     }
     // 5.
+    const findings = [...result.inline, ...result.summaryOnly];
+    const gate = decideGate({ gate: config.gate, findings, rating: result.rating, ai: result.ai });
+    const requestChanges =
+      config.review_event === "request_changes" && gate.conclusion === "failure";
     const published = await publishReview(
       { gh, log, redactor: deps.core.redactor },
-      { ref, headSha: job.headSha, inline: result.inline, verifyFirst: deps.verifyBeforePost },
+      {
+        ref,
+        headSha: job.headSha,
+        inline: result.inline,
+        verifyFirst: deps.verifyBeforePost,
+        requestChanges: requestChanges ? { reasons: gate.reasons } : undefined,
+      },
     );
+    if (config.review_event === "request_changes" && !requestChanges)
+      await dismissChangeRequests({ gh, log }, { ref, headSha: job.headSha });
     const notes = [
+      ...(gate.conclusion === "failure"
+        ? [`Quality gate failed: ${gate.reasons.join("; ")}.`]
+        : []),
       ...errors.map((e) => `Invalid configuration, using the defaults: ${e}`),
       ...scope.notes,
       ...result.notes,
@@ -205,15 +243,27 @@ async function reviewOnce(
       notes,
       paused: deps.pauses?.get(pullKey(job)) ?? previous?.paused,
     });
-    await upsertComment(gh, ref, summary, deps.core.redactor.redact(body));
+    const posted = deps.core.redactor.redact(body);
+    await upsertComment(gh, ref, summary, posted);
+    // 7.
+    await check.complete(
+      gate.conclusion,
+      renderCheckOutput({ summaryBody: posted, findings, rating: result.rating, gate, gateActive }),
+    );
     log.info(
-      { inline: inline.length, summaryOnly: summaryOnly.length, servedBy: result.servedBy },
+      {
+        inline: inline.length,
+        summaryOnly: summaryOnly.length,
+        servedBy: result.servedBy,
+        gate: gate.conclusion,
+      },
       "review posted",
     );
     return "reviewed";
   } catch (error) {
     if (signal.aborted) {
       log.info("review superseded by a newer push; nothing posted");
+      await check?.complete("cancelled", SUPERSEDED);
       return "superseded";
     }
     const resetAt = rateLimitReset(error);
@@ -223,7 +273,8 @@ async function reviewOnce(
         { resetAt: new Date(resetAt).toISOString() },
         "GitHub rate limit used up; review deferred",
       );
-      deps.defer(job, delayMs);
+      // The deferred review completes this review's check run; nothing can be written until then.
+      deps.defer(check?.id === undefined ? job : { ...job, checkRunId: check.id }, delayMs);
       if (gh && summary) {
         const note = `GitHub's rate limit for this installation is used up until ${new Date(resetAt).toISOString().slice(11, 16)} UTC; the review will continue then`;
         await upsertComment(
@@ -236,6 +287,14 @@ async function reviewOnce(
       return "deferred";
     }
     log.error({ err: error }, "review failed");
+    // With the gate on, a review that could not finish must not pass it; without, it blocks nothing.
+    await check?.complete(
+      gateActive ? "failure" : "neutral",
+      renderCheckNote(
+        "The review could not be completed",
+        "GitHub or a provider failed in a way Critic could not recover from. Push a new commit or comment `/review` to try again.",
+      ),
+    );
     if (gh && summary) {
       const previousState = parseState(summary.body);
       const failed = renderFailed(
@@ -251,6 +310,11 @@ async function reviewOnce(
     return "failed";
   }
 }
+
+const SUPERSEDED = renderCheckNote(
+  "Superseded by a newer commit",
+  "A newer commit was pushed while this one was being reviewed; its review replaces this one.",
+);
 
 type Scope = {
   files: ChangedFile[];

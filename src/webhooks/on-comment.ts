@@ -18,7 +18,7 @@ export const COMMENT_EVENTS = [
 
 const User = z.object({ login: z.string(), type: z.string() });
 const Base = z.object({
-  installation: z.object({ id: z.number().int().positive() }),
+  installation: z.object({ id: z.number().int().positive() }).optional(),
   repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
   sender: User,
 });
@@ -52,6 +52,10 @@ export type CommentHandlerDeps = {
   permissions: PermissionCache;
   limiter: SpendLimiter;
   appId: number;
+  /** A GitHub Action: events carry no installation; the workflow's token authenticates. */
+  tokenAuth?: boolean | undefined;
+  /** Where repositories keep their configuration (`CRITIC_CONFIG_PATH`). */
+  configPath?: string | undefined;
   /** The App's slug (`critic` for @critic), for questions that mention it; undefined if unknown. */
   appSlug?: (() => Promise<string | undefined>) | undefined;
 };
@@ -83,7 +87,7 @@ export function onComment(deps: CommentHandlerDeps) {
         if (slug) parsed = parseMention(context.payload, slug);
       }
     }
-    if (!parsed) return;
+    if (!parsed || (!parsed.payload.installation && !deps.tokenAuth)) return;
     if (await deps.deliveries.seen(context.id)) return;
     const { payload, command } = parsed;
     const job: CommandJob = { ...parsed.job, deliveryId: context.id };
@@ -104,7 +108,7 @@ export function onComment(deps: CommentHandlerDeps) {
 
     let allowed = await hasWriteAccess(gh, repo, commenter.login, deps.permissions);
     if (!allowed && commenter.login === parsed.author) {
-      allowed = (await loadRepoConfig(gh, repo)).config.commands.allow_author;
+      allowed = (await loadRepoConfig(gh, repo, deps.configPath)).config.commands.allow_author;
     }
     if (!allowed) {
       const key = `${job.owner}/${job.repo}#${job.pullNumber}:${commenter.login}`;
@@ -173,7 +177,7 @@ function parse(name: string, raw: unknown): Parsed | undefined {
       author: p.issue.user.login,
       job: {
         ...base,
-        installationId: p.installation.id,
+        installationId: p.installation?.id ?? 0,
         owner: p.repository.owner.login,
         repo: p.repository.name,
         pullNumber: p.issue.number,
@@ -194,7 +198,7 @@ function parse(name: string, raw: unknown): Parsed | undefined {
     author: p.pull_request.user.login,
     job: {
       ...base,
-      installationId: p.installation.id,
+      installationId: p.installation?.id ?? 0,
       owner: p.repository.owner.login,
       repo: p.repository.name,
       pullNumber: p.pull_request.number,

@@ -14,15 +14,23 @@ export const PULL_REQUEST_EVENTS = [
 // Only what a review needs; anything else in the payload may change shape without harm.
 const Payload = z.object({
   action: z.string(),
-  installation: z.object({ id: z.number().int().positive() }),
-  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
+  installation: z.object({ id: z.number().int().positive() }).optional(),
+  repository: z.object({
+    name: z.string(),
+    full_name: z.string().optional(),
+    owner: z.object({ login: z.string() }),
+  }),
   pull_request: z.object({
     number: z.number().int().positive(),
     state: z.string(),
     draft: z.boolean().optional(),
     title: z.string(),
     body: z.string().nullable().optional(),
-    head: z.object({ sha: z.string() }),
+    head: z.object({
+      sha: z.string(),
+      // null when the fork was deleted
+      repo: z.object({ full_name: z.string() }).nullable().optional(),
+    }),
   }),
 });
 
@@ -30,12 +38,21 @@ const Payload = z.object({
  * Validates the event and queues a review, then returns: GitHub wants an answer within ten
  * seconds and never redelivers a failed delivery, so no review work happens here.
  */
-export function onPullRequest(queue: JobQueue, deliveries: DeliveryLog) {
+export function onPullRequest(
+  queue: JobQueue,
+  deliveries: DeliveryLog,
+  /** A GitHub Action: events carry no installation; the workflow's token authenticates. */
+  options: { tokenAuth?: boolean | undefined } = {},
+) {
   return async (context: Context<(typeof PULL_REQUEST_EVENTS)[number]>): Promise<void> => {
     const parsed = Payload.safeParse(context.payload);
-    if (!parsed.success) {
+    if (!parsed.success || (!parsed.data.installation && !options.tokenAuth)) {
       context.log.warn(
-        { issues: parsed.error.issues.map((i) => i.path.join(".")) },
+        {
+          issues: parsed.success
+            ? ["installation"]
+            : parsed.error.issues.map((i) => i.path.join(".")),
+        },
         "malformed pull_request payload ignored",
       );
       return;
@@ -46,9 +63,19 @@ export function onPullRequest(queue: JobQueue, deliveries: DeliveryLog) {
     }
     const { installation, repository, pull_request: pr, action } = parsed.data;
     if (pr.state !== "open") return;
+    const fromFork =
+      pr.head.repo === null ||
+      (pr.head.repo !== undefined && pr.head.repo.full_name !== repository.full_name);
+    if (options.tokenAuth && fromFork) {
+      // On `pull_request` from a fork, GitHub gives the workflow a read-only token and no secrets.
+      context.log.warn(
+        "pull request from a fork: this workflow's token is read-only and has no secrets, so Critic cannot post here; a maintainer can comment /review (issue_comment workflows run with the repository's token)",
+      );
+      return;
+    }
     const job: ReviewJob = {
       deliveryId: context.id,
-      installationId: installation.id,
+      installationId: installation?.id ?? 0,
       owner: repository.owner.login,
       repo: repository.name,
       pullNumber: pr.number,

@@ -32,6 +32,9 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
     reviews: [] as Array<Record<string, unknown>>,
     graphql: [] as Array<{ query: string; variables: Record<string, string> }>,
     reactions: [] as string[],
+    checkRuns: [] as Array<Record<string, unknown>>,
+    checkUpdates: [] as Array<{ id: number; body: CheckRunUpdate }>,
+    dismissals: [] as Array<{ id: number; message: string }>,
   };
   const repoPath = `/repos/${OWNER}/${REPO}`;
   const api = {
@@ -175,9 +178,67 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
       scope.get(`${repoPath}/pulls/${PR}/reviews`).query({ per_page: 100 }).reply(200, reviews);
       return api;
     },
+    /** A review dismissed (an earlier change request the gate no longer backs). */
+    dismissReview(id: number) {
+      scope
+        .put(`${repoPath}/pulls/${PR}/reviews/${id}/dismissals`, (body: { message: string }) => {
+          captured.dismissals.push({ id, message: body.message });
+          return true;
+        })
+        .reply(200, { id, state: "DISMISSED" });
+      return api;
+    },
+    /** The `Critic` check run opened in progress; `status` 403 as for an App without `checks: write`. */
+    createCheckRun(id = 7000, status = 201) {
+      scope
+        .post(`${repoPath}/check-runs`, (body: Record<string, unknown>) => {
+          captured.checkRuns.push(body);
+          return true;
+        })
+        .reply(
+          status,
+          status < 300
+            ? { id, status: "in_progress" }
+            : { message: "Resource not accessible by integration" },
+        );
+      return api;
+    },
+    /** The check run of one review that runs to the end: opened, then completed in one update. */
+    checkRun(id = 7000) {
+      return api.createCheckRun(id).updateCheckRun(id);
+    },
+    /** Updates of check run `id` (completing it, then appending annotations). */
+    updateCheckRun(id = 7000, times = 1) {
+      scope
+        .patch(`${repoPath}/check-runs/${id}`, (body: CheckRunUpdate) => {
+          captured.checkUpdates.push({ id, body });
+          return true;
+        })
+        .times(times)
+        .reply(200, { id });
+      return api;
+    },
   };
   return api;
 }
+
+/** What Critic sends when it updates a check run. */
+export type CheckRunUpdate = {
+  status?: string;
+  conclusion?: string;
+  output?: {
+    title: string;
+    summary: string;
+    annotations?: Array<{
+      path: string;
+      start_line: number;
+      end_line: number;
+      annotation_level: string;
+      title?: string;
+      message: string;
+    }>;
+  };
+};
 
 /** A summary comment as GitHub lists it, written by the App (id 123) unless said otherwise. */
 export function botComment(id: number, body: string, appId = 123) {

@@ -64,6 +64,7 @@ describe("incremental review", () => {
       .listComments([botComment(77, previousSummary)])
       .updateComment(77, 2)
       .listFiles([X_PR, Y_PR])
+      .checkRun()
       .sources()
       .getPull(NEXT)
       .createReview();
@@ -115,6 +116,7 @@ describe("incremental review", () => {
       .listComments([botComment(77, previousSummary)])
       .updateComment(77, 2)
       .listFiles([X_PR, Y_PR])
+      .checkRun()
       .sources()
       .getPull(NEXT);
     compareMock(gh.scope, LAST, NEXT, reply);
@@ -138,6 +140,7 @@ describe("incremental review", () => {
       .listComments()
       .createComment(1)
       .listFiles([X_PR])
+      .checkRun()
       .sources()
       // The last push's review: finds the summary the first (cancelled) one created.
       .config()
@@ -146,6 +149,7 @@ describe("incremental review", () => {
       ])
       .updateComment(1, 2)
       .listFiles([X_PR])
+      .checkRun()
       .sources()
       .getPull(heads[4])
       .createReview();
@@ -183,6 +187,7 @@ describe("incremental review", () => {
       .listComments()
       .createComment(1)
       .listFiles([X_PR])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()

@@ -23,6 +23,7 @@ async function review(files = [FILE], action = "opened") {
     .listComments()
     .createComment(1)
     .listFiles(files)
+    .checkRun()
     .sources()
     .getPull()
     .updateComment(1);
@@ -69,6 +70,7 @@ describe("provider chain through a review", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .updateComment(1)
@@ -299,6 +301,7 @@ describe("provider chain through a review", () => {
       .listComments()
       .createComment(1)
       .listFiles(files)
+      .checkRun()
       // 400 files: eight GraphQL requests of 50.
       .sources({}, {}, 8)
       .getPull()

@@ -58,6 +58,7 @@ describe("pull_request → one review and one summary", () => {
       .listComments()
       .createComment(9001)
       .listFiles(FILES)
+      .checkRun()
       .sources()
       .getPull()
       .createReview()
@@ -170,6 +171,7 @@ describe("pull_request → one review and one summary", () => {
       ])
       .updateComment(77, 2)
       .listFiles(FILES.slice(0, 1))
+      .checkRun()
       .sources()
       .getPull()
       .createReview();
@@ -205,6 +207,7 @@ describe("pull_request → one review and one summary", () => {
           patch,
         },
       ])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()
@@ -240,6 +243,7 @@ describe("pull_request → one review and one summary", () => {
       .listFiles([
         { filename: "app.py", status: "modified", additions: 1, deletions: 0, changes: 1, patch },
       ])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()

@@ -87,6 +87,7 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull(last)
       .listReviews([])
@@ -110,18 +111,30 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
         }) as never,
       });
     }
-    await until(() => gh.captured.updates.length > 0);
+    await until(() => gh.captured.checkUpdates.length > 0);
 
     expect(gh.captured.reviews).toHaveLength(1);
     expect(gh.captured.reviews[0]?.commit_id).toBe(last);
     // Each worker serves its own /metrics and /healthz; together they counted one review.
-    const served = await Promise.all(
-      workers.map(async (w) => (await fetch(`http://127.0.0.1:${await w.port()}/metrics`)).text()),
-    );
-    const reviewed = served.map((text) =>
-      Number(/critic_reviews_total\{outcome="reviewed"\} (\d+)/.exec(text)?.[1] ?? 0),
-    );
-    expect(reviewed.reduce((a, b) => a + b, 0)).toBe(1);
+    // A worker counts the review once runReview returns, just after its last GitHub call.
+    const reviewedCount = async () => {
+      const served = await Promise.all(
+        workers.map(async (w) =>
+          (await fetch(`http://127.0.0.1:${await w.port()}/metrics`)).text(),
+        ),
+      );
+      return served
+        .map((text) =>
+          Number(/critic_reviews_total\{outcome="reviewed"\} (\d+)/.exec(text)?.[1] ?? 0),
+        )
+        .reduce((a, b) => a + b, 0);
+    };
+    let reviewed = await reviewedCount();
+    for (let i = 0; reviewed === 0 && i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      reviewed = await reviewedCount();
+    }
+    expect(reviewed).toBe(1);
     const health = await (
       await fetch(`http://127.0.0.1:${await workers[0]?.port()}/healthz`)
     ).json();
@@ -141,6 +154,7 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       // The second worker: picks the job up, finds the first one's summary.
       .config()
@@ -149,6 +163,7 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
       ])
       .updateComment(1, 2)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull(head)
       .listReviews([])

@@ -25,6 +25,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview(422, {
@@ -54,6 +55,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview(502, { message: "Bad Gateway" })
@@ -81,6 +83,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview(500, { message: "Server Error" })
@@ -108,6 +111,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()
@@ -148,6 +152,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()
@@ -172,6 +177,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .updateComment(1);
@@ -190,6 +196,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()
@@ -231,6 +238,7 @@ describe("pull_request edge cases", () => {
         .listComments()
         .createComment(1)
         .listFiles([FILE])
+        .checkRun()
         .sources()
         .getPull()
         .updateComment(1);
@@ -264,6 +272,7 @@ describe("pull_request edge cases", () => {
           patch: "@@ -1 +1 @@\n-a\n+b",
         },
       ])
+      .checkRun()
 
       .getPull()
       .updateComment(1);
@@ -276,7 +285,14 @@ describe("pull_request edge cases", () => {
   it("defers the review until GitHub's rate limit resets instead of failing it", async () => {
     const app = await createTestApp();
     const reset = Math.floor(Date.now() / 1000) + 1800;
-    const gh = githubMock().token().config().listComments().createComment(1).updateComment(1);
+    // The check run stays open: the deferred review completes it (nothing can be written now).
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .updateComment(1)
+      .createCheckRun(7000);
     gh.scope
       .get("/repos/Codertocat/Hello-World/pulls/2/files")
       .query({ per_page: 100 })
@@ -298,7 +314,13 @@ describe("pull_request edge cases", () => {
 
   it("reports a GitHub failure in the summary and keeps serving the next review", async () => {
     const app = await createTestApp();
-    const gh = githubMock().token().config().listComments().createComment(1).updateComment(1);
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .updateComment(1)
+      .checkRun(7000);
     gh.scope
       .get("/repos/Codertocat/Hello-World/pulls/2/files")
       .query({ per_page: 100 })
@@ -308,12 +330,23 @@ describe("pull_request edge cases", () => {
 
     expect(gh.captured.updates[0]?.body).toContain("could not be completed");
     expect(app.logs.join("")).toContain("review failed");
+    // The check run does not hang in progress; with the gate off, a failure blocks nothing.
+    expect(gh.captured.checkUpdates).toMatchObject([
+      {
+        body: {
+          status: "completed",
+          conclusion: "neutral",
+          output: { title: "The review could not be completed" },
+        },
+      },
+    ]);
 
     const next = githubMock()
       .config()
       .listComments()
       .createComment(2)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()
@@ -340,6 +373,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()

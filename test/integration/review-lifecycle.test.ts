@@ -42,6 +42,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull(NEWER);
     openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]) }]);
@@ -51,6 +52,19 @@ describe("review lifecycle", () => {
     expect(gh.captured.reviews).toEqual([]);
     expect(gh.captured.updates).toEqual([]);
     expect(app.logs.join("")).toContain("head moved during the review; nothing posted");
+    // The stale head's check run does not hang in progress.
+    expect(gh.captured.checkRuns).toMatchObject([
+      { name: "Critic", head_sha: HEAD_SHA, status: "in_progress" },
+    ]);
+    expect(gh.captured.checkUpdates).toMatchObject([
+      {
+        body: {
+          status: "completed",
+          conclusion: "cancelled",
+          output: { title: "Superseded by a newer commit" },
+        },
+      },
+    ]);
   });
 
   it("says so in the summary when the PR was closed during the review", async () => {
@@ -61,6 +75,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull(HEAD_SHA, "closed")
       .updateComment(1);
@@ -70,6 +85,10 @@ describe("review lifecycle", () => {
 
     expect(gh.captured.reviews).toEqual([]);
     expect(gh.captured.updates[0]?.body).toContain("the pull request was closed");
+    expect(gh.captured.checkUpdates[0]?.body).toMatchObject({
+      status: "completed",
+      conclusion: "skipped",
+    });
   });
 
   it("aborts a running review when a newer push arrives, and reviews only the newer head", async () => {
@@ -80,6 +99,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun(7001)
       .sources()
       // The newer job: finds the summary the first job created, and reviews the new head.
       .config()
@@ -91,6 +111,7 @@ describe("review lifecycle", () => {
       ])
       .updateComment(1, 2)
       .listFiles([{ ...FILE, patch: PATCH.replace("+d", "+d2") }])
+      .checkRun(7002)
       .sources()
       .getPull(NEWER)
       .createReview();
@@ -120,6 +141,12 @@ describe("review lifecycle", () => {
     expect(gh.captured.reviews[0]?.commit_id).toBe(NEWER);
     expect(gh.captured.updates.at(-1)?.body).toContain(`<!-- critic:state {"sha":"${NEWER}"`);
     expect(app.logs.join("")).toContain("review superseded by a newer push; nothing posted");
+    // The aborted review's check run is cancelled; the newer head's completes normally.
+    expect(gh.captured.checkRuns.map((c) => c.head_sha)).toEqual([HEAD_SHA, NEWER]);
+    expect(gh.captured.checkUpdates.map((u) => [u.id, u.body.conclusion])).toEqual([
+      [7001, "cancelled"],
+      [7002, "success"],
+    ]);
   });
 
   it("keeps every finding in the summary when GitHub refuses the review even without comments", async () => {
@@ -130,6 +157,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview(422, {
@@ -162,6 +190,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([{ ...FILE, filename: forged }])
+      .checkRun()
       .sources()
       .getPull()
       .updateComment(1);
@@ -183,6 +212,7 @@ describe("review lifecycle", () => {
       .listComments()
       .createComment(1)
       .listFiles([{ ...FILE, patch }])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()
@@ -228,6 +258,7 @@ describe("review lifecycle", () => {
           patch,
         },
       ])
+      .checkRun()
 
       .getPull()
       .createReview()

@@ -82,6 +82,7 @@ describe("the HTTP server", () => {
           patch: "@@ -0,0 +1,2 @@\n+const x = 1;\n+export { x };",
         },
       ])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()

@@ -39,6 +39,7 @@ describe("slash-commands", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull()
       .createReview()
@@ -306,6 +307,7 @@ describe("slash-commands", () => {
       .listComments([botComment(1, body)])
       .updateComment(1, 2)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       .getPull("c".repeat(40))
       .createReview();
@@ -322,6 +324,7 @@ describe("slash-commands", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
+      .checkRun()
       .sources()
       // The /pause, handled while the review waits for the model.
       .permission("maintainer", "write")

@@ -40,6 +40,7 @@ async function reviewApp(fixture: string, rules: Record<string, string> = {}, co
     .listComments()
     .createComment(1)
     .listFiles(listed)
+    .checkRun()
     .sources(heads, rules)
     .getPull();
   return { app, gh };
@@ -90,6 +91,7 @@ describe("static review (no model)", () => {
       .listComments()
       .createComment(1)
       .listFiles(listed)
+      .checkRun()
       .sources(heads)
       .getPull()
       .createReview()

@@ -2,12 +2,14 @@ import type { Logger } from "pino";
 import type { GitHub } from "../../github/octokit.js";
 import {
   createReview,
+  dismissChangeRequests as dismissReviews,
   hasReviewWithMarker,
   type PullRef,
   type ReviewComment,
+  type ReviewEvent,
 } from "../../github/pull-request.js";
 import type { Redactor } from "../../security/redactor.js";
-import { renderReviewMarker } from "../render/markers.js";
+import { REVIEW_MARKER_PREFIX, renderReviewMarker } from "../render/markers.js";
 import { renderComment } from "../render/render-comment.js";
 import type { AnchoredFinding } from "./anchor-findings.js";
 
@@ -24,8 +26,10 @@ export type PublishOutcome =
   | { status: "inline-rejected"; rejected: AnchoredFinding[]; posted: boolean };
 
 /**
- * Posts the one review of this head: `event: COMMENT` (never APPROVE), pinned to the reviewed
- * commit. A 422 (a line GitHub would not take after all) never loses the review: it is posted
+ * Posts the one review of this head, pinned to the reviewed commit: `COMMENT`, or
+ * `REQUEST_CHANGES` when the quality gate failed and the repository asks for it (never APPROVE).
+ * A comment review with no inline comments is not posted (the summary says it all); a request
+ * for changes is, with the gate's reasons. A 422 (a line GitHub would not take after all) never loses the review: it is posted
  * once more without inline comments, which then go to the summary. After a 5xx the POST may have
  * landed anyway, so Critic looks for its own review before posting again.
  */
@@ -37,11 +41,17 @@ export async function publishReview(
     inline: AnchoredFinding[];
     /** Look for this head's review first: a job may run twice (a worker died after posting). */
     verifyFirst?: boolean | undefined;
+    /** Present when the review requests changes: why the quality gate failed. */
+    requestChanges?: { reasons: readonly string[] } | undefined;
   },
 ): Promise<PublishOutcome> {
   const { gh, log, redactor } = deps;
-  const { ref, headSha, inline } = params;
-  if (inline.length === 0) return { status: "none" };
+  const { ref, headSha, inline, requestChanges } = params;
+  if (inline.length === 0 && !requestChanges) return { status: "none" };
+  const event: ReviewEvent = requestChanges ? "REQUEST_CHANGES" : "COMMENT";
+  const gateText = requestChanges
+    ? `**Critic requests changes:** the quality gate failed (${requestChanges.reasons.join("; ")}).\n\n`
+    : "";
 
   const marker = renderReviewMarker(headSha);
   const comments: ReviewComment[] = inline.map((f) => ({
@@ -52,12 +62,12 @@ export async function publishReview(
     ...(f.startLine === undefined ? {} : { start_line: f.startLine, start_side: "RIGHT" as const }),
   }));
   const n = comments.length;
-  const body = `Critic left ${n} inline ${n === 1 ? "comment" : "comments"} on this change. The summary comment has the full list, the rating and the conclusion.\n\n${marker}`;
+  const body = `${gateText}${n === 0 ? "The summary comment has the findings, the rating and the conclusion." : `Critic left ${n} inline ${n === 1 ? "comment" : "comments"} on this change. The summary comment has the full list, the rating and the conclusion.`}\n\n${marker}`;
 
   try {
     if (params.verifyFirst && (await hasReviewWithMarker(gh, ref, marker)))
       return { status: "posted" };
-    await postOnce(gh, ref, { commitId: headSha, body, comments }, marker);
+    await postOnce(gh, ref, { commitId: headSha, body, comments, event }, marker);
     return { status: "posted" };
   } catch (error) {
     if (statusOf(error) !== 422) throw error;
@@ -65,9 +75,9 @@ export async function publishReview(
       { status: 422, comments: n },
       "GitHub rejected the inline comments; posting the review without them",
     );
-    const fallback = `Critic could not place its ${n} inline ${n === 1 ? "comment" : "comments"} on the diff; ${n === 1 ? "it is" : "they are"} listed in the summary comment instead.\n\n${marker}`;
+    const fallback = `${gateText}Critic could not place its ${n} inline ${n === 1 ? "comment" : "comments"} on the diff; ${n === 1 ? "it is" : "they are"} listed in the summary comment instead.\n\n${marker}`;
     try {
-      await postOnce(gh, ref, { commitId: headSha, body: fallback, comments: [] }, marker);
+      await postOnce(gh, ref, { commitId: headSha, body: fallback, comments: [], event }, marker);
     } catch (retryError) {
       if (statusOf(retryError) !== 422) throw retryError;
       log.warn(
@@ -83,7 +93,7 @@ export async function publishReview(
 async function postOnce(
   gh: GitHub,
   ref: PullRef,
-  review: { commitId: string; body: string; comments: ReviewComment[] },
+  review: { commitId: string; body: string; comments: ReviewComment[]; event: ReviewEvent },
   marker: string,
 ): Promise<void> {
   try {
@@ -106,4 +116,25 @@ function statusOf(error: unknown): number | undefined {
     return error.status;
   }
   return undefined;
+}
+
+/**
+ * With `review_event: request_changes`, a review whose gate passes dismisses Critic's earlier
+ * change requests, which would otherwise go on blocking the merge. A failure is only logged.
+ */
+export async function dismissChangeRequests(
+  deps: { gh: GitHub; log: Logger },
+  params: { ref: PullRef; headSha: string },
+): Promise<void> {
+  try {
+    const dismissed = await dismissReviews(
+      deps.gh,
+      params.ref,
+      REVIEW_MARKER_PREFIX,
+      `The quality gate passes on ${params.headSha.slice(0, 7)}.`,
+    );
+    if (dismissed > 0) deps.log.info({ dismissed }, "earlier change requests dismissed");
+  } catch (error) {
+    deps.log.warn({ err: error }, "could not dismiss earlier change requests");
+  }
 }
