@@ -66,7 +66,10 @@ const exitCode = await new Promise<number | null>((resolve) => {
       GHE_HOST: github.url.replace("http://", ""),
       GHE_PROTOCOL: "http",
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    // The runner's log lines (::error:: included) go to stdout: show them.
+    stdio: ["ignore", "inherit", "inherit"],
+    // A hang must fail CI, not hold it.
+    timeout: 120_000,
   });
   child.on("exit", resolve);
 });

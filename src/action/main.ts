@@ -1,4 +1,4 @@
 // The Action's entry (bundled to dist-action/index.js). No logic here: see run-action.ts.
 import { runAction } from "./run-action.js";
 
-await runAction();
+process.exitCode = await runAction();

@@ -10,7 +10,7 @@ import { createCritic } from "../index.js";
  * App's. The handler only queues; this waits for the queued review or command to finish before
  * the process may end.
  */
-export async function runAction(options: CoreOptions = {}): Promise<void> {
+export async function runAction(options: CoreOptions = {}): Promise<number> {
   const critic = createCritic(readActionEnv(), { ...options, action: true });
   try {
     await run(critic.app);
@@ -18,4 +18,9 @@ export async function runAction(options: CoreOptions = {}): Promise<void> {
   } finally {
     await critic.close();
   }
+  // A review that failed fails the step too, so a broken setup (a read-only token, say) is red
+  // in the workflow instead of a green step beside a check that never completes.
+  const counts = await critic.metrics.registry.getSingleMetric("critic_reviews_total")?.get();
+  const failed = counts?.values.find((v) => v.labels.outcome === "failed")?.value ?? 0;
+  return failed > 0 ? 1 : 0;
 }

@@ -46,7 +46,8 @@ export async function createCheckRun(
  * Completes a check run. The first 50 annotations go with the completing request and the rest
  * follow in further requests of 50, each resending the title and summary (GitHub requires them
  * with annotations and appends the annotations to those already there). The run is completed
- * first, so a failed later request can only lose annotations, never leave it in progress.
+ * first, so a failed later request can only lose annotations, never leave it in progress; if the
+ * completing request itself is refused, it is sent again without annotations.
  * https://docs.github.com/en/rest/checks/runs#update-a-check-run
  */
 export async function completeCheckRun(
@@ -61,15 +62,25 @@ export async function completeCheckRun(
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST)
     batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   const [first = [], ...rest] = batches;
-  await gh.rest.checks.update({
-    owner: ref.owner,
-    repo: ref.repo,
-    check_run_id: checkRunId,
-    status: "completed",
-    conclusion,
-    completed_at: new Date().toISOString(),
-    output: first.length > 0 ? { ...text, annotations: first } : text,
-  });
+  const finish = (output: CheckOutput) =>
+    gh.rest.checks.update({
+      owner: ref.owner,
+      repo: ref.repo,
+      check_run_id: checkRunId,
+      status: "completed",
+      conclusion,
+      completed_at: new Date().toISOString(),
+      output,
+    });
+  try {
+    await finish(first.length > 0 ? { ...text, annotations: first } : text);
+  } catch (error) {
+    // GitHub rejects the whole request for one annotation it dislikes: the run must still be
+    // completed, or a required check blocks the pull request for good.
+    if (first.length === 0) throw error;
+    await finish(text);
+    throw Object.assign(new Error("GitHub refused the check run's annotations"), { cause: error });
+  }
   for (const batch of rest) {
     await gh.rest.checks.update({
       owner: ref.owner,

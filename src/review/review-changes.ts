@@ -296,7 +296,14 @@ export async function reviewChanges(
         ? "Nothing was sent to a model: every reviewable file was over the token budget."
         : ""),
     servedBy: merged.servedBy,
-    ai: merged.ai,
+    // Files left out for the token budget were not seen by a model: with a model configured, a
+    // gate cannot pass them on static checks alone (padding a diff must not dodge the review).
+    ai:
+      overBudget.length > 0 && deps.chain.providers.some((p) => p.usesModel)
+        ? merged.ai === "full" || merged.ai === "partial"
+          ? "partial"
+          : "unavailable"
+        : merged.ai,
     usage: usageLines(answers, deps.prices),
     notes,
   };

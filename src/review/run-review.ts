@@ -200,7 +200,12 @@ async function reviewOnce(
       return "skipped";
     }
     // 5.
-    const findings = [...result.inline, ...result.summaryOnly];
+    // Only findings on the pull request's own files count and are annotated: a path a model
+    // invented can neither trip the gate nor make GitHub refuse the check run.
+    const prPaths = new Set(prFiles.map((f) => f.path));
+    const findings = [...result.inline, ...result.summaryOnly].filter(
+      (f) => prPaths.has(f.path) && f.line >= 1,
+    );
     const gate = decideGate({ gate: config.gate, findings, rating: result.rating, ai: result.ai });
     const requestChanges =
       config.review_event === "request_changes" && gate.conclusion === "failure";
@@ -214,7 +219,9 @@ async function reviewOnce(
         requestChanges: requestChanges ? { reasons: gate.reasons } : undefined,
       },
     );
-    if (config.review_event === "request_changes" && !requestChanges)
+    // Only a passing gate lifts Critic's earlier change requests: `neutral` (every AI provider
+    // down) passes a required check on GitHub, and must not also unblock the merge.
+    if (config.review_event === "request_changes" && gate.conclusion === "success")
       await dismissChangeRequests({ gh, log }, { ref, headSha: job.headSha });
     const notes = [
       ...(gate.conclusion === "failure"
@@ -261,9 +268,29 @@ async function reviewOnce(
     );
     return "reviewed";
   } catch (error) {
+    // A deferred review that failed before taking over its run still closes it.
+    if (!check && job.checkRunId !== undefined) {
+      const client = gh ?? (await deps.auth(job.installationId).catch(() => undefined));
+      if (client)
+        check = await startCheckReport(
+          { gh: client, log, redactor: deps.core.redactor },
+          { ref, headSha: job.headSha, existingId: job.checkRunId },
+        );
+    }
     if (signal.aborted) {
-      log.info("review superseded by a newer push; nothing posted");
-      await check?.complete("cancelled", SUPERSEDED);
+      const superseded = String((signal.reason as Error | undefined)?.message ?? "").includes(
+        "superseded",
+      );
+      log.info(superseded ? "review superseded by a newer push; nothing posted" : "review stopped");
+      await check?.complete(
+        "cancelled",
+        superseded
+          ? SUPERSEDED
+          : renderCheckNote(
+              "Review interrupted",
+              "Critic stopped before the review finished (a restart); it runs again and reports in a new check run.",
+            ),
+      );
       return "superseded";
     }
     const resetAt = rateLimitReset(error);

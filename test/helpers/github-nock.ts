@@ -208,14 +208,14 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
       return api.createCheckRun(id).updateCheckRun(id);
     },
     /** Updates of check run `id` (completing it, then appending annotations). */
-    updateCheckRun(id = 7000, times = 1) {
+    updateCheckRun(id = 7000, times = 1, status = 200) {
       scope
         .patch(`${repoPath}/check-runs/${id}`, (body: CheckRunUpdate) => {
           captured.checkUpdates.push({ id, body });
           return true;
         })
         .times(times)
-        .reply(200, { id });
+        .reply(status, status < 300 ? { id } : { message: "Validation Failed" });
       return api;
     },
   };

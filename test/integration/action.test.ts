@@ -104,7 +104,7 @@ describe("GitHub Action", () => {
     );
     const llm = openaiMock([{ answer: ANSWER() }]);
 
-    await runAction();
+    expect(await runAction()).toBe(0);
 
     expect(viaAction.captured.reviews).toHaveLength(1);
     expect(viaAction.captured.reviews).toEqual(viaApp.captured.reviews);
@@ -208,5 +208,22 @@ describe("GitHub Action", () => {
     expect(() => readActionEnv({ INPUT_CONFIG_PATH: "../secrets.yml" })).toThrow(
       /CRITIC_CONFIG_PATH must be a relative path/,
     );
+  });
+
+  it("fails the step when the review fails, e.g. a token that may not write", async () => {
+    restore.push(
+      await actionEnvironment(
+        "pull_request",
+        withoutInstallation(pullRequestPayload("opened") as Record<string, unknown>),
+      ),
+    );
+    const gh = githubMock(nock(GITHUB, { reqheaders: { authorization: `token ${TOKEN}` } }))
+      .config()
+      .listComments();
+    gh.scope
+      .post("/repos/Codertocat/Hello-World/issues/2/comments")
+      .reply(403, { message: "Resource not accessible by integration" });
+
+    expect(await runAction()).toBe(1);
   });
 });

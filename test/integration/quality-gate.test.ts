@@ -301,4 +301,87 @@ describe("quality gate: the Critic check run", () => {
     expect(gh.captured.checkUpdates).toEqual([]);
     expect(app.logs.join("")).toContain("could not create the check run; reviewing without it");
   });
+
+  it("completes the check without annotations when GitHub refuses them, so it never hangs", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config("gate:\n  fail_on: critical\n")
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .createCheckRun(7000)
+      .updateCheckRun(7000, 1, 422)
+      .updateCheckRun(7000)
+      .sources()
+      .getPull()
+      .createReview()
+      .updateComment(1);
+    openaiMock([{ answer: critical() }]);
+
+    await receive(app);
+
+    const [refused, retried] = gh.captured.checkUpdates.map((u) => u.body);
+    expect(refused?.output?.annotations).toHaveLength(1);
+    expect(retried).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(retried?.output?.annotations).toBeUndefined();
+    expect(app.logs.join("")).toContain("could not complete the check run");
+  });
+
+  it("ignores a finding on a file the pull request does not have: no gate trip, no annotation", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config("gate:\n  fail_on: critical\n")
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .checkRun(7000)
+      .sources()
+      .getPull()
+      .updateComment(1);
+    openaiMock([
+      {
+        answer: modelAnswer(
+          [
+            {
+              path: "docs/not-in-pr.md",
+              line: 9,
+              severity: "critical",
+              category: "bug",
+              message: "Invented.",
+            },
+          ],
+          8,
+        ),
+      },
+    ]);
+
+    await receive(app);
+
+    const done = gh.captured.checkUpdates[0]?.body;
+    expect(done).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(done?.output?.annotations).toBeUndefined();
+  });
+
+  it("does not lift its change requests when the gate is only neutral (every AI provider down)", async () => {
+    const app = await createTestApp();
+    // No review listing and no dismissal: strict nock fails the test on any call not scripted.
+    const gh = githubMock()
+      .token()
+      .config("gate:\n  fail_on: warning\nreview_event: request_changes\n")
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .checkRun(7000)
+      .sources()
+      .getPull()
+      .updateComment(1);
+    openaiMock([{ status: 500 }, { status: 500 }, { status: 500 }]);
+
+    await receive(app);
+
+    expect(gh.captured.checkUpdates[0]?.body).toMatchObject({ conclusion: "neutral" });
+    expect(gh.captured.dismissals).toEqual([]);
+  });
 });

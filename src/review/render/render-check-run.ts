@@ -88,10 +88,13 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** Cuts to at most `max` UTF-8 bytes (GitHub counts bytes), on a character boundary. */
 function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
+  if (Buffer.byteLength(text, "utf8") <= max) return text;
   const note = "\n\n_(Truncated: GitHub limits this text.)_";
-  return max > note.length * 2
-    ? `${text.slice(0, max - note.length)}${note}`
-    : `${text.slice(0, max - 1)}…`;
+  const room = max > note.length * 2 ? max - note.length : max - 3;
+  let kept = Buffer.from(text, "utf8").subarray(0, room).toString("utf8");
+  // A character split by the byte cut decodes as U+FFFD: drop it.
+  kept = kept.replace(/\uFFFD+$/, "");
+  return max > note.length * 2 ? `${kept}${note}` : `${kept}…`;
 }

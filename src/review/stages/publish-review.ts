@@ -80,6 +80,21 @@ export async function publishReview(
       await postOnce(gh, ref, { commitId: headSha, body: fallback, comments: [], event }, marker);
     } catch (retryError) {
       if (statusOf(retryError) !== 422) throw retryError;
+      // A 422 that has nothing to do with lines (GitHub refuses REQUEST_CHANGES on the
+      // reviewer's own pull request): the review still goes out, as a comment.
+      if (event !== "COMMENT") {
+        try {
+          await postOnce(
+            gh,
+            ref,
+            { commitId: headSha, body: fallback, comments: [], event: "COMMENT" },
+            marker,
+          );
+          return { status: "inline-rejected", rejected: inline, posted: true };
+        } catch (commentError) {
+          if (statusOf(commentError) !== 422) throw commentError;
+        }
+      }
       log.warn(
         { status: 422 },
         "GitHub rejected the review without comments too; the summary carries the findings",
