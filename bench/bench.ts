@@ -8,12 +8,22 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { printTable, type ScenarioResult, updateBenchmarksMd } from "./lib/report.js";
 import { ackLatency } from "./scenarios/ack.js";
+import { llmCost, restCalls } from "./scenarios/calls-and-cost.js";
+import { hugePr } from "./scenarios/huge.js";
 import { pipelineOverhead } from "./scenarios/overhead.js";
 import { staticEngine } from "./scenarios/static-engine.js";
+import { throughput } from "./scenarios/throughput.js";
 
 const SCENARIOS: Record<string, { what: string; run: () => Promise<ScenarioResult> }> = {
   ack: { what: "webhook ack latency at 200 deliveries/s", run: ackLatency },
   overhead: { what: "CPU per review per 1,000 diff lines", run: pipelineOverhead },
+  throughput: {
+    what: "reviews per minute over 30 installations; one installation's writes per minute",
+    run: throughput,
+  },
+  calls: { what: "GitHub REST calls per review, by endpoint", run: restCalls },
+  cost: { what: "model requests and prompt tokens per review", run: llmCost },
+  huge: { what: "a 3,000-file, 300,000-line PR: peak RSS and time", run: hugePr },
   static: { what: "static engine ms per changed file, by language", run: staticEngine },
 };
 

@@ -128,6 +128,7 @@ async function reviewOnce(
       ref,
       existing,
       renderInProgress(job.headSha, deps.version, existing?.body),
+      () => findOwnComment(client, ref, SUMMARY_MARKER, deps.appId),
     );
     // 3.
     const prFiles = await listPullFiles(gh, ref);

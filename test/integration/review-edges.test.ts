@@ -1,6 +1,6 @@
 import nock from "nock";
 import { describe, expect, it, vi } from "vitest";
-import { FILE, GITHUB, githubMock } from "../helpers/github-nock.js";
+import { botComment, FILE, GITHUB, githubMock, OWNER, PR, REPO } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
@@ -93,6 +93,46 @@ describe("pull_request edge cases", () => {
 
     expect(gh.captured.reviews).toHaveLength(2);
     expect(gh.captured.reviews[1]).toEqual(gh.captured.reviews[0]);
+  });
+
+  it("keeps one summary when creating it failed with a 5xx but the comment had landed", async () => {
+    const app = await createTestApp();
+    const gh = githubMock().token().config().listComments().createComment(1, 502);
+    // GitHub stored the comment before answering 502: Critic finds it instead of posting again.
+    gh.scope
+      .get(`/repos/${OWNER}/${REPO}/issues/${PR}/comments`)
+      .query({ per_page: 100 })
+      .reply(() => [200, [botComment(41, gh.captured.comments[0]?.body ?? "")]]);
+    gh.listFiles([FILE]).sources().getPull().createReview(200).updateComment(41);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.comments).toHaveLength(1);
+    expect(gh.captured.reviews).toHaveLength(1);
+    expect(gh.captured.updates[0]?.body).toContain("Problem on c.");
+  });
+
+  it("creates the summary again after a 5xx when it had not landed", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1, 502)
+      .listComments()
+      .createComment(2)
+      .listFiles([FILE])
+      .sources()
+      .getPull()
+      .createReview(200)
+      .updateComment(2);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.comments).toHaveLength(2);
+    expect(gh.captured.updates[0]?.body).toContain("Problem on c.");
   });
 
   it("skips drafts without writing anything, unless review_drafts is set", async () => {
