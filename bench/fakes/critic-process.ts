@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,9 +31,12 @@ export async function startCritic(params: {
   githubUrl: string;
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** Where the server's log goes (BENCH_SERVER_LOG when unset; nowhere when neither is set). */
+  logFile?: string;
 }): Promise<CriticProcess> {
   if (!existsSync(START)) throw new Error(`${START} is missing: run \`npm run build\` first`);
   const port = await freePort();
+  const logFile = params.logFile ?? process.env.BENCH_SERVER_LOG;
   // An empty working directory: no .env of the developer's is read.
   const cwd = await mkdtemp(join(tmpdir(), "critic-bench-"));
   const child = spawn(process.execPath, [...(params.nodeArgs ?? []), START], {
@@ -47,13 +50,14 @@ export async function startCritic(params: {
       GHE_PROTOCOL: "http",
       PORT: String(port),
       HOST: "127.0.0.1",
-      LOG_LEVEL: "error",
+      LOG_LEVEL: logFile ? "info" : "error",
       LOG_FORMAT: "json",
       NODE_ENV: "production",
       ...params.env,
     },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", logFile ? "pipe" : "ignore", "pipe"],
   });
+  if (logFile && child.stdout) child.stdout.pipe(createWriteStream(logFile, { flags: "a" }));
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-20_000);

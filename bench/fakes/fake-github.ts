@@ -165,8 +165,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         );
       }
       const now = Date.now();
-      const recent = (writes.get(installation) ?? []).filter((t) => t > now - 60_000);
-      if (limit > 0 && recent.length >= limit) {
+      const log = writes.get(installation) ?? [];
+      let recent = 0;
+      for (let i = log.length - 1; i >= 0 && (log[i] ?? 0) > now - 60_000; i--) recent++;
+      if (limit > 0 && recent >= limit) {
         state.secondaryLimitHits++;
         return json(
           403,
@@ -174,7 +176,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           { "retry-after": "60" },
         );
       }
-      writes.set(installation, [...recent, now]);
+      log.push(now);
+      writes.set(installation, log);
     }
     const reply = (status: number, data: unknown) => {
       if (!landed502) return json(status, data);

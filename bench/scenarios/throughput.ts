@@ -71,17 +71,24 @@ export async function throughput(): Promise<ScenarioResult> {
         .map((pr) => bench.github.reviewed.get(prKey(pr)))
         .filter((v) => v !== undefined && v.sha !== "")
         .map((v) => v?.at ?? 0);
+      const first = Math.min(...done);
       return {
         writesPerMinute: (within(writes, window) * 60) / WINDOW_S,
-        reviewsPerMinute: (within(done, window) * 60) / WINDOW_S,
+        reviewsInWindow: within(done, window),
+        firstDone: Number.isFinite(first)
+          ? (first - (window.from - WARMUP_S * 1000)) / 1000
+          : undefined,
         secondary: bench.github.secondaryLimitHits,
       };
     },
   );
-  const notes: string[] = [];
-  if (spread.perMinute < 600 || alone.writesPerMinute < 72)
+  const notes: string[] = [
+    "Each review makes 3 content writes (summary created as in progress, the review, the summary edited), so an installation's ceiling of 80 writes a minute allows at most 26 reviews a minute; across 30 installations, 800. Critic paces each installation's REST writes 800 ms apart (75 a minute, `src/github/octokit.ts`); before that change plugin-throttling's defaults (1 s between writes, 3 s between notifying POSTs) gave 304 reviews a minute here and 19 writes a minute for one installation.",
+    "GitHub also allows at most 500 content-creating requests an hour; Critic does not pace for that yet, so one installation kept at full speed for more than about 7 minutes could still meet a secondary limit (the fake GitHub enforces only the per-minute limit).",
+  ];
+  if (alone.reviewsInWindow === 0)
     notes.push(
-      "Each review makes 3 content writes (summary created as in progress, the review, the summary edited), so an installation's ceiling of 80 writes a minute allows at most 26 reviews a minute; across 30 installations that is 800. Below that, the limit is how Critic paces each installation's writes (src/github/octokit.ts): the single-installation row shows the pace.",
+      "One installation with a backlog: every queued job (up to `CRITIC_CONCURRENCY`, 64 here) first posts its \"in progress\" summary, and all of an installation's writes share one paced queue in arrival order, so the first review is posted only after every running job's first write: minutes with a deep backlog. Its writes run at the ceiling, but each review waits long, and while one installation fills every job slot, reviews of other installations wait too. A per-installation cap on running jobs in the queue would bound both.",
     );
   return {
     id: "throughput",
@@ -108,7 +115,10 @@ export async function throughput(): Promise<ScenarioResult> {
         "≥ 72 (within 10 % of 80)",
         alone.writesPerMinute >= 72,
       ),
-      row("reviews per minute, one installation alone", alone.reviewsPerMinute.toFixed(0)),
+      row(
+        "reviews completed, one installation alone, in the window",
+        `${alone.reviewsInWindow} (first after ${alone.firstDone === undefined ? `more than ${WARMUP_S + WINDOW_S}` : alone.firstDone.toFixed(0)} s)`,
+      ),
       judged(
         "secondary-limit answers, one installation",
         String(alone.secondary),
