@@ -78,7 +78,8 @@ export async function startCritic(params: {
       if (proc.exit) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
-      const late = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      // Critic gives running reviews up to 60 s after SIGTERM.
+      const late = setTimeout(() => child.kill("SIGKILL"), 70_000);
       await exited;
       clearTimeout(late);
     },

@@ -10,10 +10,24 @@ export type ScenarioResult = {
   title: string;
   /** How it was measured, in a sentence or two. */
   method: string;
+  /** The command that reruns it, when not `npm run bench -- --only <id>`. */
+  command?: string;
   rows: Row[];
   /** Why a target was missed, with the profile that shows it; anything else worth knowing. */
   notes: string[];
 };
+
+/** The sections of BENCHMARKS.md, in order: the bench's scenarios, then the soak's tally. */
+export const SECTIONS = [
+  "ack",
+  "overhead",
+  "throughput",
+  "calls",
+  "cost",
+  "huge",
+  "static",
+  "soak",
+] as const;
 
 export function row(metric: string, value: string, target = "", status: Status = "info"): Row {
   return { metric, value, target, status };
@@ -82,11 +96,24 @@ export function updateBenchmarksMd(
     "Figures from a busy machine are noisy: record final figures from a quiet one.",
     "",
   ].join("\n");
-  const body = order
-    .map((id) => sections.get(id))
-    .filter((s): s is string => s !== undefined)
-    .join("\n\n");
-  writeFileSync(path, `${header}\n${body}\n`);
+  const kept = order.map((id) => sections.get(id)).filter((s): s is string => s !== undefined);
+  writeFileSync(path, `${header}\n${summarize(kept)}\n\n${kept.join("\n\n")}\n`);
+}
+
+/** Every judged row of every section, in one table: the targets at a glance. */
+function summarize(sections: readonly string[]): string {
+  const lines = [
+    "## Targets at a glance",
+    "",
+    "| Scenario | Metric | Value | Target | |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  for (const section of sections) {
+    const title = /^## (.+)$/m.exec(section)?.[1] ?? "";
+    for (const match of section.matchAll(/^\| (.+?) \| (.+?) \| (.+?) \| ((?:✅|❌)[^|]*) \|$/gm))
+      lines.push(`| ${title} | ${match[1]} | ${match[2]} | ${match[3]} | ${match[4]} |`);
+  }
+  return lines.join("\n");
 }
 
 function renderSection(r: ScenarioResult, date: string): string {
@@ -94,7 +121,7 @@ function renderSection(r: ScenarioResult, date: string): string {
     MARK(r.id),
     `## ${r.title}`,
     "",
-    `Run ${date} on ${machine()}. \`npm run bench -- --only ${r.id}\``,
+    `Run ${date} on ${machine()}. \`${r.command ?? `npm run bench -- --only ${r.id}`}\``,
     "",
     r.method,
     "",

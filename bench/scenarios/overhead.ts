@@ -49,7 +49,7 @@ export async function pipelineOverhead(): Promise<ScenarioResult> {
     // A second, profiled run names where the time goes (profiling slows it; the figure above is unprofiled).
     await measure([`--cpu-prof`, `--cpu-prof-dir=${profileDir}`]);
     notes.push(
-      `Target missed. Top functions by self time (\`node --cpu-prof\`, measured run plus warm-up): ${topFunctions(profileDir, 10).join("; ")}.`,
+      `Target missed. Where the server's busy time goes, by self time (\`node --cpu-prof\` on a second run, warm-up included): ${topFunctions(profileDir, 10).join("; ")}. \`runAstRules\` is the static engine: ast-grep parsing each changed file and running the built-in rules over it, in native code called from that function (see the static engine section for the cost per file and language).`,
     );
   }
   return {

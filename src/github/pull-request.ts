@@ -121,6 +121,8 @@ export async function createReview(
   gh: GitHub,
   ref: PullRef,
   review: { commitId: string; body: string; comments: ReviewComment[] },
+  /** Aborted when a newer push supersedes this head: the POST, waiting its turn, is not sent. */
+  signal?: AbortSignal,
 ): Promise<void> {
   await gh.rest.pulls.createReview({
     owner: ref.owner,
@@ -130,7 +132,7 @@ export async function createReview(
     event: "COMMENT",
     body: review.body,
     comments: review.comments,
-    request: { retries: 0 },
+    request: { retries: 0, ...(signal ? { signal } : {}) },
   });
 }
 

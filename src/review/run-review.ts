@@ -180,7 +180,13 @@ async function reviewOnce(
     // 5.
     const published = await publishReview(
       { gh, log, redactor: deps.core.redactor },
-      { ref, headSha: job.headSha, inline: result.inline, verifyFirst: deps.verifyBeforePost },
+      {
+        ref,
+        headSha: job.headSha,
+        inline: result.inline,
+        verifyFirst: deps.verifyBeforePost,
+        signal,
+      },
     );
     const notes = [
       ...errors.map((e) => `Invalid configuration, using the defaults: ${e}`),
