@@ -72,8 +72,16 @@ export async function runCommand(
       case "resume": {
         const paused = command.name === "pause";
         deps.pauses.set(pullKey(job), paused);
-        const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps);
-        await upsertComment(gh, ref, existing, renderPaused(existing?.body, deps.version, paused));
+        const client = gh;
+        const find = () => findOwnComment(client, ref, SUMMARY_MARKER, deps);
+        const existing = await find();
+        await upsertComment(
+          gh,
+          ref,
+          existing,
+          renderPaused(existing?.body, deps.version, paused),
+          find,
+        );
         break;
       }
       case "config": {

@@ -57,22 +57,19 @@ export async function findOwnComment(
   return found ? { id: found.id, body: found.body ?? "" } : undefined;
 }
 
-/** Creates the comment, or edits it in place when it exists and its text changed. */
+/**
+ * Creates the comment, or edits it in place when it exists and its text changed. `findExisting`
+ * looks the comment up again (by its marker): a creation that failed with a 5xx may have landed
+ * all the same, so it is checked before the one retry, never blindly re-posted.
+ */
 export async function upsertComment(
   gh: GitHub,
   ref: PullRef,
   existing: IssueComment | undefined,
   body: string,
+  findExisting?: () => Promise<IssueComment | undefined>,
 ): Promise<IssueComment> {
-  if (!existing) {
-    const { data } = await gh.rest.issues.createComment({
-      owner: ref.owner,
-      repo: ref.repo,
-      issue_number: ref.pullNumber,
-      body,
-    });
-    return { id: data.id, body };
-  }
+  if (!existing) return createCommentOnce(gh, ref, body, findExisting);
   if (existing.body !== body) {
     await gh.rest.issues.updateComment({
       owner: ref.owner,
@@ -82,6 +79,38 @@ export async function upsertComment(
     });
   }
   return { id: existing.id, body };
+}
+
+/**
+ * GitHub sometimes answers 502 to a POST it carried out (`npm run soak` saw two summaries on a PR
+ * when plugin-retry re-posted after such an answer). So the POST is not retried by plugin-retry;
+ * after a 5xx the comment is looked for, and posted again only if it is not there.
+ */
+async function createCommentOnce(
+  gh: GitHub,
+  ref: PullRef,
+  body: string,
+  findExisting: (() => Promise<IssueComment | undefined>) | undefined,
+): Promise<IssueComment> {
+  const post = async () => {
+    const { data } = await gh.rest.issues.createComment({
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.pullNumber,
+      body,
+      ...(findExisting ? { request: { retries: 0 } } : {}),
+    });
+    return { id: data.id, body };
+  };
+  try {
+    return await post();
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (!findExisting || status === undefined || status < 500) throw error;
+    const landed = await findExisting();
+    if (!landed) return post();
+    return upsertComment(gh, ref, landed, body);
+  }
 }
 
 export type ReviewComment = {
@@ -104,6 +133,8 @@ export async function createReview(
   gh: GitHub,
   ref: PullRef,
   review: { commitId: string; body: string; comments: ReviewComment[]; event: ReviewEvent },
+  /** Aborted when a newer push supersedes this head: the POST, waiting its turn, is not sent. */
+  signal?: AbortSignal,
 ): Promise<void> {
   await gh.rest.pulls.createReview({
     owner: ref.owner,
@@ -113,7 +144,7 @@ export async function createReview(
     event: review.event,
     body: review.body,
     comments: review.comments,
-    request: { retries: 0 },
+    request: { retries: 0, ...(signal ? { signal } : {}) },
   });
 }
 

@@ -145,6 +145,7 @@ async function reviewOnce(
       ref,
       existing,
       renderInProgress(job.headSha, deps.version, existing?.body),
+      () => findOwnComment(client, ref, SUMMARY_MARKER, deps),
     );
     check ??= await startCheckReport(checkDeps, { ref, headSha: job.headSha });
     // 3.
@@ -217,6 +218,7 @@ async function reviewOnce(
         inline: result.inline,
         verifyFirst: deps.verifyBeforePost,
         requestChanges: requestChanges ? { reasons: gate.reasons } : undefined,
+        signal,
       },
     );
     // Only a passing gate lifts Critic's earlier change requests: `neutral` (every AI provider

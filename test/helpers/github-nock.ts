@@ -65,13 +65,14 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
       scope.get(`${repoPath}/issues/${PR}/comments`).query({ per_page: 100 }).reply(200, comments);
       return api;
     },
-    createComment(id = 9001) {
+    /** A comment created; a 5xx `status` answers with an error (the comment may have landed anyway). */
+    createComment(id = 9001, status = 201) {
       scope
         .post(`${repoPath}/issues/${PR}/comments`, (body: { body: string }) => {
           captured.comments.push(body);
           return true;
         })
-        .reply(201, { id });
+        .reply(status, status < 300 ? { id } : { message: "Bad Gateway" });
       return api;
     },
     updateComment(id = 9001, times = 1) {

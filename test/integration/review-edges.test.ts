@@ -1,6 +1,8 @@
 import nock from "nock";
 import { describe, expect, it, vi } from "vitest";
-import { FILE, GITHUB, githubMock } from "../helpers/github-nock.js";
+import { publishReview } from "../../src/review/stages/publish-review.js";
+import { createRedactor } from "../../src/security/redactor.js";
+import { botComment, FILE, GITHUB, githubMock, OWNER, PR, REPO } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
@@ -96,6 +98,101 @@ describe("pull_request edge cases", () => {
 
     expect(gh.captured.reviews).toHaveLength(2);
     expect(gh.captured.reviews[1]).toEqual(gh.captured.reviews[0]);
+  });
+
+  it("keeps trying the review after two 5xx answers in a row, looking for it before each try", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1)
+      .listFiles([FILE])
+      .checkRun()
+      .sources()
+      .getPull()
+      .createReview(502, { message: "Bad Gateway" })
+      .listReviews([])
+      .createReview(502, { message: "Bad Gateway" })
+      .listReviews([])
+      .createReview(200)
+      .updateComment(1);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.reviews).toHaveLength(3);
+    expect(gh.captured.updates[0]?.body).toContain("_(inline)_");
+  });
+
+  it("keeps one summary when creating it failed with a 5xx but the comment had landed", async () => {
+    const app = await createTestApp();
+    const gh = githubMock().token().config().listComments().createComment(1, 502);
+    // GitHub stored the comment before answering 502: Critic finds it instead of posting again.
+    gh.scope
+      .get(`/repos/${OWNER}/${REPO}/issues/${PR}/comments`)
+      .query({ per_page: 100 })
+      .reply(() => [200, [botComment(41, gh.captured.comments[0]?.body ?? "")]]);
+    gh.listFiles([FILE]).checkRun().sources().getPull().createReview(200).updateComment(41);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.comments).toHaveLength(1);
+    expect(gh.captured.reviews).toHaveLength(1);
+    expect(gh.captured.updates[0]?.body).toContain("Problem on c.");
+  });
+
+  it("creates the summary again after a 5xx when it had not landed", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .config()
+      .listComments()
+      .createComment(1, 502)
+      .listComments()
+      .createComment(2)
+      .listFiles([FILE])
+      .checkRun()
+      .sources()
+      .getPull()
+      .createReview(200)
+      .updateComment(2);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.comments).toHaveLength(2);
+    expect(gh.captured.updates[0]?.body).toContain("Problem on c.");
+  });
+
+  it("sends no review once a newer push has superseded the head it waits to post", async () => {
+    const app = await createTestApp();
+    githubMock().token();
+    const gh = await app.probot.auth(1);
+    const superseded = new AbortController();
+    superseded.abort(new Error("superseded by a newer push"));
+    const finding = {
+      path: "src/x.ts",
+      line: 3,
+      severity: "warning" as const,
+      category: "bug" as const,
+      message: "Problem on c.",
+      source: "model",
+    };
+
+    // No review POST is mocked: one sent would fail the test as an unexpected request.
+    await expect(
+      publishReview(
+        { gh: gh as never, log: app.probot.log, redactor: createRedactor([]) },
+        {
+          ref: { owner: OWNER, repo: REPO, pullNumber: PR },
+          headSha: "a".repeat(40),
+          inline: [finding],
+          signal: superseded.signal,
+        },
+      ),
+    ).rejects.toThrow("superseded");
   });
 
   it("skips drafts without writing anything, unless review_drafts is set", async () => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { GitHub } from "../../github/octokit.js";
 import {
@@ -31,7 +32,7 @@ export type PublishOutcome =
  * A comment review with no inline comments is not posted (the summary says it all); a request
  * for changes is, with the gate's reasons. A 422 (a line GitHub would not take after all) never loses the review: it is posted
  * once more without inline comments, which then go to the summary. After a 5xx the POST may have
- * landed anyway, so Critic looks for its own review before posting again.
+ * landed anyway, so Critic looks for its own review before posting again (at most twice more).
  */
 export async function publishReview(
   deps: { gh: GitHub; log: Logger; redactor: Redactor },
@@ -43,6 +44,12 @@ export async function publishReview(
     verifyFirst?: boolean | undefined;
     /** Present when the review requests changes: why the quality gate failed. */
     requestChanges?: { reasons: readonly string[] } | undefined;
+    /**
+     * Aborted when a newer push supersedes this head. The POST may wait seconds for its turn in
+     * the installation's write pacing; a push meanwhile must stop it (`npm run soak` caught a
+     * review posted on a head that had moved while it waited).
+     */
+    signal?: AbortSignal | undefined;
   },
 ): Promise<PublishOutcome> {
   const { gh, log, redactor } = deps;
@@ -67,7 +74,7 @@ export async function publishReview(
   try {
     if (params.verifyFirst && (await hasReviewWithMarker(gh, ref, marker)))
       return { status: "posted" };
-    await postOnce(gh, ref, { commitId: headSha, body, comments, event }, marker);
+    await postOnce(gh, ref, { commitId: headSha, body, comments, event }, marker, params.signal);
     return { status: "posted" };
   } catch (error) {
     if (statusOf(error) !== 422) throw error;
@@ -77,7 +84,13 @@ export async function publishReview(
     );
     const fallback = `${gateText}Critic could not place its ${n} inline ${n === 1 ? "comment" : "comments"} on the diff; ${n === 1 ? "it is" : "they are"} listed in the summary comment instead.\n\n${marker}`;
     try {
-      await postOnce(gh, ref, { commitId: headSha, body: fallback, comments: [], event }, marker);
+      await postOnce(
+        gh,
+        ref,
+        { commitId: headSha, body: fallback, comments: [], event },
+        marker,
+        params.signal,
+      );
     } catch (retryError) {
       if (statusOf(retryError) !== 422) throw retryError;
       // A 422 that has nothing to do with lines (GitHub refuses REQUEST_CHANGES on the
@@ -89,6 +102,7 @@ export async function publishReview(
             ref,
             { commitId: headSha, body: fallback, comments: [], event: "COMMENT" },
             marker,
+            params.signal,
           );
           return { status: "inline-rejected", rejected: inline, posted: true };
         } catch (commentError) {
@@ -105,19 +119,29 @@ export async function publishReview(
   }
 }
 
+// Waits before each new attempt after a 5xx. Two 502s in a row are not rare enough to lose a
+// review over (`npm run soak`, GitHub failing 5 % of requests, lost one review in 200).
+const RETRY_DELAYS_MS = [1_000, 2_000] as const;
+
 async function postOnce(
   gh: GitHub,
   ref: PullRef,
   review: { commitId: string; body: string; comments: ReviewComment[]; event: ReviewEvent },
   marker: string,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
-  try {
-    await createReview(gh, ref, review);
-  } catch (error) {
-    const status = statusOf(error);
-    if (status === undefined || status < 500) throw error;
-    if (await hasReviewWithMarker(gh, ref, marker)) return;
-    await createReview(gh, ref, review);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await createReview(gh, ref, review, signal);
+      return;
+    } catch (error) {
+      signal?.throwIfAborted();
+      const status = statusOf(error);
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (status === undefined || status < 500 || delay === undefined) throw error;
+      await sleep(delay, undefined, signal ? { signal } : {});
+      if (await hasReviewWithMarker(gh, ref, marker)) return;
+    }
   }
 }
 
