@@ -83,7 +83,7 @@ export async function throughput(): Promise<ScenarioResult> {
     },
   );
   const notes: string[] = [
-    "Each review makes 3 content writes (summary created as in progress, the review, the summary edited), so an installation's ceiling of 80 writes a minute allows at most 26 reviews a minute; across 30 installations, 800. Critic paces each installation's REST writes 800 ms apart (75 a minute, `src/github/octokit.ts`); before that change plugin-throttling's defaults (1 s between writes, 3 s between notifying POSTs) gave 304 reviews a minute here and 19 writes a minute for one installation.",
+    "Each review makes 5 content writes: the summary created as in progress, the `Critic` check run created (in progress) and completed, the review, and the summary edited. An installation's ceiling of 80 writes a minute then allows at most 16 reviews a minute; across 30 installations, 480, so the ≥ 600 target cannot be met together with the check run (before the check run, 3 writes gave 750 here). Leaving out the in-progress summary (the check run already shows that a review runs) would make it 4 writes: 600 at GitHub's full rate, about 560 at Critic's pacing. Critic paces each installation's REST writes 800 ms apart (75 a minute, `src/github/octokit.ts`); before that change plugin-throttling's defaults (1 s between writes, 3 s between notifying POSTs) gave 304 reviews a minute here and 19 writes a minute for one installation.",
     "GitHub also allows at most 500 content-creating requests an hour; Critic does not pace for that yet, so one installation kept at full speed for more than about 7 minutes could still meet a secondary limit (the fake GitHub enforces only the per-minute limit).",
   ];
   if (alone.reviewsInWindow === 0)
