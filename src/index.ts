@@ -2,7 +2,7 @@ import PQueue from "p-queue";
 import type { ApplicationFunction, Probot } from "probot";
 import { createApiHandler } from "./api/api-handler.js";
 import { createApiKeys } from "./api/api-keys.js";
-import { assessRepository } from "./assess/assess-repository.js";
+import { assessmentLimits, assessRepository } from "./assess/assess-repository.js";
 import { type AssessmentRunner, createAssessmentRunner } from "./assess/assessment-runner.js";
 import { createDiskStore, createRedisStore } from "./assess/assessment-store.js";
 import { createRepositoryClients, findInstallation } from "./assess/open-repository.js";
@@ -255,11 +255,7 @@ function createAssessments(
           source,
           assignment: request.assignment_description,
           level: request.candidate_level,
-          limits: {
-            maxFiles: env.api.assessMaxFiles,
-            maxTokens: env.api.assessMaxTokens,
-            maxFileBytes: 300_000,
-          },
+          limits: assessmentLimits(env),
           signal,
           onProgress,
         },

@@ -1,4 +1,6 @@
+import PQueue from "p-queue";
 import type { Logger } from "pino";
+import type { AppEnv } from "../config/env.js";
 import { RepoConfig } from "../config/repo-config.schema.js";
 import type { ReviewCore } from "../deps.js";
 import { estimateCost } from "../providers/pricing.js";
@@ -17,6 +19,18 @@ export type AssessmentLimits = {
   /** A file larger than this is listed, not read. */
   maxFileBytes: number;
 };
+
+// A larger file is listed, not read: a candidate's solution is not made of 300 KB files.
+const MAX_FILE_BYTES = 300_000;
+
+/** The limits of an assessment as the operator set them (`CRITIC_ASSESS_*`). */
+export function assessmentLimits(env: Pick<AppEnv, "api">): AssessmentLimits {
+  return {
+    maxFiles: env.api.assessMaxFiles,
+    maxTokens: env.api.assessMaxTokens,
+    maxFileBytes: MAX_FILE_BYTES,
+  };
+}
 
 export type FoundFile = {
   path: string;
@@ -80,17 +94,20 @@ export async function assessRepository(
   });
   const texts = new Map<string, string>();
   const unreadable = new Map<string, string>();
-  await forEachLimited(selection.selected, READ_CONCURRENCY, async (entry) => {
-    signal.throwIfAborted();
-    try {
-      const bytes = await source.read(entry.path);
-      if (bytes.subarray(0, 8192).includes(0)) unreadable.set(entry.path, "binary");
-      else texts.set(entry.path, bytes.toString("utf8"));
-    } catch (error) {
-      deps.log.warn({ err: error, path: entry.path }, "could not read a file of the repository");
-      unreadable.set(entry.path, "could not be read");
-    }
-  });
+  const reads = new PQueue({ concurrency: READ_CONCURRENCY });
+  await reads.addAll(
+    selection.selected.map((entry) => async () => {
+      signal.throwIfAborted();
+      try {
+        const bytes = await source.read(entry.path);
+        if (bytes.subarray(0, 8192).includes(0)) unreadable.set(entry.path, "binary");
+        else texts.set(entry.path, bytes.toString("utf8"));
+      } catch (error) {
+        deps.log.warn({ err: error, path: entry.path }, "could not read a file of the repository");
+        unreadable.set(entry.path, "could not be read");
+      }
+    }),
+  );
   const files: ChangedFile[] = selection.selected
     .filter((e) => texts.has(e.path))
     .map((e) => asAddedFile(e.path, texts.get(e.path) ?? ""));
@@ -214,19 +231,4 @@ function countBy(findings: ReadonlyArray<{ severity: Severity }>, severity: Seve
 function countLines(text: string): number {
   if (text === "") return 0;
   return text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
-}
-
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  run: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  });
-  await Promise.all(workers);
 }

@@ -4,10 +4,10 @@ import { z } from "zod";
 import { RepoConfig } from "../config/repo-config.schema.js";
 import type { ReviewCore } from "../deps.js";
 import { parsePatch } from "../review/diff/parse-patch.js";
+import { extractJson } from "../review/prompt/parse-model-answer.js";
 import { reviewChanges, type UsageLine } from "../review/review-changes.js";
 import type { Category } from "../review/types.js";
 import { astGrepLanguage, ensureLanguages, languageOf } from "../static-checks/languages.js";
-import { extractJsonObject } from "./json-object.js";
 import { asAddedFile } from "./whole-file.js";
 
 const EXTENSION: Record<string, string> = {
@@ -175,7 +175,7 @@ export async function reviewSingleFile(
 }
 
 function parseRefactor(text: string): z.infer<typeof Refactor> | undefined {
-  const parsed = Refactor.safeParse(extractJsonObject(text));
+  const parsed = Refactor.safeParse(extractJson(text));
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { extractJson } from "../review/prompt/parse-model-answer.js";
 import type { Finding } from "../review/types.js";
-import { extractJsonObject } from "./json-object.js";
 
 export const CANDIDATE_LEVELS = ["junior", "middle", "senior"] as const;
 export type CandidateLevel = (typeof CANDIDATE_LEVELS)[number];
@@ -49,7 +49,7 @@ export function buildSynthesisQuestion(input: {
 
 /** Reads the synthesis answer tolerantly (code fences, prose around the object); undefined if unusable. */
 export function parseSynthesis(text: string): Synthesis | undefined {
-  const parsed = Synthesis.safeParse(extractJsonObject(text));
+  const parsed = Synthesis.safeParse(extractJson(text));
   return parsed.success ? parsed.data : undefined;
 }
 

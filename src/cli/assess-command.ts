@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Logger, pino } from "pino";
-import { assessRepository, type Progress } from "../assess/assess-repository.js";
+import { assessmentLimits, assessRepository, type Progress } from "../assess/assess-repository.js";
 import { createRepositoryClients } from "../assess/open-repository.js";
 import { renderAssessment } from "../assess/render-assessment.js";
 import { openGitHubRepository, openLocalFolder, type RepoSource } from "../assess/repo-source.js";
@@ -64,11 +64,7 @@ export async function runAssess(
         source,
         assignment,
         level,
-        limits: {
-          maxFiles: env.api.assessMaxFiles,
-          maxTokens: env.api.assessMaxTokens,
-          maxFileBytes: 300_000,
-        },
+        limits: assessmentLimits(env),
         signal: new AbortController().signal,
         onProgress: (p) => showProgress(io.stderr, p),
       },
