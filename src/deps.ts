@@ -1,16 +1,20 @@
 import PQueue from "p-queue";
 import type { Logger } from "pino";
 import type { AppEnv } from "./config/env.js";
+import type { EngineDeps } from "./engine/review-changes.js";
+import { builtInRules } from "./engine/static/built-in-rules.js";
+import { DEFAULT_PRICES } from "./model/pricing.js";
+import type { ReviewLimits } from "./model/review-result.js";
 import type { AnswerCache } from "./providers/answer-cache.js";
-import { DEFAULT_PRICES } from "./providers/pricing.js";
-import { createProviderChain } from "./providers/provider-chain.js";
+import { createModelPort } from "./providers/model-port.js";
+import { createProviderChain, type ProviderChain } from "./providers/provider-chain.js";
 import { createProviders } from "./providers/registry.js";
 import { type Clock, realClock } from "./resilience/clock.js";
-import type { ReviewChangesDeps, ReviewLimits } from "./review/review-changes.js";
-import { createRedactor } from "./security/redactor.js";
-import { builtInRules } from "./static-checks/built-in-rules.js";
+import { createRedactor, type Redactor } from "./security/redactor.js";
 
-export type ReviewCore = Omit<ReviewChangesDeps, "log"> & {
+export type ReviewCore = Omit<EngineDeps, "log"> & {
+  /** The chain behind the model port, for its breakers' states (/healthz, /metrics). */
+  chain: ProviderChain;
   limits: ReviewLimits;
   /** Where repositories keep their configuration. */
   configPath: string;
@@ -22,27 +26,31 @@ export type CoreOptions = {
   /** The fetch the OpenAI SDK uses; tests and benchmarks point it at fakes. */
   fetch?: typeof globalThis.fetch | undefined;
   clock?: Clock | undefined;
+  /** The process's secret registry, shared with its logger; one from `env.secrets` when absent. */
+  secrets?: Redactor | undefined;
 };
 
 /**
  * The one place the review core's long-lived parts are built from the environment: the provider
- * chain (with its breakers and cache), the model request queue, the secret redactor and limits.
+ * chain (with its breakers and cache) behind the model port and its request queue, the secret
+ * redactor and limits.
  */
 export function createReviewCore(env: AppEnv, log: Logger, options: CoreOptions = {}): ReviewCore {
   const providers = createProviders(env, log, options.fetch);
+  const chain = createProviderChain({
+    providers,
+    clock: options.clock ?? realClock,
+    retry: env.retry,
+    timeoutMs: env.llmTimeoutMs,
+    breaker: env.breaker,
+    cacheEntries: env.cacheEntries,
+    cache: options.cache,
+    log,
+  });
   return {
-    chain: createProviderChain({
-      providers,
-      clock: options.clock ?? realClock,
-      retry: env.retry,
-      timeoutMs: env.llmTimeoutMs,
-      breaker: env.breaker,
-      cacheEntries: env.cacheEntries,
-      cache: options.cache,
-      log,
-    }),
-    llmQueue: new PQueue({ concurrency: env.llmConcurrency }),
-    redactor: createRedactor(env.secrets),
+    chain,
+    model: createModelPort(chain, new PQueue({ concurrency: env.llmConcurrency })),
+    redactor: options.secrets ?? createRedactor(env.secrets),
     rules: builtInRules(),
     prices: { ...DEFAULT_PRICES, ...env.prices },
     configPath: env.configPath,

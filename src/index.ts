@@ -165,7 +165,7 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
         },
       }),
     );
-    // The Action has no server (the adapter gives no addHandler): no API, /healthz or /metrics.
+    // The Action has no server: no API, /healthz or /metrics.
     if (action) {
       app.onAny(async (context) => metrics.webhook(context.name));
       return;

@@ -1,7 +1,7 @@
-import { parsePatch } from "../../src/review/diff/parse-patch.js";
-import type { ReviewFile } from "../../src/review/types.js";
-import { builtInRules } from "../../src/static-checks/built-in-rules.js";
-import { runStaticChecks } from "../../src/static-checks/run-static-checks.js";
+import { parsePatch } from "../../src/diff/parse-patch.js";
+import { builtInRules } from "../../src/engine/static/built-in-rules.js";
+import { runStaticChecks } from "../../src/engine/static/run-static-checks.js";
+import type { ReviewFile } from "../../src/model/types.js";
 import { makeModifiedFile, realSources } from "../lib/real-patches.js";
 import { row, type ScenarioResult } from "../lib/report.js";
 

@@ -1,19 +1,64 @@
-import { run } from "@probot/adapter-github-actions";
+import { readFile } from "node:fs/promises";
+import { createProbot, type ProbotOctokit } from "probot";
+import { actionToken } from "../config/action-inputs.js";
 import { readActionEnv } from "../config/env.js";
 import type { CoreOptions } from "../deps.js";
+import { CriticOctokit } from "../github/octokit.js";
 import { createCritic } from "../index.js";
+import { createLogger, type LoggerOptions } from "../logging/create-logger.js";
+import { createRedactor } from "../security/redactor.js";
+
+export type ActionOptions = CoreOptions & {
+  /** The Octokit class the workflow's token is used with; Critic's paced client by default. */
+  Octokit?: typeof ProbotOctokit | undefined;
+  /** Where log lines go (tests capture them); standard output by default. */
+  logDestination?: LoggerOptions["destination"];
+};
+
+// What the runner always sets for a JavaScript action.
+const RUNNER_VARIABLES = ["GITHUB_RUN_ID", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH"] as const;
 
 /**
- * Critic in a GitHub Action: the App's own app function, run on the workflow's one event by
- * Probot's Actions adapter (which reads `GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`, `GITHUB_RUN_ID`
- * and the token), so the configuration, commands, authorization and exactly-once rules are the
- * App's. The handler only queues; this waits for the queued review or command to finish before
- * the process may end.
+ * Critic in a GitHub Action: the App's own app function, run on the workflow's one event with the
+ * workflow's token, so the configuration, commands, authorization and exactly-once rules are the
+ * App's, and so are its logger (with its redaction) and its GitHub client. The handler only
+ * queues; this waits for the queued review or command to finish before the process may end.
+ * Returns the step's exit code.
  */
-export async function runAction(options: CoreOptions = {}): Promise<number> {
-  const critic = createCritic(readActionEnv(), { ...options, action: true });
+export async function runAction(
+  options: ActionOptions = {},
+  processEnv: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const env = readActionEnv(processEnv);
+  const secrets = options.secrets ?? createRedactor(env.secrets);
+  const log = await createLogger(
+    { ...env.log, format: "pretty", destination: options.logDestination },
+    secrets,
+  );
+  const token = actionToken(processEnv);
+  const missing = RUNNER_VARIABLES.filter((name) => !processEnv[name]);
+  if (!token || missing.length > 0) {
+    log.error(
+      { missing: token ? missing : ["GITHUB_TOKEN", ...missing] },
+      "[critic] not a GitHub Actions run: pass the workflow's token as `github_token` (or env GITHUB_TOKEN)",
+    );
+    return 1;
+  }
+  const critic = createCritic(env, { ...options, secrets, action: true });
   try {
-    await run(critic.app);
+    const probot = createProbot({
+      overrides: { githubToken: token, log, Octokit: options.Octokit ?? CriticOctokit },
+    });
+    await probot.load(critic.app);
+    // The runner's own event file, of the event it names: trusted as GitHub's webhook bodies are.
+    const event = {
+      id: processEnv.GITHUB_RUN_ID ?? "",
+      name: processEnv.GITHUB_EVENT_NAME,
+      payload: JSON.parse(await readFile(processEnv.GITHUB_EVENT_PATH ?? "", "utf8")),
+    } as Parameters<typeof probot.receive>[0];
+    await probot
+      .receive(event)
+      .catch((error: unknown) => log.error({ err: error }, "the event could not be handled"));
     await critic.idle();
   } finally {
     await critic.close();

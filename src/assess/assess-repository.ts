@@ -3,9 +3,11 @@ import type { Logger } from "pino";
 import type { AppEnv } from "../config/env.js";
 import { RepoConfig } from "../config/repo-config.schema.js";
 import type { ReviewCore } from "../deps.js";
-import { estimateCost } from "../providers/pricing.js";
-import { reviewChanges, type UsageLine } from "../review/review-changes.js";
-import type { Category, ChangedFile, Severity } from "../review/types.js";
+import { askAboutChanges } from "../engine/ask-about-changes.js";
+import { reviewChanges } from "../engine/review-changes.js";
+import { estimateCost } from "../model/pricing.js";
+import type { UsageLine } from "../model/review-result.js";
+import type { Category, ChangedFile, Severity } from "../model/types.js";
 import type { RepoSource } from "./repo-source.js";
 import { selectFiles } from "./select-files.js";
 import { buildSynthesisQuestion, type CandidateLevel, parseSynthesis } from "./synthesis.js";
@@ -162,7 +164,7 @@ export async function assessRepository(
 
   const reviewedCount = found.filter((f) => f.reviewed).length;
   const question = buildSynthesisQuestion({
-    assignment: deps.redactor.redact(input.assignment),
+    assignment: input.assignment,
     level: input.level,
     findings,
     filesReviewed: reviewedCount,
@@ -173,15 +175,15 @@ export async function assessRepository(
     notes.push("The repository's file list was truncated by GitHub; some files were not seen.");
   let verdict: ReturnType<typeof parseSynthesis>;
   const usage = [...review.usage];
-  if (deps.chain.providers.some((p) => p.usesModel) && reviewedCount > 0) {
-    const asked = await deps.llmQueue.add(
-      () =>
-        deps.chain.ask(
-          { question, pr: { title: "Coding assignment", body: "" }, files: [], config },
-          signal,
-        ),
-      { signal },
-    );
+  if (deps.model.hasModel && reviewedCount > 0) {
+    const asked = await askAboutChanges(deps, {
+      question,
+      pr: { title: "Coding assignment", body: "" },
+      files: [],
+      config,
+      limits: deps.limits,
+      signal,
+    });
     verdict = asked.answer ? parseSynthesis(asked.answer.answer) : undefined;
     if (asked.answer?.usage && asked.served)
       usage.push({

@@ -1,4 +1,4 @@
-import { SEVERITIES } from "../review/types.js";
+import { SEVERITIES } from "../model/types.js";
 import type { AssessmentResult } from "./assess-repository.js";
 
 const LEVEL_NAMES = { junior: "Junior", middle: "Middle", senior: "Senior" } as const;

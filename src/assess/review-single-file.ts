@@ -1,13 +1,13 @@
 import { parse as parseAst } from "@ast-grep/napi";
-import type { Logger } from "pino";
 import { z } from "zod";
 import { RepoConfig } from "../config/repo-config.schema.js";
 import type { ReviewCore } from "../deps.js";
-import { parsePatch } from "../review/diff/parse-patch.js";
-import { extractJson } from "../review/prompt/parse-model-answer.js";
-import { reviewChanges, type UsageLine } from "../review/review-changes.js";
-import type { Category } from "../review/types.js";
-import { astGrepLanguage, ensureLanguages, languageOf } from "../static-checks/languages.js";
+import { askAboutChanges } from "../engine/ask-about-changes.js";
+import { type EngineDeps, reviewChanges } from "../engine/review-changes.js";
+import { astGrepLanguage, ensureLanguages, languageOf } from "../engine/static/languages.js";
+import type { ReviewLimits, UsageLine } from "../model/review-result.js";
+import type { Category } from "../model/types.js";
+import { extractJson } from "../prompt/parse-model-answer.js";
 import { asAddedFile } from "./whole-file.js";
 
 const EXTENSION: Record<string, string> = {
@@ -83,7 +83,7 @@ const SEVERITY = { critical: "error", warning: "warning", suggestion: "info" } a
  * for an improved version, which is parsed in its language before it is called verified.
  */
 export async function reviewSingleFile(
-  deps: ReviewCore & { log: Logger },
+  deps: ReviewCore & Pick<EngineDeps, "log">,
   input: {
     filename: string;
     content: string;
@@ -107,7 +107,7 @@ export async function reviewSingleFile(
     pr: { title: `Review of ${base}`, body: "" },
     files: [file],
     config,
-    limits: { ...deps.limits, maxPatchBytes: Math.max(deps.limits.maxPatchBytes, 6_000_000) },
+    limits: singleFileLimits(deps.limits),
     signal: input.signal,
     loadSources: async () => ({
       headTexts: new Map([[path, input.content]]),
@@ -134,23 +134,19 @@ export async function reviewSingleFile(
   };
   if (!input.refactor) return review;
 
-  const asked = await deps.llmQueue.add(
-    () =>
-      deps.chain.ask(
-        {
-          question: [
-            "Rewrite this whole file to fix the problems below and improve its clarity, keeping its behaviour and public interface. Answer with only one JSON object, no prose around it:",
-            '{"refactored_code": "<the complete new file>", "changes": ["<one line per change>"]}',
-            `Problems found:\n${review.issues.map((i) => `- line ${i.line}: ${i.description.split("\n")[0]}`).join("\n") || "(none)"}`,
-          ].join("\n\n"),
-          pr: { title: `Refactoring of ${base}`, body: "" },
-          files: [{ path, status: "added", hunks: parsePatch(file.patch ?? "") }],
-          config,
-        },
-        input.signal,
-      ),
-    { signal: input.signal },
-  );
+  const limits = singleFileLimits(deps.limits);
+  const asked = await askAboutChanges(deps, {
+    question: [
+      "Rewrite this whole file to fix the problems below and improve its clarity, keeping its behaviour and public interface. Answer with only one JSON object, no prose around it:",
+      '{"refactored_code": "<the complete new file>", "changes": ["<one line per change>"]}',
+      `Problems found:\n${review.issues.map((i) => `- line ${i.line}: ${i.description.split("\n")[0]}`).join("\n") || "(none)"}`,
+    ].join("\n\n"),
+    pr: { title: `Refactoring of ${base}`, body: "" },
+    files: [file],
+    config,
+    limits,
+    signal: input.signal,
+  });
   const parsed = asked.answer ? parseRefactor(asked.answer.answer) : undefined;
   if (!parsed)
     return {
@@ -201,4 +197,9 @@ export function parsesCleanly(language: string, code: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** An upload is one file, already bounded by the API's body limit: its patch may exceed a PR's. */
+function singleFileLimits(limits: ReviewLimits): ReviewLimits {
+  return { ...limits, maxPatchBytes: Math.max(limits.maxPatchBytes, 6_000_000) };
 }

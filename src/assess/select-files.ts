@@ -1,6 +1,6 @@
 import picomatch from "picomatch";
-import { DEFAULT_EXCLUDES } from "../review/stages/filter-files.js";
-import { languageOf } from "../static-checks/languages.js";
+import { DEFAULT_EXCLUDES } from "../engine/select/filter-files.js";
+import { languageOf } from "../engine/static/languages.js";
 
 export type TreeEntry = { path: string; size: number };
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { extractJson } from "../review/prompt/parse-model-answer.js";
-import type { Finding } from "../review/types.js";
+import type { Finding } from "../model/types.js";
+import { extractJson } from "../prompt/parse-model-answer.js";
 
 export const CANDIDATE_LEVELS = ["junior", "middle", "senior"] as const;
 export type CandidateLevel = (typeof CANDIDATE_LEVELS)[number];

@@ -1,4 +1,4 @@
-import type { ChangedFile } from "../review/types.js";
+import type { ChangedFile } from "../model/types.js";
 
 /**
  * A whole file as a diff that adds every line, so the review core (made for changes) reviews all

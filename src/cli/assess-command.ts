@@ -54,7 +54,7 @@ export async function runAssess(
     const core = createReviewCore(env, log);
     const assignment = await readFile(resolve(io.cwd, values.assignment), "utf8");
     const source = await openSource(target, values.ref, env, log, io.cwd);
-    if (!core.chain.providers.some((p) => p.usesModel))
+    if (!core.model.hasModel)
       io.stderr.write(
         "critic: no AI provider configured (set OPENAI_API_KEY or GEMINI_API_KEY); static checks only, rated by rubric.\n",
       );

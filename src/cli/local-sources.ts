@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { RuleSource } from "../engine/static/compile-rules.js";
 import { RULES_DIR } from "../github/fetch-sources.js";
-import type { RuleSource } from "../static-checks/compile-rules.js";
 
 /**
  * The CLI's view of the head: files from the working tree, and `.github/critic/rules/*.yml` from

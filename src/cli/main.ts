@@ -2,9 +2,9 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { readEnv } from "../config/env.js";
 import { createReviewCore } from "../deps.js";
-import { renderComment } from "../review/render/render-comment.js";
-import { renderSummary, summaryOf } from "../review/render/render-summary.js";
-import { reviewChanges } from "../review/review-changes.js";
+import { reviewChanges } from "../engine/review-changes.js";
+import { renderComment } from "../render/render-comment.js";
+import { renderSummary, summaryOf } from "../render/render-summary.js";
 import { VERSION } from "../version.js";
 import { ASSESS_USAGE, runAssess } from "./assess-command.js";
 import { loadLocalSources } from "./local-sources.js";
@@ -53,7 +53,7 @@ export async function main(
     const env = readEnv(io.env);
     const log = pino({ level: "warn" }, io.stderr);
     const core = createReviewCore(env, log);
-    if (!core.chain.providers.some((p) => p.usesModel))
+    if (!core.model.hasModel)
       io.stderr.write(
         "critic: no AI provider configured (set OPENAI_API_KEY or GEMINI_API_KEY); running static checks only.\n",
       );

@@ -4,8 +4,8 @@ import { promisify } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_PATH } from "../config/repo-config.schema.js";
 import { type ResolvedRepoConfig, resolveRepoConfig } from "../config/resolve-repo-config.js";
-import { parseUnifiedDiff } from "../review/diff/parse-unified-diff.js";
-import type { ChangedFile } from "../review/types.js";
+import { parseUnifiedDiff } from "../diff/parse-unified-diff.js";
+import type { ChangedFile } from "../model/types.js";
 
 const run = promisify(execFile);
 

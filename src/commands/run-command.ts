@@ -11,8 +11,8 @@ import {
 import { type CommentRef, react } from "../github/reactions.js";
 import type { JobQueue } from "../queue/in-process-queue.js";
 import { pullKey } from "../queue/review-job.js";
-import { SUMMARY_MARKER } from "../review/render/markers.js";
-import { renderPaused } from "../review/render/render-summary.js";
+import { SUMMARY_MARKER } from "../render/markers.js";
+import { renderPaused } from "../render/render-summary.js";
 import { answerQuestion } from "./ask.js";
 import type { CommandJob } from "./command-job.js";
 import { HELP_TEXT } from "./parse-command.js";
@@ -140,16 +140,19 @@ export async function runCommand(
               })
             ).data.body
           : "";
-        const answer = await answerQuestion(deps.core, {
-          question: command.question,
-          pr: { title: pr.title, body: pr.body ?? "" },
-          files,
-          config,
-          thread: thread
-            ? { path: thread.path, line: thread.line, diffHunk: thread.diffHunk, comment: root }
-            : undefined,
-          signal,
-        });
+        const answer = await answerQuestion(
+          { ...deps.core, log: deps.log },
+          {
+            question: command.question,
+            pr: { title: pr.title, body: pr.body ?? "" },
+            files,
+            config,
+            thread: thread
+              ? { path: thread.path, line: thread.line, diffHunk: thread.diffHunk, comment: root }
+              : undefined,
+            signal,
+          },
+        );
         await reply(answer.body);
         await react(gh, comment, answer.answered ? "rocket" : "confused");
         return;

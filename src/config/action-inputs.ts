@@ -34,7 +34,7 @@ export function fromActionInputs(
   return out;
 }
 
-/** The token the Action runs with, where the Probot adapter looks for it. */
+/** The token the Action runs with: the `github_token` input, or `GITHUB_TOKEN` in the step's env. */
 export function actionToken(env: Readonly<Record<string, string | undefined>>): string | undefined {
   return env.GITHUB_TOKEN || env.INPUT_GITHUB_TOKEN || env.INPUT_TOKEN || undefined;
 }

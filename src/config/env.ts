@@ -162,6 +162,13 @@ const EnvSchema = z.object({
   CRITIC_ASSESS_MAX_FILES: wholeNumber(150, 1, 10_000),
   CRITIC_ASSESS_MAX_TOKENS: wholeNumber(200_000, 1_000, 5_000_000),
   CRITIC_CONFIG_PATH: configPath,
+  GITHUB_CLIENT_SECRET: optionalString,
+  LOG_LEVEL: z
+    .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
+    .optional()
+    .catch(undefined),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional().catch(undefined),
+  NODE_ENV: optionalString,
 });
 
 /** The variables Critic reads itself (Probot reads its own: APP_ID, PORT, GHE_HOST, …). */
@@ -217,7 +224,11 @@ export type AppEnv = {
   };
   /** Where each repository's configuration lives (default `.github/critic.yml`). */
   configPath: string;
+  /** Probot's variables: `LOG_LEVEL` (info), `LOG_FORMAT` (json in production, else pretty). */
+  log: { level: LogLevel; format: "json" | "pretty" };
 };
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 
 /**
  * Reads and validates the environment. This is the only module that reads `process.env`; tests
@@ -239,6 +250,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       e.PRIVATE_KEY,
       e.OPENAI_API_KEY,
       e.GEMINI_API_KEY,
+      e.GITHUB_CLIENT_SECRET,
       ...e.GITHUB_TOKENS,
       ...e.CRITIC_API_KEYS,
     ].filter((v): v is string => v !== undefined),
@@ -285,6 +297,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       assessMaxTokens: e.CRITIC_ASSESS_MAX_TOKENS,
     },
     configPath: e.CRITIC_CONFIG_PATH,
+    log: {
+      level: e.LOG_LEVEL ?? "info",
+      format: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty"),
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SEVERITIES } from "../review/types.js";
+import { SEVERITIES } from "../model/types.js";
 
 /**
  * `.github/critic.yml`: what a repository (or its organisation's `.github` repository) may set.

@@ -1,4 +1,4 @@
-import type { RuleSource } from "../static-checks/compile-rules.js";
+import type { RuleSource } from "../engine/static/compile-rules.js";
 import type { GitHub } from "./octokit.js";
 
 export type ReviewSources = {

@@ -1,4 +1,4 @@
-import type { ChangedFile, FileStatus } from "../review/types.js";
+import type { ChangedFile, FileStatus } from "../model/types.js";
 import type { GitHub } from "./octokit.js";
 
 export type PullRef = { owner: string; repo: string; pullNumber: number };

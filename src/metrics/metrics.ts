@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { UsageLine } from "../review/review-changes.js";
+import type { UsageLine } from "../model/review-result.js";
 
 const BREAKER_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
 

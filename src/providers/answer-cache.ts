@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
-import type { ProviderResult } from "./provider.js";
+import type { ProviderResult } from "../engine/model-port.js";
 
 /** Model answers by prompt hash: the same part of a diff reviewed again costs no call. */
 export type AnswerCache = {

@@ -1,7 +1,7 @@
 import { ApiError, GoogleGenAI } from "@google/genai";
 import { z } from "zod";
 import { kindForStatus, ProviderError } from "../errors.js";
-import { ModelAnswer } from "../review/prompt/model-answer.schema.js";
+import { ModelAnswer } from "../prompt/model-answer.schema.js";
 import { type ChatBackend, createLlmProvider, type LlmProvider } from "./llm-provider.js";
 
 export type GeminiProviderOptions = {

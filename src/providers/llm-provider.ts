@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
+import type { ProviderResult, ReviewRequest } from "../engine/model-port.js";
 import { ProviderError } from "../errors.js";
-import { buildAskPrompt, buildPrompt } from "../review/prompt/build-prompt.js";
-import { parseModelAnswer } from "../review/prompt/parse-model-answer.js";
-import type { TokenUsage } from "../review/types.js";
-import type { Provider, ProviderResult, ReviewInput } from "./provider.js";
+import type { TokenUsage } from "../model/types.js";
+import { buildAskPrompt, buildPrompt } from "../prompt/build-prompt.js";
+import { parseModelAnswer } from "../prompt/parse-model-answer.js";
+import type { Provider } from "./provider.js";
 
 export type ChatMessage = { role: "user" | "assistant"; content: string };
 
@@ -25,7 +26,7 @@ export type ChatBackend = {
 
 export type LlmProvider = Provider & {
   /** Same provider, model and prompt → same key: the chain's cache serves repeats without a call. */
-  cacheKey(input: ReviewInput): string;
+  cacheKey(input: ReviewRequest): string;
 };
 
 const REPAIR_REQUEST =
@@ -50,7 +51,7 @@ export function createLlmProvider(options: {
   honoursRepoModel: boolean;
 }): LlmProvider {
   const { id, backend } = options;
-  const modelFor = (input: { config: ReviewInput["config"] }) =>
+  const modelFor = (input: { config: ReviewRequest["config"] }) =>
     (options.honoursRepoModel ? input.config.model : undefined) ?? options.defaultModel;
 
   return {

@@ -1,4 +1,12 @@
 import type { Logger } from "pino";
+import type {
+  AskRequest,
+  ModelAnswer,
+  ModelReview,
+  ProviderFailure,
+  ProviderResult,
+  ReviewRequest,
+} from "../engine/model-port.js";
 import { describeKind, isProviderError, ProviderError, type ProviderErrorKind } from "../errors.js";
 import {
   type BreakerState,
@@ -9,18 +17,9 @@ import type { Clock } from "../resilience/clock.js";
 import { type RetryPolicy, retryDelayMs } from "../resilience/retry-policy.js";
 import { type AnswerCache, createMemoryCache } from "./answer-cache.js";
 import type { LlmProvider } from "./llm-provider.js";
-import type { AskInput, AskResult, Provider, ProviderResult, ReviewInput } from "./provider.js";
+import type { Provider } from "./provider.js";
 
-export type ProviderFailure = { provider: string; displayName: string; failure: string };
-
-export type ChainResult = {
-  result: ProviderResult;
-  served: Provider;
-  /** The answer came from the cache: no call was made and no tokens were spent. */
-  cached: boolean;
-  /** Providers passed over before the one that served, with why. */
-  failed: ProviderFailure[];
-};
+export type ChainResult = ModelReview;
 
 export type ChainOptions = {
   /** In order; the last must be one that never fails (the static provider). */
@@ -39,12 +38,9 @@ export type ChainOptions = {
 
 export type ProviderChain = {
   readonly providers: readonly Provider[];
-  review(input: ReviewInput, signal: AbortSignal): Promise<ChainResult>;
+  review(input: ReviewRequest, signal: AbortSignal): Promise<ChainResult>;
   /** Answers a question with the first model provider that can; `answer` is absent when none could. */
-  ask(
-    input: AskInput,
-    signal: AbortSignal,
-  ): Promise<{ answer?: AskResult; served?: Provider; failed: ProviderFailure[] }>;
+  ask(input: AskRequest, signal: AbortSignal): Promise<ModelAnswer>;
   /** Provider id → breaker state (providers without a model are always "closed"). */
   states(): Record<string, BreakerState>;
 };

@@ -1,5 +1,8 @@
 import type { Logger } from "pino";
 import type { ReviewCore } from "../deps.js";
+import { carryFindings, type PriorFinding } from "../engine/anchor/carry-findings.js";
+import { decideGate } from "../engine/merge/decide-gate.js";
+import { reviewChanges } from "../engine/review-changes.js";
 import { fetchReviewSources } from "../github/fetch-sources.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
@@ -14,21 +17,18 @@ import {
 } from "../github/pull-request.js";
 import { react } from "../github/reactions.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { ChangedFile } from "../model/types.js";
 import { pullKey, type ReviewJob } from "../queue/review-job.js";
-import { decideGate } from "./gate/decide-gate.js";
-import { parseFindings, parseState, SUMMARY_MARKER } from "./render/markers.js";
-import { renderCheckNote, renderCheckOutput } from "./render/render-check-run.js";
+import { parseFindings, parseState, SUMMARY_MARKER } from "../render/markers.js";
+import { renderCheckNote, renderCheckOutput } from "../render/render-check-run.js";
 import {
   renderFailed,
   renderInProgress,
   renderSummary,
   summaryOf,
-} from "./render/render-summary.js";
-import { reviewChanges } from "./review-changes.js";
-import { carryFindings, type PriorFinding } from "./stages/carry-findings.js";
-import { dismissChangeRequests, publishReview } from "./stages/publish-review.js";
-import { type CheckReport, startCheckReport } from "./stages/report-check.js";
-import type { ChangedFile } from "./types.js";
+} from "../render/render-summary.js";
+import { dismissChangeRequests, publishReview } from "./publish-review.js";
+import { type CheckReport, startCheckReport } from "./report-check.js";
 
 export type ReviewDeps = {
   /** An installation-scoped client (per-installation throttling, fresh token). */

@@ -16,6 +16,8 @@ export function createRedactor(values: ReadonlyArray<string | undefined> = []): 
     if (value === undefined || value.length < MIN_SECRET_LENGTH) return;
     secrets.add(value);
     secrets.add(Buffer.from(value).toString("base64"));
+    // A value with newlines or quotes (a private key) appears escaped inside a JSON log line.
+    secrets.add(JSON.stringify(value).slice(1, -1));
   };
   for (const v of values) add(v);
   return {

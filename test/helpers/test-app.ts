@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Writable } from "node:stream";
-import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import { type AppEnv, readEnv } from "../../src/config/env.js";
+import { type AppEnv, type LogLevel, readEnv } from "../../src/config/env.js";
 import { type Critic, createCritic } from "../../src/index.js";
+import { createLogger } from "../../src/logging/create-logger.js";
+import { createRedactor } from "../../src/security/redactor.js";
 import { createFakeClock } from "./fake-clock.js";
 
 // A real RSA key: the App signs a JWT with it before asking for an installation token.
@@ -37,17 +38,21 @@ export type TestApp = Critic & {
 };
 
 /** A fresh Probot with Critic loaded, logs captured as JSON lines. */
-export async function createTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  envOverrides: Record<string, string> = {},
+  options: { logLevel?: LogLevel } = {},
+): Promise<TestApp> {
   const env = testEnv(envOverrides);
   const { logs, stream } = captureLogs();
-  const probot = new Probot({
-    appId: APP_ID,
-    privateKey,
-    Octokit: TestOctokit,
-    log: pino({ level: "debug" }, stream),
-  });
+  // The production logger, with its redaction, writing to memory.
+  const secrets = createRedactor(env.secrets);
+  const log = await createLogger(
+    { level: options.logLevel ?? "debug", format: "json", destination: stream },
+    secrets,
+  );
+  const probot = new Probot({ appId: APP_ID, privateKey, Octokit: TestOctokit, log });
   const clock = createFakeClock();
-  const critic = createCritic(env, { clock: clock.clock });
+  const critic = createCritic(env, { clock: clock.clock, secrets });
   const handlers: Handler[] = [];
   await probot.load(critic.app, {
     cwd: process.cwd(),

@@ -9,9 +9,16 @@ import { readActionEnv } from "../../src/config/env.js";
 import { FILE, GITHUB, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { prCommentPayload, pullRequestPayload } from "../helpers/payloads.js";
-import { createTestApp, LLM_BASE, OPENAI_KEY } from "../helpers/test-app.js";
+import {
+  captureLogs,
+  createTestApp,
+  LLM_BASE,
+  OPENAI_KEY,
+  TestOctokit,
+} from "../helpers/test-app.js";
 
 const TOKEN = "ghs_workflow_token_for_tests_0123456789";
+const { logs, stream: quiet } = captureLogs();
 const ANSWER = () =>
   modelAnswer([
     {
@@ -104,7 +111,8 @@ describe("GitHub Action", () => {
     );
     const llm = openaiMock([{ answer: ANSWER() }]);
 
-    expect(await runAction()).toBe(0);
+    expect(await runAction({ Octokit: TestOctokit, logDestination: quiet })).toBe(0);
+    expect(logs.join("")).not.toContain(TOKEN);
 
     expect(viaAction.captured.reviews).toHaveLength(1);
     expect(viaAction.captured.reviews).toEqual(viaApp.captured.reviews);
@@ -143,7 +151,7 @@ describe("GitHub Action", () => {
         },
       ]);
 
-    await runAction();
+    await runAction({ Octokit: TestOctokit, logDestination: quiet });
     // Nothing else was called: strict nock fails the test on any other request.
   });
 
@@ -158,7 +166,7 @@ describe("GitHub Action", () => {
     reviewCalls(gh).reaction(commentId, "rocket");
     openaiMock([{ answer: ANSWER() }]);
 
-    await runAction();
+    await runAction({ Octokit: TestOctokit, logDestination: quiet });
 
     expect(gh.captured.reviews).toHaveLength(1);
     expect(gh.captured.reactions).toEqual([`${commentId}:eyes`, `${commentId}:rocket`]);
@@ -170,7 +178,7 @@ describe("GitHub Action", () => {
       "someone/Hello-World";
     restore.push(await actionEnvironment("pull_request", payload));
 
-    await runAction();
+    await runAction({ Octokit: TestOctokit, logDestination: quiet });
     // No GitHub call and no model call: strict nock fails the test on any request.
   });
 
@@ -224,6 +232,6 @@ describe("GitHub Action", () => {
       .post("/repos/Codertocat/Hello-World/issues/2/comments")
       .reply(403, { message: "Resource not accessible by integration" });
 
-    expect(await runAction()).toBe(1);
+    expect(await runAction({ Octokit: TestOctokit, logDestination: quiet })).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderFindings, renderState } from "../../src/review/render/markers.js";
+import { renderFindings, renderState } from "../../src/render/markers.js";
 import { botComment, compareMock, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiDynamic, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { describe, expect, it, vi } from "vitest";
-import { publishReview } from "../../src/review/stages/publish-review.js";
+import { publishReview } from "../../src/review/publish-review.js";
 import { createRedactor } from "../../src/security/redactor.js";
 import { botComment, FILE, GITHUB, githubMock, OWNER, PR, REPO } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parsePatch } from "../../src/review/diff/parse-patch.js";
-import { anchorFindings } from "../../src/review/stages/anchor-findings.js";
-import type { Finding, ReviewFile } from "../../src/review/types.js";
+import { parsePatch } from "../../src/diff/parse-patch.js";
+import { anchorFindings } from "../../src/engine/anchor/anchor-findings.js";
+import type { Finding, ReviewFile } from "../../src/model/types.js";
 
 // Hunk 0 covers head lines 1–4, hunk 1 covers 21–22.
 const file: ReviewFile = {

@@ -4,7 +4,7 @@ import { parseRepoUrl, webHostOf } from "../../src/assess/repo-url.js";
 import { selectFiles } from "../../src/assess/select-files.js";
 import { buildSynthesisQuestion, parseLevel, parseSynthesis } from "../../src/assess/synthesis.js";
 import { asAddedFile } from "../../src/assess/whole-file.js";
-import { parsePatch } from "../../src/review/diff/parse-patch.js";
+import { parsePatch } from "../../src/diff/parse-patch.js";
 
 const GITHUB = { host: "github.com", protocol: "https" } as const;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { builtInRules } from "../../src/static-checks/built-in-rules.js";
-import type { CompiledRule } from "../../src/static-checks/compile-rules.js";
-import { languageOf } from "../../src/static-checks/languages.js";
-import { runAstRules } from "../../src/static-checks/run-ast-rules.js";
+import { builtInRules } from "../../src/engine/static/built-in-rules.js";
+import type { CompiledRule } from "../../src/engine/static/compile-rules.js";
+import { languageOf } from "../../src/engine/static/languages.js";
+import { runAstRules } from "../../src/engine/static/run-ast-rules.js";
 
 const DEFAULT_PATH: Record<string, string> = {
   javascript: "src/example.js",

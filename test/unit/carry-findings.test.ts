@@ -3,7 +3,7 @@ import {
   carryFindings,
   mapLine,
   type PriorFinding,
-} from "../../src/review/stages/carry-findings.js";
+} from "../../src/engine/anchor/carry-findings.js";
 
 describe("review/stages/carry-findings", () => {
   it.each([

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { estimateCost } from "../../src/providers/pricing.js";
-import { parsePatch } from "../../src/review/diff/parse-patch.js";
-import { renderFileForPrompt } from "../../src/review/prompt/build-prompt.js";
-import { chunkFiles } from "../../src/review/stages/chunk-files.js";
-import type { ReviewFile } from "../../src/review/types.js";
+import { parsePatch } from "../../src/diff/parse-patch.js";
+import { chunkFiles } from "../../src/engine/pack/chunk-files.js";
+import { estimateCost } from "../../src/model/pricing.js";
+import type { ReviewFile } from "../../src/model/types.js";
+import { renderFileForPrompt } from "../../src/prompt/build-prompt.js";
 
 const file = (path: string, addedLines: number, hunks = 1): ReviewFile => ({
   path,

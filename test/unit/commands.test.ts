@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseCommand } from "../../src/commands/parse-command.js";
 import { createSpendLimiter } from "../../src/commands/spend-limiter.js";
-import { parseState, withState } from "../../src/review/render/markers.js";
-import { PAUSED_BANNER, renderPaused } from "../../src/review/render/render-summary.js";
+import { parseState, withState } from "../../src/render/markers.js";
+import { PAUSED_BANNER, renderPaused } from "../../src/render/render-summary.js";
 import { createFakeClock } from "../helpers/fake-clock.js";
 
 describe("commands/parse-command", () => {

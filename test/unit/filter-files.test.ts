@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { filterFiles } from "../../src/review/stages/filter-files.js";
-import type { ChangedFile } from "../../src/review/types.js";
+import { filterFiles } from "../../src/engine/select/filter-files.js";
+import type { ChangedFile } from "../../src/model/types.js";
 
 const f = (path: string, over: Partial<ChangedFile> = {}): ChangedFile => ({
   path,

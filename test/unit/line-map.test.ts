@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildLineMap, isCommentable, nearestCommentable } from "../../src/review/diff/line-map.js";
-import { parsePatch } from "../../src/review/diff/parse-patch.js";
+import { buildLineMap, isCommentable, nearestCommentable } from "../../src/diff/line-map.js";
+import { parsePatch } from "../../src/diff/parse-patch.js";
 
 const map = buildLineMap(
   parsePatch("@@ -1,3 +1,4 @@\n a\n-b\n+B\n+C\n d\n@@ -20,2 +21,2 @@\n x\n-y\n+Y"),

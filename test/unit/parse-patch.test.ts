@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePatch } from "../../src/review/diff/parse-patch.js";
+import { parsePatch } from "../../src/diff/parse-patch.js";
 
 const numbers = (patch: string) =>
   parsePatch(patch).map((h) =>

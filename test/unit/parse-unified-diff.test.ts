@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { parseUnifiedDiff } from "../../src/review/diff/parse-unified-diff.js";
+import { parseUnifiedDiff } from "../../src/diff/parse-unified-diff.js";
 
 describe("review/diff/parse-unified-diff", () => {
   it("splits git's output into files shaped like GitHub's file list", async () => {

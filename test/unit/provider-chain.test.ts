@@ -1,16 +1,21 @@
 import { describe, expect, it } from "vitest";
+import type { ReviewRequest } from "../../src/engine/model-port.js";
+import { markSanitized } from "../../src/engine/sanitize/sanitized.js";
 import { ProviderError } from "../../src/errors.js";
 import type { Provider } from "../../src/providers/provider.js";
 import { createProviderChain } from "../../src/providers/provider-chain.js";
 import { createStaticProvider } from "../../src/providers/static.js";
 import { createFakeClock } from "../helpers/fake-clock.js";
 
-const input = {
-  pr: { title: "t", body: "" },
+// Requests are sanitized by the engine before they reach the chain; these hold nothing to redact.
+const config = markSanitized({ instructions: "", language: "English", level: "middle" as const });
+const input: ReviewRequest = {
+  pr: markSanitized({ title: "t", body: "" }),
   files: [],
   staticFindings: [],
-  config: { instructions: "", language: "English", level: "middle" as const },
+  config,
 };
+const file = (path: string) => markSanitized({ path, status: "added" as const, hunks: [] });
 const quiet = { info: () => {}, warn: () => {} };
 
 function flaky(behaviour: () => Promise<never> | never): Provider & { calls: number } {
@@ -102,22 +107,28 @@ describe("providers/llm-provider cache keys", () => {
     };
     const make = (id: string, defaultModel: string) =>
       createLlmProvider({ id, displayName: id, defaultModel, backend, honoursRepoModel: true });
-    const base = { ...input, files: [{ path: "a.ts", status: "added" as const, hunks: [] }] };
+    const base = { ...input, files: [file("a.ts")] };
     const key = make("openai", "gpt-a").cacheKey(base);
 
     expect(make("openai", "gpt-a").cacheKey(base)).toBe(key);
     expect(make("gemini", "gpt-a").cacheKey(base)).not.toBe(key);
     expect(make("openai", "gpt-b").cacheKey(base)).not.toBe(key);
     expect(
-      make("openai", "gpt-a").cacheKey({ ...base, config: { ...base.config, model: "gpt-c" } }),
-    ).not.toBe(key);
-    expect(
-      make("openai", "gpt-a").cacheKey({ ...base, config: { ...base.config, level: "senior" } }),
+      make("openai", "gpt-a").cacheKey({
+        ...base,
+        config: markSanitized({ ...config, model: "gpt-c" }),
+      }),
     ).not.toBe(key);
     expect(
       make("openai", "gpt-a").cacheKey({
         ...base,
-        files: [{ path: "b.ts", status: "added", hunks: [] }],
+        config: markSanitized({ ...config, level: "senior" as const }),
+      }),
+    ).not.toBe(key);
+    expect(
+      make("openai", "gpt-a").cacheKey({
+        ...base,
+        files: [file("b.ts")],
       }),
     ).not.toBe(key);
   });

@@ -1,12 +1,12 @@
 import nock from "nock";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { decideGate, type GateInput } from "../../src/engine/merge/decide-gate.js";
 import { type CheckAnnotation, completeCheckRun } from "../../src/github/check-runs.js";
 import type { GitHub } from "../../src/github/octokit.js";
-import { decideGate, type GateInput } from "../../src/review/gate/decide-gate.js";
-import { renderCheckOutput } from "../../src/review/render/render-check-run.js";
-import { startCheckReport } from "../../src/review/stages/report-check.js";
-import type { Finding, Severity } from "../../src/review/types.js";
+import type { Finding, Severity } from "../../src/model/types.js";
+import { renderCheckOutput } from "../../src/render/render-check-run.js";
+import { startCheckReport } from "../../src/review/report-check.js";
 import { createRedactor } from "../../src/security/redactor.js";
 import { GITHUB, OWNER, REPO } from "../helpers/github-nock.js";
 import { captureLogs, TestOctokit } from "../helpers/test-app.js";

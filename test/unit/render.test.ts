@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseState, renderReviewMarker } from "../../src/review/render/markers.js";
-import { renderComment, renderSuggestion } from "../../src/review/render/render-comment.js";
+import { parseState, renderReviewMarker } from "../../src/render/markers.js";
+import { renderComment, renderSuggestion } from "../../src/render/render-comment.js";
 import {
   MAX_SUMMARY_BYTES,
   renderInProgress,
   renderSummary,
   type SummaryView,
-} from "../../src/review/render/render-summary.js";
+} from "../../src/render/render-summary.js";
 
 const view: SummaryView = {
   headSha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parsePatch } from "../../src/review/diff/parse-patch.js";
-import { builtInRules } from "../../src/static-checks/built-in-rules.js";
-import { runStaticChecks } from "../../src/static-checks/run-static-checks.js";
+import { parsePatch } from "../../src/diff/parse-patch.js";
+import { builtInRules } from "../../src/engine/static/built-in-rules.js";
+import { runStaticChecks } from "../../src/engine/static/run-static-checks.js";
 
 // A real codebase: the TypeScript sources the openai package ships (about 300 files), at the
 // version package-lock.json pins. Every line counts as added, so each rule sees all of it.

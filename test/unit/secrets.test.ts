@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parsePatch } from "../../src/review/diff/parse-patch.js";
-import { prepareFiles } from "../../src/review/stages/prepare-files.js";
+import { parsePatch } from "../../src/diff/parse-patch.js";
+import { sanitizeFiles } from "../../src/engine/sanitize/sanitize-files.js";
 import { createRedactor } from "../../src/security/redactor.js";
 import { maskSecret, redactSpans, scanSecrets } from "../../src/security/scan-secrets.js";
 
@@ -124,6 +124,10 @@ describe("review/stages/prepare-files", () => {
     expect(secretFindings.map((f) => f.line)).toEqual([1]);
   });
 });
+
+function prepareFiles(files: Parameters<typeof sanitizeFiles>[0]) {
+  return sanitizeFiles(files, createRedactor());
+}
 
 describe("security/redactor", () => {
   it("replaces registered values and their base64 form, ignoring values too short to be secrets", () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parsePatch } from "../../src/review/diff/parse-patch.js";
-import { rateByRubric } from "../../src/review/rating-rubric.js";
-import type { ReviewFile } from "../../src/review/types.js";
-import { builtInRules } from "../../src/static-checks/built-in-rules.js";
-import { compileRules } from "../../src/static-checks/compile-rules.js";
-import { runAstRules } from "../../src/static-checks/run-ast-rules.js";
-import { runStaticChecks, textFromHunks } from "../../src/static-checks/run-static-checks.js";
+import { parsePatch } from "../../src/diff/parse-patch.js";
+import { rateByRubric } from "../../src/engine/merge/rating-rubric.js";
+import { builtInRules } from "../../src/engine/static/built-in-rules.js";
+import { compileRules } from "../../src/engine/static/compile-rules.js";
+import { runAstRules } from "../../src/engine/static/run-ast-rules.js";
+import { runStaticChecks, textFromHunks } from "../../src/engine/static/run-static-checks.js";
+import type { ReviewFile } from "../../src/model/types.js";
 
 const file = (path: string, added: string[], context: string[] = []): ReviewFile => ({
   path,

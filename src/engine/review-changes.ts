@@ -1,0 +1,274 @@
+import type { Logger } from "pino";
+import type { RepoConfig } from "../config/repo-config.schema.js";
+import { parsePatch } from "../diff/parse-patch.js";
+import type { PriceTable } from "../model/pricing.js";
+import type {
+  FileDecision,
+  PriorFinding,
+  ReviewLimits,
+  ReviewResult,
+} from "../model/review-result.js";
+import type { ChangedFile, Finding } from "../model/types.js";
+import type { Redactor } from "../security/redactor.js";
+import { anchorFindings } from "./anchor/anchor-findings.js";
+import { describeStatic, mergeAnswers, usageLines, withPrior } from "./merge/merge-answers.js";
+import { rateByRubric } from "./merge/rating-rubric.js";
+import type { ModelPort } from "./model-port.js";
+import { chunkFiles } from "./pack/chunk-files.js";
+import { sanitizeFiles } from "./sanitize/sanitize-files.js";
+import { sanitizeConfig, sanitizePr } from "./sanitize/sanitize-text.js";
+import { filterFiles } from "./select/filter-files.js";
+import { type CompiledRule, compileRules, type RuleSource } from "./static/compile-rules.js";
+import { languageOf } from "./static/languages.js";
+import { runStaticChecks } from "./static/run-static-checks.js";
+
+export type { ReviewLimits, ReviewResult };
+
+/** The engine's ports and tables; no client of GitHub, a queue or a provider is among them. */
+export type EngineDeps = {
+  /** Critic's built-in static rules. */
+  rules: readonly CompiledRule[];
+  /** The only way to a model. */
+  model: ModelPort;
+  /** The operator's own secrets, replaced wherever they appear. */
+  redactor: Redactor;
+  prices: PriceTable;
+  log: Pick<Logger, "warn">;
+};
+
+export type ReviewParams = {
+  pr: { title: string; body: string };
+  files: readonly ChangedFile[];
+  config: RepoConfig;
+  limits: ReviewLimits;
+  signal: AbortSignal;
+  /**
+   * Fetches the head versions of the given files (for a real syntax tree; hunks are parsed
+   * otherwise) and the repository's own rules. Absent: hunks and built-in rules only.
+   */
+  loadSources?:
+    | ((
+        paths: string[],
+      ) => Promise<{ headTexts: ReadonlyMap<string, string>; ruleSources: RuleSource[] }>)
+    | undefined;
+  /** An incremental review: the pull request's own files, whose diff decides where comments may go. */
+  anchorTo?: readonly ChangedFile[] | undefined;
+  /** Files of the pull request this push did not change; listed, not reviewed. */
+  unchanged?: readonly ChangedFile[] | undefined;
+  /** Findings of earlier reviews still present, and those this push resolved. */
+  prior?: { carried: readonly PriorFinding[]; resolved: readonly PriorFinding[] } | undefined;
+  /** Told the files of each model request as it is answered (assessments show progress). */
+  onChunkDone?: ((files: readonly string[]) => void) | undefined;
+};
+
+/**
+ * The review engine, shared by every road that reviews code (pull requests, pushes, the CLI,
+ * single files, assessments). Stages:
+ * 1. select: which files to review (filters, excludes, size);
+ * 2. sanitize: parse patches, flag and redact secrets, mask secrets in paths;
+ * 3. static checks;
+ * 4. pack the files into budget-sized requests (the rest: skipped for budget);
+ * 5. ask the model port for each request, with bounded concurrency;
+ * 6. merge the answers, and anchor every finding to a line GitHub accepts, or to the summary.
+ */
+export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Promise<ReviewResult> {
+  const { config, limits, signal } = params;
+  // 1.
+  const decisions = filterFiles(params.files, {
+    include: config.include,
+    exclude: config.exclude,
+    maxPatchBytes: limits.maxPatchBytes,
+  });
+  const reviewed = new Set(decisions.filter((d) => d.reviewed).map((d) => d.file.path));
+  // Secrets are looked for in every file with a usable patch, excluded ones too: a key committed
+  // in vendor/ or a generated file leaks all the same.
+  const scanned = decisions
+    .map((d) => d.file)
+    .filter(
+      (f) =>
+        reviewed.has(f.path) ||
+        (f.status !== "removed" &&
+          f.patch !== undefined &&
+          Buffer.byteLength(f.patch, "utf8") <= limits.maxPatchBytes),
+    );
+  const unchanged: FileDecision[] = (params.unchanged ?? []).map((file) => ({
+    file,
+    reviewed: false,
+    reason: "no changes since the last review",
+  }));
+  // 2.
+  const sanitized = await sanitizeFiles(scanned, deps.redactor);
+  const toReview = sanitized.files.filter((f) => reviewed.has(f.path));
+  const modelFiles = sanitized.modelFiles.filter((_, i) =>
+    reviewed.has(sanitized.files[i]?.path ?? ""),
+  );
+  const realPath = new Map(modelFiles.map((m, i) => [m.path, toReview[i]?.path ?? m.path]));
+  if (toReview.length === 0) {
+    const anchored = withPrior(
+      anchorFindings(sanitized.secretFindings, sanitized.files, {
+        maxComments: config.max_comments,
+        minSeverity: config.min_severity,
+      }),
+      params.prior?.carried ?? [],
+    );
+    const found = anchored.inline.length + anchored.summaryOnly.length;
+    const secrets = sanitized.secretFindings.length > 0;
+    return {
+      resolved: params.prior?.resolved ?? [],
+      ...anchored,
+      decisions: [...decisions, ...unchanged],
+      rating:
+        found > 0
+          ? { ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]), computed: true }
+          : undefined,
+      overview: "",
+      conclusion: secrets
+        ? "Every file was skipped for review, but secrets were found in them: remove and rotate them."
+        : "Nothing in this change needed a review: every file was skipped (see Found files).",
+      servedBy: secrets ? "static checks only" : "no reviewer (nothing to review)",
+      ai: "not-used",
+      usage: [],
+      notes: [],
+    };
+  }
+  const [pr, promptConfig] = await Promise.all([
+    sanitizePr(deps.redactor, params.pr),
+    sanitizeConfig(deps.redactor, config),
+  ]);
+  // 3.
+  const notes: string[] = [];
+  const { headTexts, repoRules } = await loadSources(deps, params, toReview, notes);
+  const staticChecks = runStaticChecks({
+    files: toReview,
+    headTexts,
+    rules: [...deps.rules, ...repoRules],
+    disabled: new Set(config.static.disable),
+    complexityThreshold: config.static.complexity_threshold,
+  });
+  const staticFindings: Finding[] = [...sanitized.secretFindings, ...staticChecks.findings];
+  // 4.
+  const { chunks, overBudget } = chunkFiles(modelFiles, {
+    maxRequestTokens: limits.maxRequestTokens,
+    maxReviewTokens: Math.min(config.max_tokens_per_review, limits.maxPromptTokens),
+  });
+  const skipped = new Set(overBudget.map((f) => realPath.get(f.path) ?? f.path));
+  const finalDecisions = decisions.map((d) =>
+    skipped.has(d.file.path)
+      ? { ...d, reviewed: false, reason: "budget (over the review's token limit)" }
+      : d,
+  );
+  // 5.
+  const answers = await Promise.all(
+    chunks.map(async (chunk) => {
+      const paths = new Set(chunk.files.map((f) => realPath.get(f.path) ?? f.path));
+      const answer = await deps.model.review(
+        {
+          pr,
+          files: chunk.files,
+          staticFindings: staticFindings.filter((f) => paths.has(f.path)),
+          config: promptConfig,
+        },
+        signal,
+      );
+      params.onChunkDone?.([...paths]);
+      return answer;
+    }),
+  );
+  // 6.
+  const merged = mergeAnswers(answers, deps.model.hasModel);
+  // Where a static rule and the model flag the same line for the same kind of problem, the
+  // static finding (precise, with its fix) stands alone: one comment, not two.
+  const staticLines = new Set(staticFindings.map((f) => `${f.path}\0${f.line}\0${f.category}`));
+  const findings = [
+    ...staticFindings,
+    ...answers
+      .flatMap((a) => (a.served.usesModel ? a.result.findings : []))
+      .map((f) => ({ ...f, path: realPath.get(f.path) ?? f.path }))
+      .filter((f) => !staticLines.has(`${f.path}\0${f.line}\0${f.category}`)),
+  ];
+  const anchorFiles = params.anchorTo
+    ? params.anchorTo.map((f) => ({
+        path: f.path,
+        previousPath: f.previousPath,
+        status: f.status,
+        hunks: parsePatch(f.patch ?? ""),
+      }))
+    : sanitized.files;
+  const fresh = anchorFindings(findings, anchorFiles, {
+    maxComments: config.max_comments,
+    minSeverity: config.min_severity,
+  });
+  const anchored = withPrior(fresh, params.prior?.carried ?? []);
+  const rating = merged.rating ?? {
+    ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]),
+    computed: true,
+  };
+  const described =
+    merged.byModel === 0
+      ? describeStatic(
+          [...fresh.inline, ...fresh.summaryOnly],
+          ["secret scan", ...staticChecks.families],
+        )
+      : undefined;
+  notes.unshift(...merged.notes);
+  if (staticChecks.failedRules.length > 0)
+    notes.push(
+      `Static rules that failed and were skipped: ${staticChecks.failedRules.join(", ")}.`,
+    );
+  if (overBudget.length > 0)
+    notes.push(
+      `${overBudget.length} ${overBudget.length === 1 ? "file was" : "files were"} not sent to a model: the review's token budget was used up (see Found files).`,
+    );
+
+  return {
+    ...anchored,
+    resolved: params.prior?.resolved ?? [],
+    decisions: [...finalDecisions, ...unchanged],
+    rating,
+    overview: described?.overview ?? merged.overview,
+    conclusion:
+      (chunks.length === 0
+        ? "Nothing was sent to a model: every reviewable file was over the token budget."
+        : "") ||
+      described?.conclusion ||
+      merged.conclusion,
+    servedBy: merged.servedBy,
+    // Files left out for the token budget were not seen by a model: with a model configured, a
+    // gate cannot pass them on static checks alone (padding a diff must not dodge the review).
+    ai:
+      overBudget.length > 0 && deps.model.hasModel
+        ? merged.ai === "full" || merged.ai === "partial"
+          ? "partial"
+          : "unavailable"
+        : merged.ai,
+    usage: usageLines(answers, deps.prices),
+    notes,
+  };
+}
+
+/** Head texts and repository rules; a failure to fetch them leaves the rules reading hunks only. */
+async function loadSources(
+  deps: EngineDeps,
+  params: ReviewParams,
+  toReview: readonly { path: string }[],
+  notes: string[],
+): Promise<{ headTexts: ReadonlyMap<string, string> | undefined; repoRules: CompiledRule[] }> {
+  if (!params.loadSources) return { headTexts: undefined, repoRules: [] };
+  try {
+    const sources = await params.loadSources(
+      toReview.filter((f) => languageOf(f.path) !== undefined).map((f) => f.path),
+    );
+    const compiled = compileRules(sources.ruleSources);
+    for (const error of compiled.errors) notes.push(`Repository rule skipped: ${error}`);
+    return { headTexts: sources.headTexts, repoRules: compiled.rules };
+  } catch (error) {
+    deps.log.warn(
+      { err: error },
+      "could not fetch the changed files; static rules read the diff only",
+    );
+    notes.push(
+      "The changed files could not be fetched, so the static rules read the diff only (and repository rules were not loaded).",
+    );
+    return { headTexts: undefined, repoRules: [] };
+  }
+}

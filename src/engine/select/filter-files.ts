@@ -1,0 +1,96 @@
+import picomatch from "picomatch";
+import type { FileDecision } from "../../model/review-result.js";
+import type { ChangedFile } from "../../model/types.js";
+
+export type { FileDecision };
+
+/**
+ * Files no reviewer wants comments on. Globs are matched against the whole path with `dot: true`
+ * so that dotted folders (`.yarn/`, `.github/`) behave like any other.
+ */
+export const DEFAULT_EXCLUDES: ReadonlyArray<{ reason: string; globs: string[] }> = [
+  {
+    reason: "lockfile",
+    globs: [
+      "**/package-lock.json",
+      "**/npm-shrinkwrap.json",
+      "**/yarn.lock",
+      "**/pnpm-lock.yaml",
+      "**/bun.lockb",
+      "**/Cargo.lock",
+      "**/poetry.lock",
+      "**/Pipfile.lock",
+      "**/uv.lock",
+      "**/Gemfile.lock",
+      "**/composer.lock",
+      "**/go.sum",
+      "**/*.lock",
+    ],
+  },
+  { reason: "minified", globs: ["**/*.min.js", "**/*.min.css", "**/*.min.mjs", "**/*.map"] },
+  {
+    reason: "generated",
+    globs: [
+      "**/*.generated.*",
+      "**/*.g.dart",
+      "**/*_pb2.py",
+      "**/*.pb.go",
+      "**/*.pb.ts",
+      "**/generated/**",
+    ],
+  },
+  {
+    reason: "vendored",
+    globs: ["**/vendor/**", "**/node_modules/**", "**/third_party/**", "**/bower_components/**"],
+  },
+  { reason: "snapshot", globs: ["**/__snapshots__/**", "**/*.snap"] },
+  {
+    reason: "image or binary asset",
+    globs: [
+      "**/*.{png,jpg,jpeg,gif,bmp,ico,webp,avif,svg,pdf,woff,woff2,ttf,otf,eot,mp3,mp4,mov,zip,gz,tgz,jar,exe,dll,so,dylib,wasm}",
+    ],
+  },
+];
+
+export type FilterOptions = {
+  include: readonly string[];
+  exclude: readonly string[];
+  /** Patches larger than this many bytes are skipped: no model reads 10 MB usefully. */
+  maxPatchBytes: number;
+};
+
+const GLOB_OPTIONS = { dot: true } as const;
+
+/** Decides, for each changed file, whether Critic reviews it and, if not, why. Pure. */
+export function filterFiles(files: readonly ChangedFile[], options: FilterOptions): FileDecision[] {
+  const defaults = DEFAULT_EXCLUDES.map(({ reason, globs }) => ({
+    reason,
+    // Built-in globs ignore case: LOGO.PNG is as much an image as logo.png.
+    match: picomatch(globs, { ...GLOB_OPTIONS, nocase: true }),
+  }));
+  const userExclude =
+    options.exclude.length > 0 ? picomatch([...options.exclude], GLOB_OPTIONS) : undefined;
+  const userInclude =
+    options.include.length > 0 ? picomatch([...options.include], GLOB_OPTIONS) : undefined;
+
+  return files.map((file): FileDecision => {
+    const skip = (reason: string): FileDecision => ({ file, reviewed: false, reason });
+    if (userInclude && !userInclude(file.path)) return skip("not in `include`");
+    if (userExclude?.(file.path)) return skip("excluded by `exclude`");
+    const builtIn = defaults.find((d) => d.match(file.path));
+    // An explicit include wins over the built-in excludes: the user asked for this file.
+    if (builtIn && !userInclude) return skip(`excluded by default (${builtIn.reason})`);
+    if (file.status === "removed") return skip("deleted");
+    if (file.patch === undefined || file.patch === "") {
+      if (file.status === "renamed" && file.additions + file.deletions === 0) {
+        return skip("renamed without changes");
+      }
+      return skip("no diff from GitHub (binary or too large)");
+    }
+    const bytes = Buffer.byteLength(file.patch, "utf8");
+    if (bytes > options.maxPatchBytes) {
+      return skip(`diff too large (${Math.round(bytes / 1024)} KB)`);
+    }
+    return { file, reviewed: true };
+  });
+}

@@ -1,0 +1,182 @@
+import type { SgNode } from "@ast-grep/napi";
+import type { Finding } from "../../model/types.js";
+
+type Grammar = { functions: string[]; decisions: Record<string, string>; logical?: string };
+
+// Decision points per grammar (McCabe: 1 + the branches a function can take). `logical` is the
+// binary-expression kind whose && / || / ?? operators each add a path.
+const JS: Grammar = {
+  functions: [
+    "function_declaration",
+    "function_expression",
+    "arrow_function",
+    "method_definition",
+    "generator_function_declaration",
+  ],
+  decisions: {
+    if_statement: "if",
+    for_statement: "for",
+    for_in_statement: "for",
+    while_statement: "while",
+    do_statement: "do",
+    switch_case: "case",
+    catch_clause: "catch",
+    ternary_expression: "?:",
+  },
+  logical: "binary_expression",
+};
+const GRAMMARS: Record<string, Grammar> = {
+  javascript: JS,
+  typescript: JS,
+  tsx: JS,
+  python: {
+    functions: ["function_definition"],
+    decisions: {
+      if_statement: "if",
+      elif_clause: "elif",
+      for_statement: "for",
+      while_statement: "while",
+      except_clause: "except",
+      conditional_expression: "if-else",
+      if_clause: "comprehension if",
+      boolean_operator: "and/or",
+    },
+  },
+  go: {
+    functions: ["function_declaration", "method_declaration", "func_literal"],
+    decisions: {
+      if_statement: "if",
+      for_statement: "for",
+      expression_case: "case",
+      type_case: "case",
+      communication_case: "case",
+    },
+    logical: "binary_expression",
+  },
+  c: {
+    functions: ["function_definition"],
+    decisions: {
+      if_statement: "if",
+      for_statement: "for",
+      while_statement: "while",
+      do_statement: "do",
+      case_statement: "case",
+      conditional_expression: "?:",
+    },
+    logical: "binary_expression",
+  },
+  cpp: {
+    functions: ["function_definition", "lambda_expression"],
+    decisions: {
+      if_statement: "if",
+      for_statement: "for",
+      for_range_loop: "for",
+      while_statement: "while",
+      do_statement: "do",
+      case_statement: "case",
+      catch_clause: "catch",
+      conditional_expression: "?:",
+    },
+    logical: "binary_expression",
+  },
+  java: {
+    functions: ["method_declaration", "constructor_declaration", "lambda_expression"],
+    decisions: {
+      if_statement: "if",
+      for_statement: "for",
+      enhanced_for_statement: "for",
+      while_statement: "while",
+      do_statement: "do",
+      switch_label: "case",
+      catch_clause: "catch",
+      ternary_expression: "?:",
+    },
+    logical: "binary_expression",
+  },
+};
+
+const LOGICAL = /^(&&|\|\||\?\?)$/;
+
+/**
+ * Reports functions the change adds or touches whose cyclomatic complexity is above `threshold`,
+ * with the decision points that drive it. Nested functions count on their own.
+ */
+export function complexityFindings(input: {
+  path: string;
+  language: string;
+  root: SgNode;
+  added: ReadonlySet<number>;
+  threshold: number;
+}): Finding[] {
+  const grammar = GRAMMARS[input.language];
+  if (!grammar) return [];
+  const kinds = [
+    ...grammar.functions,
+    ...Object.keys(grammar.decisions),
+    ...(grammar.logical ? [grammar.logical] : []),
+  ];
+  const nodes = input.root.findAll({ rule: { any: kinds.map((kind) => ({ kind })) } });
+  const kindOf = (n: SgNode) => String(n.kind());
+  const functions = nodes.filter((n) => grammar.functions.includes(kindOf(n)));
+  const counts = new Map<number, Map<string, number>>();
+
+  for (const node of nodes) {
+    const kind = kindOf(node);
+    if (grammar.functions.includes(kind)) continue;
+    let label = grammar.decisions[kind];
+    if (kind === grammar.logical) {
+      const operator = node.field("operator" as never) as SgNode | null;
+      label = operator && LOGICAL.test(operator.text()) ? operator.text() : undefined;
+    }
+    if (label === undefined) continue;
+    const owner = enclosingFunction(node, grammar.functions);
+    if (!owner) continue;
+    const tally = counts.get(owner.id()) ?? new Map<string, number>();
+    tally.set(label, (tally.get(label) ?? 0) + 1);
+    counts.set(owner.id(), tally);
+  }
+
+  const findings: Finding[] = [];
+  for (const fn of functions) {
+    const tally = counts.get(fn.id());
+    const score = 1 + [...(tally?.values() ?? [])].reduce((a, b) => a + b, 0);
+    if (score <= input.threshold) continue;
+    const first = fn.range().start.line + 1;
+    const last = fn.range().end.line + 1;
+    let touched: number | undefined;
+    for (let l = first; l <= last && touched === undefined; l++)
+      if (input.added.has(l)) touched = l;
+    if (touched === undefined) continue;
+    const drivers = [...(tally ?? new Map<string, number>())]
+      .sort((a, b) => b[1] - a[1])
+      .map(([label, n]) => `${n} × ${label}`);
+    findings.push({
+      path: input.path,
+      line: input.added.has(first) ? first : touched,
+      severity: "warning",
+      category: "maintainability",
+      message: `\`${nameOf(fn)}\` has a cyclomatic complexity of ${score} (threshold ${input.threshold}): ${drivers.join(", ")}. Split it into smaller functions or simplify the branching.`,
+      source: "complexity",
+    });
+  }
+  return findings;
+}
+
+/** The nearest function around `node`, found by walking up: linear in the tree's depth. */
+function enclosingFunction(node: SgNode, kinds: readonly string[]): SgNode | undefined {
+  for (let parent = node.parent(); parent; parent = parent.parent()) {
+    if (kinds.includes(String(parent.kind()))) return parent;
+  }
+  return undefined;
+}
+
+function nameOf(fn: SgNode): string {
+  const field = (node: SgNode | null | undefined, name: string) =>
+    node?.field(name as never) as SgNode | null | undefined;
+  const name = field(fn, "name");
+  if (name) return name.text();
+  // C and C++: the name sits in the declarator (`int f(int a)` → function_declarator → f).
+  const declared = field(field(fn, "declarator"), "declarator");
+  if (declared) return declared.text();
+  return field(fn.parent(), "name")?.text() ?? "anonymous function";
+}

@@ -1,0 +1,152 @@
+import { parse as parseAst, type SgNode } from "@ast-grep/napi";
+import type { Finding } from "../../model/types.js";
+import type { CompiledRule } from "./compile-rules.js";
+import { complexityFindings } from "./complexity.js";
+import { astGrepLanguage } from "./languages.js";
+
+/** A changed file as the engine parses it: the whole head version, or its hunks when that was not to be had. */
+export type SourceFile = {
+  path: string;
+  language: string;
+  text: string;
+  /** Head-file lines the change added: only findings touching them are reported. */
+  added: ReadonlySet<number>;
+  basis: "file" | "hunks";
+};
+
+/**
+ * Runs the rules of each file's language over its syntax tree and keeps the matches that touch
+ * an added line: code the PR did not write is not the PR's to fix. A rule with a `fix` yields a
+ * suggestion that replaces exactly the lines of the match. A rule that throws is skipped and named.
+ */
+export function runAstRules(
+  files: readonly SourceFile[],
+  rules: readonly CompiledRule[],
+  options: { complexityThreshold?: number | undefined } = {},
+): { findings: Finding[]; failedRules: string[] } {
+  const findings: Finding[] = [];
+  const failed = new Set<string>();
+  for (const file of files) {
+    const applicable = rules.filter(
+      (r) => r.languages.includes(file.language) && r.appliesTo(file.path),
+    );
+    if (applicable.length === 0 && options.complexityThreshold === undefined) continue;
+    let root: SgNode;
+    try {
+      root = parseAst(astGrepLanguage(file.language), file.text).root();
+    } catch {
+      continue;
+    }
+    if (options.complexityThreshold !== undefined) {
+      try {
+        findings.push(
+          ...complexityFindings({
+            path: file.path,
+            language: file.language,
+            root,
+            added: file.added,
+            threshold: options.complexityThreshold,
+          }),
+        );
+      } catch {
+        failed.add("complexity");
+      }
+    }
+    const lines = file.text.split("\n");
+    for (const rule of applicable) {
+      try {
+        for (const node of root.findAll(rule.matcher as never)) {
+          const finding = toFinding(file, lines, rule, node);
+          if (finding) findings.push(finding);
+        }
+      } catch {
+        failed.add(rule.id);
+      }
+    }
+  }
+  return { findings, failedRules: [...failed] };
+}
+
+function toFinding(
+  file: SourceFile,
+  lines: string[],
+  rule: CompiledRule,
+  node: SgNode,
+): Finding | undefined {
+  const range = node.range();
+  const first = range.start.line + 1;
+  const last = range.end.line + 1;
+  const added: number[] = [];
+  for (let l = first; l <= last; l++) if (file.added.has(l)) added.push(l);
+  if (added.length === 0) return undefined;
+
+  const base = {
+    path: file.path,
+    severity: rule.severity,
+    category: rule.category,
+    message: `${rule.message} ${rule.note}`,
+    source: rule.id,
+    basis: file.basis,
+  };
+  if (rule.fix === undefined) return { ...base, line: added[0] ?? first };
+  const prefix = (lines[first - 1] ?? "").slice(0, range.start.column);
+  const suffix = (lines[last - 1] ?? "").slice(range.end.column);
+  const fixed = expandFix(rule.fix, node);
+  const replaced = `${prefix}${fixed}${suffix}`;
+  if (fixed.trim() === "") {
+    // Deleting a statement is only safe where it stands alone on its lines in a list of
+    // statements: removing the body of a braceless `if`/`for`, a trailing `if` modifier's
+    // subject, or a Python block's only statement changes or breaks the code.
+    const alone = prefix.trim() === "" && (suffix.trim() === "" || suffix.trim() === ";");
+    if (!alone || !standsAlone(node)) return { ...base, line: last };
+    return { ...base, line: last, startLine: first < last ? first : undefined, suggestion: "" };
+  }
+  return { ...base, line: last, startLine: first < last ? first : undefined, suggestion: replaced };
+}
+
+/** Fills a fix template: `$X` is the text a metavariable matched, `$$$X` the run of nodes it matched. */
+export function expandFix(template: string, node: SgNode): string {
+  return template.replace(
+    /\$\$\$([A-Z_][A-Z0-9_]*)|\$([A-Z_][A-Z0-9_]*)/g,
+    (whole, multi?: string, single?: string) => {
+      if (multi) {
+        const nodes = node.getMultipleMatches(multi);
+        const firstNode = nodes[0];
+        const lastNode = nodes.at(-1);
+        if (!firstNode || !lastNode) return "";
+        const text = node.getRoot().root().text();
+        return text.slice(firstNode.range().start.index, lastNode.range().end.index);
+      }
+      return single ? (node.getMatch(single)?.text() ?? whole) : whole;
+    },
+  );
+}
+
+const STATEMENT_LISTS = new Set([
+  "statement_block",
+  "program",
+  "module",
+  "block",
+  "body_statement",
+  "switch_case",
+  "class_body",
+]);
+const WRAPPERS = new Set(["expression_statement", "call"]);
+
+/** True when `node` is a whole statement inside a list of statements that keeps others. */
+function standsAlone(node: SgNode): boolean {
+  let statement = node;
+  let container = node.parent();
+  while (container && WRAPPERS.has(String(container.kind()))) {
+    statement = container;
+    container = container.parent();
+  }
+  if (!container || !STATEMENT_LISTS.has(String(container.kind()))) return false;
+  // A Python or Ruby block may not be left empty.
+  const emptyIsInvalid = container.kind() === "block" || container.kind() === "body_statement";
+  return (
+    !emptyIsInvalid ||
+    container.namedChildren().filter((c) => c.id() !== statement.id() && c.kind() !== "comment")
+      .length > 0
+  );
+}

@@ -1,0 +1,63 @@
+import { getTransformStream } from "@probot/pino";
+import { type DestinationStream, type Logger, pino } from "pino";
+import type { LogLevel } from "../config/env.js";
+import type { Redactor } from "../security/redactor.js";
+
+/**
+ * Where credentials sit in what Critic and Probot log: request and response headers (the access
+ * log, Octokit's request errors) and webhook payloads carried by errors. Removed by name, whatever
+ * their value, so an API key configured only as a hash is caught too.
+ */
+export const REDACTED_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "req.headers['proxy-authorization']",
+  "req.headers['x-hub-signature']",
+  "req.headers['x-hub-signature-256']",
+  "res.headers['set-cookie']",
+  "headers.authorization",
+  "headers.cookie",
+  "*.headers.authorization",
+  "*.headers.cookie",
+  "*.headers['set-cookie']",
+  "err.request.headers.authorization",
+  "err.response.headers['set-cookie']",
+  "req.body",
+  "body",
+  "payload",
+  "*.payload",
+  "err.event.payload",
+  "err.errors[*].event.payload",
+];
+
+export type LoggerOptions = {
+  level: LogLevel;
+  format: "json" | "pretty";
+  /** Where lines go; standard output through Probot's formatter when absent. */
+  destination?: DestinationStream | undefined;
+};
+
+/**
+ * The one logger of a Critic process, handed to Probot too (its access log included). Every line,
+ * at every level, loses credential fields by name and then every registered secret by value, just
+ * before it is written.
+ */
+export async function createLogger(options: LoggerOptions, secrets: Redactor): Promise<Logger> {
+  const destination =
+    options.destination ??
+    (await getTransformStream({ logFormat: options.format }).then((transform) => {
+      // Probot's formatter is a Transform; sonic-boom's write options differ only in optional
+      // fields, which exactOptionalPropertyTypes reads strictly.
+      transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+      return transform;
+    }));
+  return pino(
+    {
+      name: "probot",
+      level: options.level,
+      redact: { paths: REDACTED_PATHS, censor: "[REDACTED]" },
+      hooks: { streamWrite: (line) => secrets.redact(line) },
+    },
+    destination,
+  );
+}

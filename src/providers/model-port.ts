@@ -1,0 +1,15 @@
+import type PQueue from "p-queue";
+import type { ModelPort } from "../engine/model-port.js";
+import type { ProviderChain } from "./provider-chain.js";
+
+/**
+ * The engine's model port over the provider chain: every request waits its turn in one queue that
+ * bounds model calls across the process, then goes down the chain (breakers, retries, fallbacks).
+ */
+export function createModelPort(chain: ProviderChain, queue: PQueue): ModelPort {
+  return {
+    hasModel: chain.providers.some((p) => p.usesModel),
+    review: (request, signal) => queue.add(() => chain.review(request, signal), { signal }),
+    ask: (request, signal) => queue.add(() => chain.ask(request, signal), { signal }),
+  };
+}

@@ -1,0 +1,36 @@
+import type { AnchoredFinding } from "../engine/anchor/anchor-findings.js";
+import type { Severity } from "../model/types.js";
+import { neutraliseMarkup } from "./markers.js";
+
+export const SEVERITY_LABEL: Record<Severity, string> = {
+  critical: "🔴 Critical",
+  warning: "🟠 Warning",
+  suggestion: "💡 Suggestion",
+};
+
+/** The body of one inline review comment: severity, category, message and an optional suggestion. */
+export function renderComment(finding: AnchoredFinding): string {
+  const parts = [
+    `**${SEVERITY_LABEL[finding.severity]}** · ${finding.category}`,
+    neutraliseMarkup(finding.message),
+  ];
+  if (finding.movedFrom !== undefined) {
+    parts.push(
+      `_(Line ${finding.movedFrom} is outside the diff; this comment was placed on the nearest changed line.)_`,
+    );
+  }
+  if (finding.suggestion !== undefined) parts.push(renderSuggestion(finding.suggestion));
+  return parts.join("\n\n");
+}
+
+/**
+ * A ```suggestion block. Applying it replaces exactly the commented lines; the fence is made
+ * longer than any run of backticks inside so code containing fences cannot end it early.
+ * https://docs.github.com/en/pull-requests/collaborating-with-pull-requests/reviewing-changes-in-pull-requests/commenting-on-a-pull-request
+ */
+export function renderSuggestion(code: string): string {
+  const body = code.replace(/\r\n/g, "\n").replace(/\n$/, "");
+  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return body === "" ? `${fence}suggestion\n${fence}` : `${fence}suggestion\n${body}\n${fence}`;
+}
