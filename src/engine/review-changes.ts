@@ -147,9 +147,12 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   });
   const staticFindings: Finding[] = [...sanitized.secretFindings, ...staticChecks.findings];
   // 4.
+  // The token budget is a model's: without one, every file gets the static checks it already had.
   const { chunks, overBudget } = chunkFiles(modelFiles, {
     maxRequestTokens: limits.maxRequestTokens,
-    maxReviewTokens: Math.min(config.max_tokens_per_review, limits.maxPromptTokens),
+    maxReviewTokens: deps.model.hasModel
+      ? Math.min(config.max_tokens_per_review, limits.maxPromptTokens)
+      : Number.POSITIVE_INFINITY,
   });
   const skipped = new Set(overBudget.map((f) => realPath.get(f.path) ?? f.path));
   const finalDecisions = decisions.map((d) =>

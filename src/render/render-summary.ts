@@ -58,32 +58,115 @@ export function summaryOf(
   };
 }
 
-/** The sticky summary comment, fully rendered. Pure; the same view always gives the same text. */
+/**
+ * The sticky summary comment, fully rendered within GitHub's comment limit. Pure; the same view
+ * always gives the same text. When the whole of it does not fit, the largest sections give way
+ * first, step by step (Found files becomes counts per directory and status, long finding lists
+ * fold, long texts are cut), and the hidden markers, Rating and Conclusion always survive.
+ */
 export function renderSummary(view: SummaryView): string {
+  let fit: Fit = { files: "rows", listed: 0, textChars: 0, stored: 0 };
+  const level = { files: 0, listed: 0, textChars: 0, stored: 0 };
+  for (;;) {
+    fit = {
+      files: NOTCHES.files[level.files] ?? "statuses",
+      listed: NOTCHES.listed[level.listed] ?? 0,
+      textChars: NOTCHES.textChars[level.textChars] ?? 200,
+      stored: NOTCHES.stored[level.stored] ?? 0,
+    };
+    const parts = summaryParts(view, fit);
+    const body = joinParts(parts);
+    if (Buffer.byteLength(body, "utf8") <= MAX_SUMMARY_BYTES) return body;
+    // The largest section that can still give way gives way one notch.
+    const sizes: Array<[keyof typeof level, number]> = [
+      ["files", bytes(parts.files)],
+      ["listed", bytes(parts.downsides) + bytes(parts.resolved)],
+      ["textChars", bytes(parts.notes) + bytes(parts.overview)],
+      ["stored", bytes(parts.state)],
+    ];
+    const next = sizes
+      .filter(([key]) => level[key] < NOTCHES[key].length - 1)
+      .sort((a, b) => b[1] - a[1])[0];
+    if (!next) return body;
+    level[next[0]] += 1;
+  }
+}
+
+/** How far a summary has given way to fit. */
+type Fit = {
+  /** Found files: one row per file, per directory and status, or per status alone. */
+  files: "rows" | "directories" | "statuses";
+  /** Findings listed per severity (and outside the diff) before the rest is folded. */
+  listed: number;
+  /** Characters kept of the overview, each note and each finding's message. */
+  textChars: number;
+  /** Findings remembered in the hidden marker for the next review. */
+  stored: number;
+};
+
+// Each section's steps, from whole to smallest. The smallest of all is bounded whatever the view
+// holds (a few rows by status, no finding listed, short texts), so a summary always fits.
+const NOTCHES = {
+  files: ["rows", "directories", "statuses"] as const,
+  listed: [Number.POSITIVE_INFINITY, 100, 50, 20, 5, 0],
+  textChars: [100_000, 2_000, 1_000, 500, 200],
+  stored: [200, 100, 50, 0],
+};
+
+const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+
+type Parts = Record<
+  "head" | "notes" | "overview" | "files" | "downsides" | "resolved" | "tail" | "state",
+  string
+>;
+
+function summaryParts(view: SummaryView, fit: Fit): Parts {
+  return {
+    head: [SUMMARY_MARKER, "## Critic review", ...(view.paused ? [PAUSED_BANNER] : [])].join(
+      "\n\n",
+    ),
+    notes: view.notes
+      .slice(0, 20)
+      .map((n) => `> ⚠️ ${clip(n, fit.textChars)}`)
+      .join("\n\n"),
+    overview: view.overview ? neutraliseMarkup(clip(view.overview, fit.textChars)) : "",
+    files: renderFiles(view.files, fit.files),
+    downsides: renderDownsides(view.inline, view.summaryOnly, fit),
+    resolved: renderResolved(view.resolved ?? [], fit),
+    tail: [
+      "### Rating",
+      view.rating
+        ? `**${view.rating.score}/10** — ${neutraliseMarkup(clip(view.rating.reason, 1_000))}`
+        : "Not rated: there was nothing to review.",
+      "### Conclusion",
+      neutraliseMarkup(clip(view.conclusion, Math.max(fit.textChars, 1_000))),
+      "---",
+      renderFooter(view),
+    ].join("\n\n"),
+    state: `${renderFindings(storedFindings(view, fit.stored))}\n${renderState({ sha: view.headSha, version: view.version, paused: view.paused })}`,
+  };
+}
+
+function joinParts(parts: Parts): string {
   const sections = [
-    SUMMARY_MARKER,
-    "## Critic review",
-    ...(view.paused ? [PAUSED_BANNER] : []),
-    ...view.notes.map((n) => `> ⚠️ ${n}`),
-    view.overview ? neutraliseMarkup(view.overview) : "",
+    parts.head,
+    parts.notes,
+    parts.overview,
     "### Found files",
-    renderFiles(view.files),
+    parts.files,
     "### Downsides and comments",
-    renderDownsides(view.inline, view.summaryOnly),
-    renderResolved(view.resolved ?? []),
-    "### Rating",
-    view.rating
-      ? `**${view.rating.score}/10** — ${neutraliseMarkup(view.rating.reason)}`
-      : "Not rated: there was nothing to review.",
-    "### Conclusion",
-    neutraliseMarkup(view.conclusion),
-    "---",
-    renderFooter(view),
+    parts.downsides,
+    parts.resolved,
+    parts.tail,
   ];
-  return truncate(
-    sections.filter((s) => s !== "").join("\n\n"),
-    `${renderFindings(storedFindings(view))}\n${renderState({ sha: view.headSha, version: view.version, paused: view.paused })}`,
-  );
+  return `${sections.filter((s) => s !== "").join("\n\n")}\n${parts.state}`;
+}
+
+/** Cuts a text to `max` characters on a word boundary, saying so. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), max - 40))}… (cut to fit GitHub's comment limit)`;
 }
 
 /** The body shown while a review runs; keeps the earlier review below it when there was one. */
@@ -150,8 +233,9 @@ function cell(text: string): string {
   return neutraliseMarkup(text).replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
-function renderFiles(files: FileDecision[]): string {
+function renderFiles(files: FileDecision[], level: Fit["files"]): string {
   if (files.length === 0) return "No files changed.";
+  if (level !== "rows") return renderFileGroups(files, level);
   const rows = files.map(({ file, reviewed, reason }) => {
     const name = file.previousPath
       ? `\`${cell(file.previousPath)}\` → \`${cell(file.path)}\``
@@ -162,6 +246,65 @@ function renderFiles(files: FileDecision[]): string {
   return ["| File | Status | +/− | Review |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
+// Directories listed when files are counted per directory; the rest share one row.
+const MAX_GROUPS = 150;
+
+/** Found files as counts: per directory (two levels deep) and status, or per status alone. */
+function renderFileGroups(files: FileDecision[], level: "directories" | "statuses"): string {
+  type Group = {
+    dir: string;
+    status: string;
+    files: number;
+    plus: number;
+    minus: number;
+    reviewed: number;
+  };
+  const groups = new Map<string, Group>();
+  for (const { file, reviewed } of files) {
+    const dir =
+      level === "statuses"
+        ? "(all)"
+        : file.path.split("/").slice(0, -1).slice(0, 2).join("/") || ".";
+    const key = `${dir}\0${file.status}`;
+    const group = groups.get(key) ?? {
+      dir,
+      status: file.status,
+      files: 0,
+      plus: 0,
+      minus: 0,
+      reviewed: 0,
+    };
+    group.files += 1;
+    group.plus += file.additions;
+    group.minus += file.deletions;
+    group.reviewed += reviewed ? 1 : 0;
+    groups.set(key, group);
+  }
+  const sorted = [...groups.values()].sort(
+    (a, b) => b.files - a.files || a.dir.localeCompare(b.dir),
+  );
+  const shown = sorted.slice(0, MAX_GROUPS);
+  const rest = sorted.slice(MAX_GROUPS);
+  const rows = shown.map(
+    (g) =>
+      `| \`${cell(shortPath(g.dir))}\` | ${g.status} | ${g.files} | +${g.plus}/−${g.minus} | ${g.reviewed} of ${g.files} |`,
+  );
+  if (rest.length > 0) {
+    const sum = (pick: (g: Group) => number) => rest.reduce((n, g) => n + pick(g), 0);
+    rows.push(
+      `| ${rest.length} more directories | — | ${sum((g) => g.files)} | +${sum((g) => g.plus)}/−${sum((g) => g.minus)} | ${sum((g) => g.reviewed)} of ${sum((g) => g.files)} |`,
+    );
+  }
+  const reviewed = files.filter((f) => f.reviewed).length;
+  return [
+    `${files.length} files (${reviewed} reviewed), counted ${level === "statuses" ? "by status" : "by directory and status"} to fit GitHub's comment limit.`,
+    "",
+    `| ${level === "statuses" ? "Files" : "Directory"} | Status | Files | +/− | Reviewed |`,
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}
+
 const WHERE: Record<SummaryFinding["placement"], string> = {
   "outside-diff": "outside the diff",
   "over-cap": "not posted inline: comment limit",
@@ -169,7 +312,11 @@ const WHERE: Record<SummaryFinding["placement"], string> = {
   earlier: "from an earlier review",
 };
 
-function renderDownsides(inline: AnchoredFinding[], summaryOnly: SummaryFinding[]): string {
+function renderDownsides(
+  inline: AnchoredFinding[],
+  summaryOnly: SummaryFinding[],
+  fit: Fit,
+): string {
   const placed = summaryOnly.filter((f) => f.placement !== "outside-diff");
   const outside = summaryOnly.filter((f) => f.placement === "outside-diff");
   const listed: Array<{ f: AnchoredFinding | SummaryFinding; where: string }> = [
@@ -183,29 +330,50 @@ function renderDownsides(inline: AnchoredFinding[], summaryOnly: SummaryFinding[
     const items = listed.filter(({ f }) => f.severity === severity);
     if (items.length === 0) continue;
     blocks.push(
-      `**${SEVERITY_LABEL[severity as Severity]} (${items.length})**\n${items.map(({ f, where }) => renderItem(f, where)).join("\n")}`,
+      `**${SEVERITY_LABEL[severity as Severity]} (${items.length})**\n${fold(
+        items.map(({ f, where }) => renderItem(f, where, fit.textChars)),
+        fit.listed,
+      )}`,
     );
   }
   if (outside.length > 0) {
     blocks.push(
-      `**Outside the diff (${outside.length})**\n${outside.map((f) => renderItem(f, f.severity)).join("\n")}`,
+      `**Outside the diff (${outside.length})**\n${fold(
+        outside.map((f) => renderItem(f, f.severity, fit.textChars)),
+        fit.listed,
+      )}`,
     );
   }
   return blocks.join("\n\n");
 }
 
-function renderResolved(resolved: NonNullable<SummaryView["resolved"]>): string {
+function renderResolved(resolved: NonNullable<SummaryView["resolved"]>, fit: Fit): string {
   if (resolved.length === 0) return "";
   const items = resolved.map(
     (f) =>
-      `- ~~\`${neutraliseMarkup(f.path)}:${f.line}\` (${f.category}) ${neutraliseMarkup(f.message).replaceAll("\n", " ")}~~`,
+      `- ~~\`${neutraliseMarkup(f.path)}:${f.line}\` (${f.category}) ${neutraliseMarkup(clip(f.message, fit.textChars)).replaceAll("\n", " ")}~~`,
   );
-  return `**✅ Resolved since the last review (${resolved.length})**\n${items.join("\n")}`;
+  return `**✅ Resolved since the last review (${resolved.length})**\n${fold(items, fit.listed)}`;
+}
+
+/** A path of any length as at most 200 characters: its end, which names the file. */
+function shortPath(path: string): string {
+  return path.length <= 200 ? path : `…${path.slice(-199)}`;
+}
+
+/** The first `max` items of a list, and a line counting the rest. */
+function fold(items: readonly string[], max: number): string {
+  if (items.length <= max) return items.join("\n");
+  const rest = items.length - max;
+  return [
+    ...items.slice(0, max),
+    `- … and ${rest} more, not listed to fit GitHub's comment limit (the check run's annotations and the inline comments show them).`,
+  ].join("\n");
 }
 
 // The next review reads these back to carry findings across pushes; capped so the comment stays small.
 const MAX_STORED = 200;
-function storedFindings(view: SummaryView): StoredFinding[] {
+function storedFindings(view: SummaryView, max: number): StoredFinding[] {
   const all = [
     ...view.inline.map((f) => ({ f, i: true })),
     ...view.summaryOnly.map((f) => ({
@@ -216,7 +384,7 @@ function storedFindings(view: SummaryView): StoredFinding[] {
           : false,
     })),
   ];
-  return all.slice(0, MAX_STORED).map(({ f, i }) => ({
+  return all.slice(0, Math.min(MAX_STORED, max)).map(({ f, i }) => ({
     p: f.path,
     l: f.line,
     s: f.severity,
@@ -226,8 +394,8 @@ function storedFindings(view: SummaryView): StoredFinding[] {
   }));
 }
 
-function renderItem(f: AnchoredFinding | SummaryFinding, where: string): string {
-  return `- \`${neutraliseMarkup(f.path)}:${f.line}\` (${f.category}) ${neutraliseMarkup(f.message).replaceAll("\n", " ")} _(${where})_`;
+function renderItem(f: AnchoredFinding | SummaryFinding, where: string, maxChars: number): string {
+  return `- \`${neutraliseMarkup(shortPath(f.path))}:${f.line}\` (${f.category}) ${neutraliseMarkup(clip(f.message, maxChars)).replaceAll("\n", " ")} _(${where})_`;
 }
 
 function renderFooter(view: SummaryView): string {
@@ -240,16 +408,4 @@ function renderFooter(view: SummaryView): string {
     return ` · ${u.provider} ${u.model}: ${u.inputTokens.toLocaleString("en-US")} tokens in / ${u.outputTokens.toLocaleString("en-US")} out${cost}, ${requests}`;
   });
   return `<sub>Reviewed \`${view.headSha.slice(0, 7)}\` by ${view.servedBy}${usage.join("")} · Critic ${view.version}</sub>`;
-}
-
-function truncate(body: string, state: string): string {
-  const budget = MAX_SUMMARY_BYTES - Buffer.byteLength(state, "utf8") - 200;
-  const buffer = Buffer.from(body, "utf8");
-  if (buffer.length <= budget) return `${body}\n${state}`;
-  // Cut on a line boundary; a cut inside a multi-byte character is dropped by the decoder.
-  const cut = buffer
-    .subarray(0, budget)
-    .toString("utf8")
-    .replace(/\n[^\n]*$/, "");
-  return `${cut}\n\n_(Summary truncated: GitHub limits a comment to 65,536 characters.)_\n${state}`;
 }

@@ -9,7 +9,12 @@ import { main } from "../../src/cli/main.js";
 
 const run = promisify(execFile);
 
-async function cli(args: string[], cwd = process.cwd(), stdinText = "") {
+async function cli(
+  args: string[],
+  cwd = process.cwd(),
+  stdinText = "",
+  env: Record<string, string> = {},
+) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = new PassThrough();
@@ -19,7 +24,7 @@ async function cli(args: string[], cwd = process.cwd(), stdinText = "") {
   stdout.on("data", (c) => (out += c));
   stderr.on("data", (c) => (err += c));
   // An empty environment: no provider keys, whatever the machine running the tests has.
-  const code = await main(args, { stdout, stderr, stdin, cwd, env: {} });
+  const code = await main(args, { stdout, stderr, stdin, cwd, env });
   return { code, out, err };
 }
 
@@ -79,6 +84,42 @@ describe("critic review (CLI)", () => {
     expect(code).toBe(0);
     const json = JSON.parse(out);
     expect(json.inline.map((f: { line: number }) => f.line)).toEqual([3]);
+  });
+
+  it("writes a static-only summary from the findings of every request, not of one", async () => {
+    // Several requests (a small request budget); the findings sit in the last files.
+    const files = Array.from({ length: 12 }, (_, i) => {
+      const body =
+        i === 11
+          ? '+const key = "AKIAZ7XQ4M2N8P5R3T6V";\n+debugger;'
+          : `+export const v${i} = ${i};\n+export const w${i} = ${i};`;
+      return `diff --git a/m${i}.js b/m${i}.js\nnew file mode 100644\n--- /dev/null\n+++ b/m${i}.js\n@@ -0,0 +1,2 @@\n${body}\n`;
+    });
+    const { code, out } = await cli(["review", "--diff", "-"], process.cwd(), files.join(""), {
+      CRITIC_MAX_REQUEST_TOKENS: "500",
+    });
+
+    expect(code).toBe(0);
+    expect(out).toContain(
+      "Static checks only: 1 critical finding, 1 warning, 0 suggestions from Critic's built-in checks (secret scan, conflict markers, TODOs without a link, ",
+    );
+    expect(out).toContain("Fix the critical findings and warnings listed above before merging.");
+    expect(out).not.toContain("found nothing to fix");
+  });
+
+  it("keeps every section of the summary for a diff of 1,000 files", async () => {
+    const diff = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        `diff --git a/dir${i % 30}/file-${i}-${"long".repeat(10)}.txt b/dir${i % 30}/file-${i}-${"long".repeat(10)}.txt\nnew file mode 100644\n--- /dev/null\n+++ b/dir${i % 30}/file-${i}-${"long".repeat(10)}.txt\n@@ -0,0 +1 @@\n+line ${i}\n`,
+    ).join("");
+    const { code, out } = await cli(["review", "--diff", "-"], process.cwd(), diff);
+
+    expect(code).toBe(0);
+    expect(out).toContain("1000 files (1000 reviewed), counted by directory and status");
+    for (const heading of ["### Found files", "### Downsides and comments", "### Conclusion"])
+      expect(out).toContain(heading);
+    expect(out).toMatch(/### Rating\n\n\*\*10\/10\*\*/);
   });
 
   it("explains bad usage and unreadable input with exit code 2", async () => {

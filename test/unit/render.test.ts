@@ -124,7 +124,23 @@ describe("review/render", () => {
     `);
   });
 
-  it("keeps a huge summary under GitHub's comment limit and keeps the state marker", () => {
+  /** The sections every summary must keep, whatever its size. */
+  function expectComplete(body: string) {
+    expect(Buffer.byteLength(body, "utf8")).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    for (const heading of [
+      "### Found files",
+      "### Downsides and comments",
+      "### Rating",
+      "### Conclusion",
+    ])
+      expect(body).toContain(heading);
+    expect(body).toContain(`**${view.rating?.score}/10**`);
+    expect(body).toContain(view.conclusion);
+    expect(parseState(body)?.sha).toBe(view.headSha);
+  }
+
+  it("folds a long list of findings and keeps every section and the state marker", () => {
     const many = Array.from({ length: 3000 }, (_, i) => ({
       ...(view.summaryOnly[0] as (typeof view.summaryOnly)[number]),
       line: i + 100,
@@ -132,9 +148,49 @@ describe("review/render", () => {
     }));
     const body = renderSummary({ ...view, summaryOnly: many });
 
-    expect(Buffer.byteLength(body, "utf8")).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
-    expect(body).toContain("_(Summary truncated");
-    expect(parseState(body)?.sha).toBe(view.headSha);
+    expectComplete(body);
+    expect(body).toContain("| `src/a.ts` | modified | +4/−1 | reviewed |");
+    expect(body).toMatch(/- … and \d+ more, not listed to fit GitHub's comment limit/);
+    expect(body).toContain("**Outside the diff (3000)**");
+  });
+
+  it("counts 1,000 files per directory and status instead of listing them", () => {
+    const files = Array.from({ length: 1000 }, (_, i) => ({
+      file: {
+        path: `packages/p${i % 7}/src/module-${i}-${"n".repeat(80)}.ts`,
+        status: i % 10 === 0 ? ("added" as const) : ("modified" as const),
+        additions: 3,
+        deletions: 1,
+      },
+      reviewed: i % 4 !== 0,
+      ...(i % 4 === 0 ? { reason: "budget (over the review's token limit)" } : {}),
+    }));
+    const body = renderSummary({ ...view, files });
+
+    expectComplete(body);
+    expect(body).toContain("1000 files (750 reviewed), counted by directory and status");
+    expect(body).toContain("| `packages/p0` | modified |");
+    expect(body).toContain("SQL built from user input.");
+  });
+
+  it("fits whatever the view holds: huge paths, messages, overview and notes", () => {
+    const path = (i: number) => `${"deep/".repeat(800)}f${i}.ts`;
+    const body = renderSummary({
+      ...view,
+      files: Array.from({ length: 2000 }, (_, i) => ({
+        file: { path: path(i), status: "added" as const, additions: 1, deletions: 0 },
+        reviewed: true,
+      })),
+      inline: Array.from({ length: 500 }, (_, i) => ({
+        ...(view.inline[0] as (typeof view.inline)[number]),
+        path: path(i),
+        message: `é${"😀".repeat(5_000)}`,
+      })),
+      overview: "ü".repeat(200_000),
+      notes: Array.from({ length: 100 }, () => "n".repeat(50_000)),
+    });
+
+    expectComplete(body);
   });
 
   it("shows progress above the previous review and keeps its state", () => {

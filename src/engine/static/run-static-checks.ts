@@ -77,7 +77,7 @@ export function runStaticChecks(input: StaticCheckInput): {
 }
 
 const TEXT_RULE_NAMES: Record<string, string> = {
-  "conflict-markers": "conflict markers",
+  "conflict-marker": "conflict markers",
   "todo-without-link": "TODOs without a link",
 };
 
