@@ -1,8 +1,8 @@
 import PQueue from "p-queue";
 import type { Logger } from "pino";
+import { builtInRules } from "./config/built-in-rules.js";
 import type { AppEnv } from "./config/env.js";
 import type { EngineDeps } from "./engine/review-changes.js";
-import { builtInRules } from "./engine/static/built-in-rules.js";
 import { DEFAULT_PRICES } from "./model/pricing.js";
 import type { ReviewLimits } from "./model/review-result.js";
 import type { AnswerCache } from "./providers/answer-cache.js";

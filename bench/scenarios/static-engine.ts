@@ -1,5 +1,5 @@
+import { builtInRules } from "../../src/config/built-in-rules.js";
 import { parsePatch } from "../../src/diff/parse-patch.js";
-import { builtInRules } from "../../src/engine/static/built-in-rules.js";
 import { runStaticChecks } from "../../src/engine/static/run-static-checks.js";
 import type { ReviewFile } from "../../src/model/types.js";
 import { makeModifiedFile, realSources } from "../lib/real-patches.js";

@@ -1,4 +1,7 @@
+import type { CheckAnnotation, CheckConclusion, CheckOutput } from "../model/check-run.js";
 import type { GitHub } from "./octokit.js";
+
+export type { CheckAnnotation, CheckConclusion, CheckOutput };
 
 /** The name every Critic check run carries: branch protection requires checks by name. */
 export const CHECK_NAME = "Critic";
@@ -7,19 +10,6 @@ export const CHECK_NAME = "Critic";
 export const ANNOTATIONS_PER_REQUEST = 50;
 
 export type RepoRef = { owner: string; repo: string };
-
-export type CheckAnnotation = {
-  path: string;
-  start_line: number;
-  end_line: number;
-  annotation_level: "notice" | "warning" | "failure";
-  message: string;
-  title?: string;
-};
-
-export type CheckConclusion = "success" | "failure" | "neutral" | "cancelled" | "skipped";
-
-export type CheckOutput = { title: string; summary: string; annotations?: CheckAnnotation[] };
 
 /**
  * Creates the `Critic` check run on `headSha`, in progress. Needs the `checks: write` permission.

@@ -1,5 +1,5 @@
 import type { GateDecision } from "../engine/merge/decide-gate.js";
-import type { CheckAnnotation, CheckOutput } from "../github/check-runs.js";
+import type { CheckAnnotation, CheckOutput } from "../model/check-run.js";
 import type { Finding, Severity } from "../model/types.js";
 import { SEVERITY_LABEL } from "./render-comment.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { builtInRules } from "../../src/engine/static/built-in-rules.js";
+import { builtInRules } from "../../src/config/built-in-rules.js";
 import type { CompiledRule } from "../../src/engine/static/compile-rules.js";
 import { languageOf } from "../../src/engine/static/languages.js";
 import { runAstRules } from "../../src/engine/static/run-ast-rules.js";

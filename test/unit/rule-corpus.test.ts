@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { builtInRules } from "../../src/config/built-in-rules.js";
 import { parsePatch } from "../../src/diff/parse-patch.js";
-import { builtInRules } from "../../src/engine/static/built-in-rules.js";
 import { runStaticChecks } from "../../src/engine/static/run-static-checks.js";
 
 // A real codebase: the TypeScript sources the openai package ships (about 300 files), at the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { builtInRules } from "../../src/config/built-in-rules.js";
 import { parsePatch } from "../../src/diff/parse-patch.js";
 import { rateByRubric } from "../../src/engine/merge/rating-rubric.js";
-import { builtInRules } from "../../src/engine/static/built-in-rules.js";
 import { compileRules } from "../../src/engine/static/compile-rules.js";
 import { runAstRules } from "../../src/engine/static/run-ast-rules.js";
 import { runStaticChecks, textFromHunks } from "../../src/engine/static/run-static-checks.js";

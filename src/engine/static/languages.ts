@@ -1,3 +1,4 @@
+// biome-ignore lint/style/noRestrictedImports: registering the grammars checks, once per process, that each native library shipped with its npm package is on disk; no input reaches it.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { registerDynamicLanguage } from "@ast-grep/napi";

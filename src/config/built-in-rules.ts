@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { type CompiledRule, compileRules } from "./compile-rules.js";
+import { type CompiledRule, compileRules } from "../engine/static/compile-rules.js";
 
-// rules/ sits beside src/ and dist/, two levels above this file's folder in both; the Action's
+// rules/ sits beside src/ and dist/, one level above this file's folder in both; the Action's
 // bundle (dist-action/index.js) is one level below the repository root, so rules/ is beside it.
 const RULES_DIR =
-  [new URL("../../../rules/", import.meta.url), new URL("../rules/", import.meta.url)].find((dir) =>
+  [new URL("../../rules/", import.meta.url), new URL("../rules/", import.meta.url)].find((dir) =>
     existsSync(new URL("no-eval.yml", dir)),
-  ) ?? new URL("../../../rules/", import.meta.url);
+  ) ?? new URL("../../rules/", import.meta.url);
 
 let cached: CompiledRule[] | undefined;
 
