@@ -4,7 +4,7 @@ import { ProbotOctokit } from "probot";
 export type GitHub = InstanceType<typeof ProbotOctokit>;
 
 // plugin-retry's default list plus 429: a 429 is a rate limit, and the throttling plugin owns
-// those (it honours retry-after; plugin-retry would not). See FACTS.md §1.8.
+// those (it honours retry-after; plugin-retry would not).
 const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
 
 /**

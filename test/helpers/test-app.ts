@@ -19,7 +19,7 @@ export const APP_ID = 123;
 export const LLM_BASE = "http://llm.test";
 export const OPENAI_KEY = "sk-test-0123456789abcdefghijklmnop";
 
-/** Throttling and retries off (function form: the object form does not take; FACTS.md §1.8). */
+/** Throttling and retries off (the function form of `defaults`: Probot merges the object form under its own). */
 export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   retry: { enabled: false },

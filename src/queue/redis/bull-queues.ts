@@ -8,7 +8,7 @@ import { inheritRequest, pullKey, ReviewJob } from "../review-job.js";
 export const REVIEW_QUEUE = "critic-reviews";
 export const COMMAND_QUEUE = "critic-commands";
 
-/** BullMQ ids may not contain ":" (FACTS.md §8); PR keys do ("owner/repo#n"). */
+/** BullMQ refuses custom job ids that contain ":" (its key separator); PR keys do ("owner/repo#n"). */
 export function safeId(key: string): string {
   return key.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
