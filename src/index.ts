@@ -1,4 +1,5 @@
 import PQueue from "p-queue";
+import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import { createApiHandler } from "./api/api-handler.js";
 import { createApiKeys } from "./api/api-keys.js";
@@ -12,15 +13,14 @@ import { reviewSingleFile } from "./assess/review-single-file.js";
 import { type CommandDeps, runCommand } from "./commands/run-command.js";
 import { createSpendLimiter } from "./commands/spend-limiter.js";
 import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
-import { type CoreOptions, createReviewCore, type ReviewCore } from "./deps.js";
 import { createInstallationAuth } from "./github/installation-client.js";
 import type { GitHub } from "./github/octokit.js";
 import { createPermissionCache, createRedisPermissionCache } from "./github/permissions.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
-import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
-import { realClock } from "./resilience/clock.js";
+import type { BullQueues } from "./queue/redis/bull-queues.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
+import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
 import { createMetricsHandler } from "./server/metrics-handler.js";
 import { VERSION } from "./version.js";
@@ -28,7 +28,11 @@ import { createDeliveryLog } from "./webhooks/delivery-log.js";
 import { COMMENT_EVENTS, onComment } from "./webhooks/on-comment.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./webhooks/on-pull-request.js";
 
-export type CriticOptions = CoreOptions & {
+export type CriticOptions = Omit<RuntimeOptions, "log"> & {
+  /** The Probot the app is loaded into; its `auth` mints installation clients. */
+  probot: Probot;
+  /** The process's logger; the Probot's own when absent. */
+  log?: Logger | undefined;
   /**
    * Runs inside a GitHub Action: one event in a short-lived process, authenticated with the
    * workflow's token (events carry no installation), no HTTP server, no Redis, no deferral, and
@@ -42,6 +46,7 @@ export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 
 export type Critic = {
   app: ApplicationFunction;
+  runtime: Runtime;
   queue: JobQueue;
   /** Resolves when no review and no command is waiting or running. */
   idle(): Promise<void>;
@@ -50,102 +55,94 @@ export type Critic = {
   /** What `GET /healthz` answers. */
   health(): Promise<Health>;
   /** Assessments of whole repositories, when the HTTP API is on (`CRITIC_API_KEYS`). */
-  assessments(): AssessmentRunner | undefined;
+  assessments: AssessmentRunner | undefined;
   /** Stops assessments (they resume at the next start) and closes Redis connections. */
   close(): Promise<void>;
 };
 
 /**
- * Wires Critic: the queue, the provider chain, the webhook handlers and /healthz. Everything is
- * built from `env` when Probot loads the app; nothing is read or connected at import time.
+ * Wires Critic for the webhook server (or an Action): the queue, the review and command
+ * dependencies, the webhook handlers, the HTTP API, /healthz and /metrics. Everything is built
+ * here, from the runtime; the app function only registers what was built.
  */
-export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
-  let deps: ReviewDeps | undefined;
-  let probot: Probot | undefined;
-  let assessments: AssessmentRunner | undefined;
-  // Redis mode: this process only receives webhooks and queues jobs; workers run them.
+export function createCritic(env: AppEnv, options: CriticOptions): Critic {
+  const { probot } = options;
   const action = options.action === true;
-  const botLogin = action ? ACTIONS_BOT_LOGIN : undefined;
-  const bull =
-    env.redis && !action
-      ? createBullQueues({
-          redisUrl: env.redis.url,
-          prefix: env.redis.prefix,
-          debounceMs: env.redis.debounceMs,
-        })
-      : undefined;
-  const local = createInProcessQueue({
-    concurrency: env.concurrency,
-    run: async (job, signal) => {
-      if (!deps) throw new Error("[critic] a job ran before the app was loaded");
-      const started = performance.now();
-      const outcome = await runReview(deps, job, signal);
-      metrics.review(outcome, (performance.now() - started) / 1000);
-    },
-    onError: (job, error) =>
-      probot?.log.error({ err: error, delivery: job.deliveryId }, "review job crashed"),
+  const runtime = createRuntime(env, action ? "action" : "server", {
+    ...options,
+    log: options.log ?? probot.log,
   });
-
-  const queue: JobQueue = bull?.reviews ?? local;
+  const { core, clock, log, queues: bull } = runtime;
+  const botLogin = action ? ACTIONS_BOT_LOGIN : undefined;
+  const pauses = new Map<string, boolean>();
   const commands = new PQueue({ concurrency: env.concurrency });
   const metrics = createMetrics({
     queue: () => queue.stats(),
-    breakers: () => deps?.core.chain.states() ?? {},
+    breakers: () => core.chain.states(),
   });
-  const limiter = createSpendLimiter({
-    perHour: env.commandsPerHour,
-    now: (options.clock ?? realClock).now,
+  const auth = createInstallationAuth(probot, metrics);
+  const reviewDeps: ReviewDeps = {
+    auth,
+    metrics,
+    pauses,
+    core,
+    clock,
+    appId: env.appId,
+    botLogin,
+    version: VERSION,
+    log,
+    // An Action's process ends with its event: a review cannot wait for a rate-limit reset.
+    defer: action
+      ? undefined
+      : (job, delayMs) => {
+          setTimeout(() => queue.enqueue(job), delayMs).unref();
+        },
+  };
+  const local = createInProcessQueue({
+    concurrency: env.concurrency,
+    run: async (job, signal) => {
+      const started = performance.now();
+      const outcome = await runReview(reviewDeps, job, signal);
+      metrics.review(outcome, (performance.now() - started) / 1000);
+    },
+    onError: (job, error) =>
+      log.error({ err: error, delivery: job.deliveryId }, "review job crashed"),
   });
+  // Redis mode: this process only receives webhooks and queues jobs; workers run them.
+  const queue: JobQueue = bull?.reviews ?? local;
+  const commandDeps: CommandDeps = {
+    pauses,
+    auth,
+    core,
+    reviews: queue,
+    appId: env.appId,
+    botLogin,
+    version: VERSION,
+    log,
+  };
+  const limiter = createSpendLimiter({ perHour: env.commandsPerHour, now: clock.now });
   const permissions =
     bull && env.redis
       ? createRedisPermissionCache(bull.connection, env.redis.prefix)
       : createPermissionCache();
   const deliveries = bull?.deliveries ?? createDeliveryLog();
-  const pauses = new Map<string, boolean>();
-
+  const assessments =
+    !action && env.api.keys.length > 0 ? createAssessments(env, probot, runtime, bull) : undefined;
   let slug: Promise<string | undefined> | undefined;
+  const appSlug = () =>
+    (slug ??= probot
+      .auth()
+      .then((gh) => (gh as GitHub).rest.apps.getAuthenticated())
+      .then((r) => r.data?.slug)
+      .catch(() => undefined));
+
   const app: ApplicationFunction = (app, { addHandler }) => {
-    probot = app;
-    const core = createReviewCore(env, app.log, options);
-    deps = {
-      auth: createInstallationAuth(app, metrics),
-      metrics,
-      pauses,
-      // An Action's process ends with its event: a review cannot wait for a rate-limit reset.
-      defer: action
-        ? undefined
-        : (job, delayMs) => {
-            setTimeout(() => queue.enqueue(job), delayMs).unref();
-          },
-      core,
-      appId: env.appId,
-      botLogin,
-      version: VERSION,
-      log: app.log,
-    };
     app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue, deliveries, { tokenAuth: action }));
-    const commandDeps: CommandDeps = {
-      pauses,
-      auth: deps.auth,
-      core,
-      reviews: queue,
-      appId: env.appId,
-      botLogin,
-      version: VERSION,
-      log: app.log,
-    };
     app.on(
       [...COMMENT_EVENTS],
       onComment({
         // A workflow's token is no App's: nobody mentions github-actions to ask Critic.
-        appSlug: action
-          ? undefined
-          : () =>
-              (slug ??= app
-                .auth()
-                .then((gh) => (gh as GitHub).rest.apps.getAuthenticated())
-                .then((r) => r.data?.slug)
-                .catch(() => undefined)),
+        appSlug: action ? undefined : appSlug,
         tokenAuth: action,
         configPath: env.configPath,
         deliveries,
@@ -160,44 +157,40 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
           commands
             .add(() => runCommand(commandDeps, job, new AbortController().signal))
             .catch((error: unknown) =>
-              app.log.error({ err: error, delivery: job.deliveryId }, "command job crashed"),
+              log.error({ err: error, delivery: job.deliveryId }, "command job crashed"),
             );
         },
       }),
     );
+    app.onAny(async (context) => metrics.webhook(context.name));
     // The Action has no server: no API, /healthz or /metrics.
-    if (action) {
-      app.onAny(async (context) => metrics.webhook(context.name));
-      return;
-    }
-    assessments = env.api.keys.length > 0 ? createAssessments(env, app, core, bull) : undefined;
+    if (action) return;
     void assessments
       ?.resume()
-      .catch((error: unknown) => app.log.error({ err: error }, "could not resume assessments"));
+      .catch((error: unknown) => log.error({ err: error }, "could not resume assessments"));
     addHandler(
       createApiHandler({
         keys: createApiKeys(env.api.keys),
         limiter: createSpendLimiter({
           limit: env.api.requestsPerMinute,
           windowMs: 60_000,
-          now: (options.clock ?? realClock).now,
+          now: clock.now,
         }),
         assessments: assessments ?? API_OFF,
-        reviewFile: (input) => reviewSingleFile({ ...core, log: app.log }, input),
+        reviewFile: (input) => reviewSingleFile({ ...core, log }, input),
         github: webHostOf(env.github.apiBaseUrl),
         version: VERSION,
-        log: app.log,
+        log,
       }),
     );
     addHandler(createHealthHandler(health));
     addHandler(createMetricsHandler(metrics.registry));
-    app.onAny(async (context) => metrics.webhook(context.name));
   };
   const health = async (): Promise<Health> => ({
     status: "ok",
     version: VERSION,
     queue: await queue.stats(),
-    providers: deps?.core.chain.states() ?? {},
+    providers: core.chain.states(),
   });
   const idle = async () => {
     // A command can queue a review, and a review is never queued by another review: two rounds settle it.
@@ -208,9 +201,9 @@ export function createCritic(env: AppEnv, options: CriticOptions = {}): Critic {
   };
   const close = async () => {
     await assessments?.close();
-    await bull?.close();
+    await runtime.close();
   };
-  return { app, queue, health, idle, metrics, close, assessments: () => assessments };
+  return { app, runtime, queue, health, idle, metrics, close, assessments };
 }
 
 // Never called: the API refuses every request before it reaches the runner while it has no keys.
@@ -224,13 +217,14 @@ const API_OFF: AssessmentRunner = {
 /** Assessments run in this process; their records live on disk, or in Redis in Redis mode. */
 function createAssessments(
   env: AppEnv,
-  app: Probot,
-  core: ReviewCore,
+  probot: Probot,
+  runtime: Runtime,
   bull: BullQueues | undefined,
 ): AssessmentRunner {
-  const auth = createInstallationAuth(app);
-  const clientFor = createRepositoryClients(env, app.log, async (repo) => {
-    const id = await findInstallation((await app.auth()) as GitHub, repo);
+  const { core, log } = runtime;
+  const auth = createInstallationAuth(probot);
+  const clientFor = createRepositoryClients(env, log, async (repo) => {
+    const id = await findInstallation((await probot.auth()) as GitHub, repo);
     return id === undefined ? undefined : auth(id);
   });
   const host = webHostOf(env.github.apiBaseUrl);
@@ -240,7 +234,7 @@ function createAssessments(
         ? createRedisStore(bull.connection, env.redis.prefix)
         : createDiskStore(env.api.dataDir),
     concurrency: 2,
-    log: app.log,
+    log,
     sweepMs: bull ? 60_000 : undefined,
     run: async (request, signal, onProgress) => {
       const url = parseRepoUrl(request.github_repo_url, host);
@@ -250,7 +244,7 @@ function createAssessments(
         publicOnly: client.publicOnly,
       });
       return assessRepository(
-        { ...core, log: app.log },
+        { ...core, log },
         {
           source,
           assignment: request.assignment_description,
@@ -267,6 +261,6 @@ function createAssessments(
 /** For `probot run`: reads the environment when Probot loads the app, not at import. */
 const critic: ApplicationFunction = (app, options) => {
   loadDotEnv();
-  return createCritic(readEnv()).app(app, options);
+  return createCritic(readEnv(), { probot: app }).app(app, options);
 };
 export default critic;

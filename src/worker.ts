@@ -1,15 +1,12 @@
 import { createServer } from "node:http";
-import { Redis } from "ioredis";
 import type { Probot } from "probot";
 import { runCommand } from "./commands/run-command.js";
 import type { AppEnv } from "./config/env.js";
-import { type CoreOptions, createReviewCore } from "./deps.js";
 import { createInstallationAuth } from "./github/installation-client.js";
 import { createMetrics } from "./metrics/metrics.js";
-import { createRedisCache } from "./providers/answer-cache.js";
-import { createBullQueues } from "./queue/redis/bull-queues.js";
 import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
+import { createRuntime, type RuntimeOptions } from "./runtime.js";
 import { createHealthHandler } from "./server/health-handler.js";
 import { createMetricsHandler } from "./server/metrics-handler.js";
 import { VERSION } from "./version.js";
@@ -24,21 +21,18 @@ export type Worker = Workers & {
   port(): Promise<number | undefined>;
 };
 
-export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions = {}): Worker {
+export function createWorker(
+  env: AppEnv,
+  probot: Probot,
+  options: Partial<RuntimeOptions> = {},
+): Worker {
   if (!env.redis)
     throw new Error("[critic] a worker needs REDIS_URL: set it to the Redis the receivers use");
   const redis = env.redis;
-  const cacheConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const cache =
-    env.cacheEntries > 0
-      ? createRedisCache(cacheConnection, redis.prefix, env.cacheEntries)
-      : undefined;
-  const core = createReviewCore(env, probot.log, { cache, ...options });
-  const queues = createBullQueues({
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    debounceMs: redis.debounceMs,
-  });
+  const runtime = createRuntime(env, "worker", { ...options, log: options.log ?? probot.log });
+  const { core, log, clock } = runtime;
+  const queues = runtime.queues;
+  if (!queues) throw new Error("[critic] a worker runs in Redis mode only");
   const pauses = new Map<string, boolean>();
   const metrics = createMetrics({
     queue: () => queues.reviews.stats(),
@@ -49,9 +43,10 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
     metrics,
     auth,
     core,
+    clock,
     appId: env.appId,
     version: VERSION,
-    log: probot.log,
+    log,
     pauses,
     verifyBeforePost: true,
     defer: (job, delayMs) => void queues.enqueueLater(job, delayMs),
@@ -62,7 +57,7 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
     reviews: queues.reviews,
     appId: env.appId,
     version: VERSION,
-    log: probot.log,
+    log,
     pauses,
   };
   const workers = startWorkers({
@@ -78,7 +73,7 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
       return outcome;
     },
     command: (job, signal) => runCommand(commandDeps, job, signal),
-    log: probot.log,
+    log,
   });
   const health = createHealthHandler(async () => ({
     status: "ok",
@@ -106,8 +101,7 @@ export function createWorker(env: AppEnv, probot: Probot, options: CoreOptions =
     async close() {
       await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
       await workers.close();
-      await queues.close();
-      cacheConnection.disconnect();
+      await runtime.close();
     },
   };
 }

@@ -159,7 +159,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   } else {
     process.on("unhandledRejection", onCrash);
     process.on("uncaughtException", onCrash);
-    const critic = createCritic(readEnv(env));
     const probot = new Probot({
       appId: APP_ID,
       privateKey: appPrivateKey(),
@@ -167,6 +166,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       Octokit: CriticOctokit,
       log: pino({ level: "silent" }),
     });
+    const critic = createCritic(readEnv(env), { probot });
     await probot.load(critic.app, { cwd: process.cwd(), addHandler: () => {} });
     deliver = async (id, payload) => {
       await probot

@@ -2,13 +2,13 @@ import { readFile } from "node:fs/promises";
 import { createProbot, type ProbotOctokit } from "probot";
 import { actionToken } from "../config/action-inputs.js";
 import { readActionEnv } from "../config/env.js";
-import type { CoreOptions } from "../deps.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createCritic } from "../index.js";
 import { createLogger, type LoggerOptions } from "../logging/create-logger.js";
+import type { RuntimeOptions } from "../runtime.js";
 import { createRedactor } from "../security/redactor.js";
 
-export type ActionOptions = CoreOptions & {
+export type ActionOptions = Omit<RuntimeOptions, "log"> & {
   /** The Octokit class the workflow's token is used with; Critic's paced client by default. */
   Octokit?: typeof ProbotOctokit | undefined;
   /** Where log lines go (tests capture them); standard output by default. */
@@ -44,11 +44,11 @@ export async function runAction(
     );
     return 1;
   }
-  const critic = createCritic(env, { ...options, secrets, action: true });
+  const probot = createProbot({
+    overrides: { githubToken: token, log, Octokit: options.Octokit ?? CriticOctokit },
+  });
+  const critic = createCritic(env, { ...options, probot, log, secrets, action: true });
   try {
-    const probot = createProbot({
-      overrides: { githubToken: token, log, Octokit: options.Octokit ?? CriticOctokit },
-    });
     await probot.load(critic.app);
     // The runner's own event file, of the event it names: trusted as GitHub's webhook bodies are.
     const event = {

@@ -58,6 +58,8 @@ export function createApiHandler(deps: ApiDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? "/", "http://critic.local");
     if (url.pathname !== "/api" && !url.pathname.startsWith("/api/")) return false;
+    // GitHub's webhooks share the prefix and are Probot's to answer.
+    if (url.pathname.startsWith("/api/github/")) return false;
     try {
       await route(deps, req, res, url);
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { AppEnv } from "../config/env.js";
+import { isGitHubError } from "../github/github-error.js";
 import { CriticOctokit, type GitHub } from "../github/octokit.js";
 import { createTokenPool } from "../github/token-pool.js";
 import { createPoolOctokit } from "../github/token-pool-auth.js";
@@ -36,7 +37,7 @@ export async function findInstallation(
   try {
     return (await appClient.rest.apps.getRepoInstallation({ ...repo })).data.id;
   } catch (error) {
-    if ((error as { status?: unknown }).status === 404) return undefined;
+    if (isGitHubError(error, "not-found")) return undefined;
     throw error;
   }
 }

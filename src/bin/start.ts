@@ -1,26 +1,51 @@
-import { run } from "probot";
+import { getPrivateKey } from "@probot/get-private-key";
+import { createProbot, run } from "probot";
 import { loadDotEnv, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createCritic } from "../index.js";
 import { createLogger } from "../logging/create-logger.js";
 import { createRedactor } from "../security/redactor.js";
+import { startServer } from "../server/start-server.js";
 
-// Wiring only. With no APP_ID, Probot serves its setup page to register the app from app.yml.
+// Wiring only: the server in the embedded default, or a Redis-mode receiver.
 loadDotEnv();
 const env = readEnv();
 const secrets = createRedactor(env.secrets);
 const log = await createLogger(env.log, secrets);
-const critic = createCritic(env, { secrets });
-const server = await run(critic.app, { Octokit: CriticOctokit, log });
 
-// Graceful shutdown: stop taking webhooks, let running reviews finish (bounded), put running
-// assessments back in the queue for the next start, then exit.
-const SHUTDOWN_GRACE_MS = 60_000;
-process.once("SIGTERM", () => {
-  const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
-  void server
-    .stop()
-    .then(() => Promise.race([critic.idle(), deadline]))
-    .then(() => Promise.race([critic.close(), deadline]))
-    .finally(() => process.exit(0));
-});
+if (env.appId === 0 || !hasPrivateKey()) {
+  // No App yet: Probot serves its registration page, which registers one from app.yml.
+  await run(() => {}, { log });
+} else {
+  const probot = createProbot({
+    overrides: {
+      log,
+      Octokit: CriticOctokit,
+      // Probot's own server used this default; a registered App has its own secret.
+      secret: process.env.WEBHOOK_SECRET || "development",
+    },
+  });
+  const critic = createCritic(env, { probot, secrets });
+  const server = await startServer({ probot, app: critic.app, ...env.server, log });
+
+  // Graceful shutdown: stop taking webhooks, let running reviews finish (bounded), put running
+  // assessments back in the queue for the next start, then exit.
+  const SHUTDOWN_GRACE_MS = 60_000;
+  process.once("SIGTERM", () => {
+    const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+    void server
+      .stop()
+      .then(() => Promise.race([critic.idle(), deadline]))
+      .then(() => Promise.race([critic.close(), deadline]))
+      .finally(() => process.exit(0));
+  });
+}
+
+/** Whether Probot finds the App's key (PRIVATE_KEY, PRIVATE_KEY_PATH or one *.pem in the folder). */
+function hasPrivateKey(): boolean {
+  try {
+    return Boolean(getPrivateKey());
+  } catch {
+    return false;
+  }
+}

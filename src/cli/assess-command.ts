@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
 import { assessmentLimits, assessRepository, type Progress } from "../assess/assess-repository.js";
 import { createRepositoryClients } from "../assess/open-repository.js";
 import { renderAssessment } from "../assess/render-assessment.js";
@@ -8,7 +8,9 @@ import { openGitHubRepository, openLocalFolder, type RepoSource } from "../asses
 import { parseRepoUrl, webHostOf } from "../assess/repo-url.js";
 import { parseLevel } from "../assess/synthesis.js";
 import { readEnv } from "../config/env.js";
-import { createReviewCore } from "../deps.js";
+import { createLogger } from "../logging/create-logger.js";
+import { createRuntime } from "../runtime.js";
+import { createRedactor } from "../security/redactor.js";
 
 export const ASSESS_USAGE = `Usage: critic assess <repo-url | folder> --assignment <file.md> --level junior|middle|senior [--ref <ref>] [--format markdown|json]
 
@@ -50,8 +52,12 @@ export async function runAssess(
   }
   try {
     const env = readEnv(io.env);
-    const log: Logger = pino({ level: "warn" }, io.stderr);
-    const core = createReviewCore(env, log);
+    const secrets = createRedactor(env.secrets);
+    const log = await createLogger(
+      { level: "warn", format: "json", destination: io.stderr },
+      secrets,
+    );
+    const { core } = createRuntime(env, "cli", { log, secrets });
     const assignment = await readFile(resolve(io.cwd, values.assignment), "utf8");
     const source = await openSource(target, values.ref, env, log, io.cwd);
     if (!core.model.hasModel)

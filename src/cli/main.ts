@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
-import { pino } from "pino";
 import { readEnv } from "../config/env.js";
-import { createReviewCore } from "../deps.js";
 import { reviewChanges } from "../engine/review-changes.js";
+import { createLogger } from "../logging/create-logger.js";
 import { renderComment } from "../render/render-comment.js";
 import { renderSummary, summaryOf } from "../render/render-summary.js";
+import { createRuntime } from "../runtime.js";
+import { createRedactor } from "../security/redactor.js";
 import { VERSION } from "../version.js";
 import { ASSESS_USAGE, runAssess } from "./assess-command.js";
 import { loadLocalSources } from "./local-sources.js";
@@ -51,8 +52,12 @@ export async function main(
 
   try {
     const env = readEnv(io.env);
-    const log = pino({ level: "warn" }, io.stderr);
-    const core = createReviewCore(env, log);
+    const secrets = createRedactor(env.secrets);
+    const log = await createLogger(
+      { level: "warn", format: "json", destination: io.stderr },
+      secrets,
+    );
+    const { core } = createRuntime(env, "cli", { log, secrets });
     if (!core.model.hasModel)
       io.stderr.write(
         "critic: no AI provider configured (set OPENAI_API_KEY or GEMINI_API_KEY); running static checks only.\n",

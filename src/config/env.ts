@@ -163,6 +163,9 @@ const EnvSchema = z.object({
   CRITIC_ASSESS_MAX_TOKENS: wholeNumber(200_000, 1_000, 5_000_000),
   CRITIC_CONFIG_PATH: configPath,
   GITHUB_CLIENT_SECRET: optionalString,
+  HOST: optionalString.transform((v) => v ?? "localhost"),
+  // Probot's rule: PORT=0 or no PORT listens on 3000.
+  PORT: wholeNumber(3000, 0, 65_535).transform((v) => v || 3000),
   LOG_LEVEL: z
     .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
     .optional()
@@ -224,6 +227,8 @@ export type AppEnv = {
   };
   /** Where each repository's configuration lives (default `.github/critic.yml`). */
   configPath: string;
+  /** Where the webhook server listens (`HOST`, `PORT`). */
+  server: { host: string; port: number };
   /** Probot's variables: `LOG_LEVEL` (info), `LOG_FORMAT` (json in production, else pretty). */
   log: { level: LogLevel; format: "json" | "pretty" };
 };
@@ -297,6 +302,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       assessMaxTokens: e.CRITIC_ASSESS_MAX_TOKENS,
     },
     configPath: e.CRITIC_CONFIG_PATH,
+    server: { host: e.HOST, port: e.PORT },
     log: {
       level: e.LOG_LEVEL ?? "info",
       format: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty"),

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
+import { isGitHubError } from "./github-error.js";
 import type { GitHub } from "./octokit.js";
 
 /** Who may push, by repository and login, kept five minutes: a revoked maintainer loses access within that. */
@@ -61,7 +62,7 @@ export async function hasWriteAccess(
     });
     allowed = data.permission === "admin" || data.permission === "write";
   } catch (error) {
-    if ((error as { status?: number }).status !== 404) throw error;
+    if (!isGitHubError(error, "not-found")) throw error;
   }
   await cache.set(key, allowed);
   return allowed;

@@ -1,5 +1,7 @@
 import type { ChangedFile, FileStatus } from "../model/types.js";
+import { isGitHubError } from "./github-error.js";
 import type { GitHub } from "./octokit.js";
+import { postOnce } from "./post-once.js";
 
 export type PullRef = { owner: string; repo: string; pullNumber: number };
 
@@ -81,11 +83,7 @@ export async function upsertComment(
   return { id: existing.id, body };
 }
 
-/**
- * GitHub sometimes answers 502 to a POST it carried out (`npm run soak` saw two summaries on a PR
- * when plugin-retry re-posted after such an answer). So the POST is not retried by plugin-retry;
- * after a 5xx the comment is looked for, and posted again only if it is not there.
- */
+/** The summary is posted once (see postOnce); plugin-retry does not re-POST it. */
 async function createCommentOnce(
   gh: GitHub,
   ref: PullRef,
@@ -102,15 +100,17 @@ async function createCommentOnce(
     });
     return { id: data.id, body };
   };
-  try {
-    return await post();
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (!findExisting || status === undefined || status < 500) throw error;
-    const landed = await findExisting();
-    if (!landed) return post();
-    return upsertComment(gh, ref, landed, body);
-  }
+  if (!findExisting) return post();
+  // One look and one more POST after a 5xx, at once: a summary is cheap to look for.
+  return postOnce({
+    post,
+    findLanded: async () => {
+      const landed = await findExisting();
+      return landed ? upsertComment(gh, ref, landed, body) : undefined;
+    },
+    retryDelaysMs: [0],
+    sleep: async () => {},
+  });
 }
 
 export type ReviewComment = {
@@ -176,7 +176,7 @@ export async function compareCommits(
     }));
     return { status: data.status, files };
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return "missing";
+    if (isGitHubError(error, "not-found")) return "missing";
     throw error;
   }
 }

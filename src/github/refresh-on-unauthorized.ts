@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { isGitHubError } from "./github-error.js";
 import type { GitHub } from "./octokit.js";
 
 /**
@@ -12,7 +13,7 @@ export function refreshOnUnauthorized(gh: GitHub, log?: Pick<Logger, "warn">): G
     try {
       return await request(options);
     } catch (error) {
-      if ((error as { status?: unknown }).status !== 401) throw error;
+      if (!isGitHubError(error, "unauthorized")) throw error;
       log?.warn(
         { method: options.method, url: options.url },
         "GitHub refused the installation token; minting a new one and retrying once",

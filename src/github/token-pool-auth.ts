@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { classifyGitHubError } from "./github-error.js";
 import { CriticOctokit, type GitHub } from "./octokit.js";
 import type { TokenPool } from "./token-pool.js";
 
@@ -8,7 +9,7 @@ type Response = { headers: Record<string, unknown> };
 type RequestFn = ((endpoint: Endpoint) => Promise<Response>) & {
   endpoint: { merge(route: unknown, parameters?: unknown): Endpoint };
 };
-type HttpError = Error & { status?: number; response?: { headers?: Record<string, unknown> } };
+type HttpError = { response?: { headers?: Record<string, unknown> } };
 
 const READS = new Set(["GET", "HEAD"]);
 
@@ -47,19 +48,16 @@ export function createTokenPoolAuth(options: { pool: TokenPool; log?: Logger }) 
         pool.record(pick.index, response.headers);
         return response;
       } catch (error) {
-        const failure = error as HttpError;
-        const headers = failure.response?.headers;
+        const headers = (error as HttpError).response?.headers;
         if (headers) pool.record(pick.index, headers);
-        if (failure.status === 401) {
+        const failure = classifyGitHubError(error);
+        if (failure.kind === "unauthorized") {
           pool.retire(pick.index);
           log?.warn(
             { token: pick.index },
             "GitHub refused a GITHUB_TOKENS token; it is not used again",
           );
-        } else if (
-          (failure.status === 403 || failure.status === 429) &&
-          String(headers?.["x-ratelimit-remaining"]) === "0"
-        ) {
+        } else if (failure.kind === "primary-limit") {
           log?.info({ token: pick.index }, "a GITHUB_TOKENS token is exhausted until its reset");
         } else {
           throw error;

@@ -26,9 +26,32 @@ export const REDACTED_PATHS = [
   "body",
   "payload",
   "*.payload",
-  "err.event.payload",
-  "err.errors[*].event.payload",
 ];
+
+// How deep an error's own fields are searched for payloads (AggregateError → errors → event).
+const MAX_ERROR_DEPTH = 6;
+
+/**
+ * pino's error serializer, minus what an error may carry of a request: a webhook error holds the
+ * whole payload (`event.payload`, in each of an AggregateError's errors too), an Octokit error
+ * the request's headers. Those are replaced wherever they sit in the error.
+ */
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error);
+  const scrub = (value: unknown, depth: number): unknown => {
+    if (depth > MAX_ERROR_DEPTH || typeof value !== "object" || value === null) return value;
+    if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      out[key] =
+        key === "payload" || key === "body" || key === "authorization" || key === "cookie"
+          ? "[REDACTED]"
+          : scrub(v, depth + 1);
+    }
+    return out;
+  };
+  return scrub(serialized, 0);
+}
 
 export type LoggerOptions = {
   level: LogLevel;
@@ -56,6 +79,7 @@ export async function createLogger(options: LoggerOptions, secrets: Redactor): P
       name: "probot",
       level: options.level,
       redact: { paths: REDACTED_PATHS, censor: "[REDACTED]" },
+      serializers: { err: serializeError },
       hooks: { streamWrite: (line) => secrets.redact(line) },
     },
     destination,

@@ -1,4 +1,5 @@
 import PQueue from "p-queue";
+import { abortReason } from "../model/abort-reason.js";
 import { inheritRequest, pullKey, type ReviewJob } from "./review-job.js";
 
 export type QueueStats = { pending: number; running: number };
@@ -80,7 +81,7 @@ export function createInProcessQueue(options: {
         return "coalesced";
       }
       if (slot.running) {
-        slot.running.controller.abort(new Error(`[critic] superseded by ${job.headSha}`));
+        slot.running.controller.abort(abortReason("superseded", `superseded by ${job.headSha}`));
         slot.waiting = inheritRequest(job, slot.running.job);
         return "queued";
       }

@@ -1,7 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { AnchoredFinding } from "../engine/anchor/anchor-findings.js";
+import { isGitHubError } from "../github/github-error.js";
 import type { GitHub } from "../github/octokit.js";
+import { postOnce } from "../github/post-once.js";
 import {
   createReview,
   dismissChangeRequests as dismissReviews,
@@ -12,6 +13,7 @@ import {
 } from "../github/pull-request.js";
 import { REVIEW_MARKER_PREFIX, renderReviewMarker } from "../render/markers.js";
 import { renderComment } from "../render/render-comment.js";
+import type { Clock } from "../resilience/clock.js";
 import type { Redactor } from "../security/redactor.js";
 
 export type PublishOutcome =
@@ -35,7 +37,7 @@ export type PublishOutcome =
  * landed anyway, so Critic looks for its own review before posting again (at most twice more).
  */
 export async function publishReview(
-  deps: { gh: GitHub; log: Logger; redactor: Redactor },
+  deps: { gh: GitHub; log: Logger; redactor: Redactor; clock: Pick<Clock, "sleep"> },
   params: {
     ref: PullRef;
     headSha: string;
@@ -53,6 +55,8 @@ export async function publishReview(
   },
 ): Promise<PublishOutcome> {
   const { gh, log, redactor } = deps;
+  const post = (review: Omit<ReviewToPost, "commitId">) =>
+    postReviewOnce(deps, ref, { commitId: headSha, ...review }, marker, params.signal);
   const { ref, headSha, inline, requestChanges } = params;
   if (inline.length === 0 && !requestChanges) return { status: "none" };
   const event: ReviewEvent = requestChanges ? "REQUEST_CHANGES" : "COMMENT";
@@ -74,39 +78,27 @@ export async function publishReview(
   try {
     if (params.verifyFirst && (await hasReviewWithMarker(gh, ref, marker)))
       return { status: "posted" };
-    await postOnce(gh, ref, { commitId: headSha, body, comments, event }, marker, params.signal);
+    await post({ body, comments, event });
     return { status: "posted" };
   } catch (error) {
-    if (statusOf(error) !== 422) throw error;
+    if (!isGitHubError(error, "validation")) throw error;
     log.warn(
       { status: 422, comments: n },
       "GitHub rejected the inline comments; posting the review without them",
     );
     const fallback = `${gateText}Critic could not place its ${n} inline ${n === 1 ? "comment" : "comments"} on the diff; ${n === 1 ? "it is" : "they are"} listed in the summary comment instead.\n\n${marker}`;
     try {
-      await postOnce(
-        gh,
-        ref,
-        { commitId: headSha, body: fallback, comments: [], event },
-        marker,
-        params.signal,
-      );
+      await post({ body: fallback, comments: [], event });
     } catch (retryError) {
-      if (statusOf(retryError) !== 422) throw retryError;
+      if (!isGitHubError(retryError, "validation")) throw retryError;
       // A 422 that has nothing to do with lines (GitHub refuses REQUEST_CHANGES on the
       // reviewer's own pull request): the review still goes out, as a comment.
       if (event !== "COMMENT") {
         try {
-          await postOnce(
-            gh,
-            ref,
-            { commitId: headSha, body: fallback, comments: [], event: "COMMENT" },
-            marker,
-            params.signal,
-          );
+          await post({ body: fallback, comments: [], event: "COMMENT" });
           return { status: "inline-rejected", rejected: inline, posted: true };
         } catch (commentError) {
-          if (statusOf(commentError) !== 422) throw commentError;
+          if (!isGitHubError(commentError, "validation")) throw commentError;
         }
       }
       log.warn(
@@ -123,38 +115,31 @@ export async function publishReview(
 // review over (`npm run soak`, GitHub failing 5 % of requests, lost one review in 200).
 const RETRY_DELAYS_MS = [1_000, 2_000] as const;
 
-async function postOnce(
-  gh: GitHub,
+type ReviewToPost = {
+  commitId: string;
+  body: string;
+  comments: ReviewComment[];
+  event: ReviewEvent;
+};
+
+/** One review on the head, even when GitHub answers 5xx to a POST it carried out. */
+async function postReviewOnce(
+  deps: { gh: GitHub; clock: Pick<Clock, "sleep"> },
   ref: PullRef,
-  review: { commitId: string; body: string; comments: ReviewComment[]; event: ReviewEvent },
+  review: ReviewToPost,
   marker: string,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await createReview(gh, ref, review, signal);
-      return;
-    } catch (error) {
-      signal?.throwIfAborted();
-      const status = statusOf(error);
-      const delay = RETRY_DELAYS_MS[attempt];
-      if (status === undefined || status < 500 || delay === undefined) throw error;
-      await sleep(delay, undefined, signal ? { signal } : {});
-      if (await hasReviewWithMarker(gh, ref, marker)) return;
-    }
-  }
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (
-    typeof error === "object" &&
-    error !== null &&
-    "status" in error &&
-    typeof error.status === "number"
-  ) {
-    return error.status;
-  }
-  return undefined;
+  await postOnce({
+    post: async () => {
+      await createReview(deps.gh, ref, review, signal);
+      return true;
+    },
+    findLanded: async () => ((await hasReviewWithMarker(deps.gh, ref, marker)) ? true : undefined),
+    retryDelaysMs: RETRY_DELAYS_MS,
+    sleep: (ms, s) => deps.clock.sleep(ms, s),
+    signal,
+  });
 }
 
 /**

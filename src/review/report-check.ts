@@ -6,6 +6,8 @@ import {
   createCheckRun,
   type RepoRef,
 } from "../github/check-runs.js";
+import { classifyGitHubError } from "../github/github-error.js";
+
 import type { GitHub } from "../github/octokit.js";
 import type { Redactor } from "../security/redactor.js";
 
@@ -36,7 +38,7 @@ export async function startCheckReport(
       });
     } catch (error) {
       log.warn(
-        { err: error, status: (error as { status?: number }).status },
+        { err: error, status: classifyGitHubError(error).status },
         "could not create the check run; reviewing without it",
       );
     }
@@ -51,7 +53,7 @@ export async function startCheckReport(
         await completeCheckRun(gh, params.ref, id, conclusion, redactOutput(redactor, output));
       } catch (error) {
         log.warn(
-          { err: error, status: (error as { status?: number }).status, conclusion },
+          { err: error, status: classifyGitHubError(error).status, conclusion },
           "could not complete the check run",
         );
       }

@@ -52,7 +52,7 @@ export async function createTestApp(
   );
   const probot = new Probot({ appId: APP_ID, privateKey, Octokit: TestOctokit, log });
   const clock = createFakeClock();
-  const critic = createCritic(env, { clock: clock.clock, secrets });
+  const critic = createCritic(env, { probot, clock: clock.clock, secrets });
   const handlers: Handler[] = [];
   await probot.load(critic.app, {
     cwd: process.cwd(),

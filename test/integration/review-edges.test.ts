@@ -184,7 +184,12 @@ describe("pull_request edge cases", () => {
     // No review POST is mocked: one sent would fail the test as an unexpected request.
     await expect(
       publishReview(
-        { gh: gh as never, log: app.probot.log, redactor: createRedactor([]) },
+        {
+          gh: gh as never,
+          log: app.probot.log,
+          redactor: createRedactor([]),
+          clock: app.clock.clock,
+        },
         {
           ref: { owner: OWNER, repo: REPO, pullNumber: PR },
           headSha: "a".repeat(40),

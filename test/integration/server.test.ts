@@ -1,10 +1,10 @@
 import { createHmac } from "node:crypto";
-import { createServer } from "node:net";
 import nock from "nock";
 import { pino } from "pino";
-import { Probot, Server } from "probot";
+import { Probot } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCritic } from "../../src/index.js";
+import { type RunningServer, startServer } from "../../src/server/start-server.js";
 import { githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
@@ -12,40 +12,24 @@ import { APP_ID, captureLogs, privateKey, TestOctokit, testEnv } from "../helper
 
 const SECRET = "webhook-secret-for-tests";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe("the HTTP server", () => {
-  const critic = createCritic(testEnv({ WEBHOOK_SECRET: SECRET }));
   const { logs, stream } = captureLogs();
-  let server: Server;
+  const log = pino({ level: "info" }, stream);
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    secret: SECRET,
+    Octokit: TestOctokit,
+    log,
+  });
+  const critic = createCritic(testEnv({ WEBHOOK_SECRET: SECRET }), { probot });
+  let server: RunningServer;
   let base: string;
 
   beforeAll(async () => {
     nock.enableNetConnect("127.0.0.1");
-    const port = await freePort();
-    const log = pino({ level: "info" }, stream);
-    server = new Server({
-      Probot: Probot.defaults({
-        appId: APP_ID,
-        privateKey,
-        secret: SECRET,
-        Octokit: TestOctokit,
-        log,
-      }),
-      host: "127.0.0.1",
-      port,
-      log,
-    });
-    await server.load(critic.app);
-    await server.start();
-    base = `http://127.0.0.1:${port}`;
+    server = await startServer({ probot, app: critic.app, host: "127.0.0.1", port: 0, log });
+    base = `http://127.0.0.1:${server.port}`;
   });
 
   afterAll(async () => {

@@ -1,9 +1,10 @@
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { CommandJob } from "../../commands/command-job.js";
 import type { DeliveryLog } from "../../webhooks/delivery-log.js";
 import type { JobQueue } from "../in-process-queue.js";
 import { inheritRequest, pullKey, ReviewJob } from "../review-job.js";
+import { openRedis } from "./open-redis.js";
 
 export const REVIEW_QUEUE = "critic-reviews";
 export const COMMAND_QUEUE = "critic-commands";
@@ -35,7 +36,7 @@ export function createBullQueues(options: {
   prefix: string;
   debounceMs: number;
 }): BullQueues {
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const connection = openRedis(options.redisUrl);
   const reviews = new Queue<ReviewJob>(REVIEW_QUEUE, { connection, prefix: options.prefix });
   const commands = new Queue<CommandJob>(COMMAND_QUEUE, { connection, prefix: options.prefix });
   return {

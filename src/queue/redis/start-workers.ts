@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CommandJob } from "../../commands/command-job.js";
+import { abortReason } from "../../model/abort-reason.js";
 import type { ReviewOutcome } from "../../review/run-review.js";
 import { pullKey, ReviewJob } from "../review-job.js";
 import { COMMAND_QUEUE, REVIEW_QUEUE, safeId } from "./bull-queues.js";
+import { openRedis } from "./open-redis.js";
 
 export type Workers = { close(): Promise<void> };
 
@@ -30,8 +31,8 @@ export function startWorkers(options: {
   command(job: CommandJob, signal: AbortSignal): Promise<void>;
   log: Pick<Logger, "info" | "warn" | "error">;
 }): Workers {
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-  const locks = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const connection = openRedis(options.redisUrl);
+  const locks = openRedis(options.redisUrl);
   const closing = new AbortController();
 
   const handBack = async (job: Job, token: string | undefined): Promise<never> => {
@@ -59,7 +60,7 @@ export function startWorkers(options: {
       );
       try {
         const outcome = await options.review(parsed.data, closing.signal);
-        if (closing.signal.aborted && outcome === "superseded") await handBack(job, token);
+        if (outcome === "interrupted") await handBack(job, token);
         return outcome;
       } finally {
         clearInterval(renew);
@@ -93,7 +94,7 @@ export function startWorkers(options: {
   }
   return {
     async close() {
-      closing.abort(new Error("[critic] worker shutting down"));
+      closing.abort(abortReason("shutdown", "worker shutting down"));
       await Promise.all([reviews.close(), commands.close()]);
       connection.disconnect();
       commandConnection.disconnect();

@@ -1,0 +1,43 @@
+import type { Logger } from "pino";
+import type { ReviewCore } from "../deps.js";
+import type { GitHub } from "../github/octokit.js";
+import type { Metrics } from "../metrics/metrics.js";
+import type { ReviewJob } from "../queue/review-job.js";
+import type { Clock } from "../resilience/clock.js";
+
+/** What a pull-request review needs from its process; built once by the composition root. */
+export type ReviewDeps = {
+  /** An installation-scoped client (per-installation throttling, fresh token). */
+  auth(installationId: number): Promise<GitHub>;
+  core: ReviewCore;
+  appId: number;
+  /** In a GitHub Action: the bot the workflow's token writes as, which finds its own summary. */
+  botLogin?: string | undefined;
+  version: string;
+  log: Logger;
+  /** Time for retry waits and deferrals; tests pass a clock that never waits. */
+  clock: Clock;
+  /**
+   * `/pause` and `/resume` given in this process, by pull request: they may land while a review
+   * runs, and the review's final summary must not write the older state back.
+   */
+  pauses?: ReadonlyMap<string, boolean> | undefined;
+  /** Jobs may run twice (Redis mode): check for this head's review before posting one. */
+  verifyBeforePost?: boolean | undefined;
+  /** Runs the job again after `delayMs` (GitHub's rate limit resets later): the worker is not held. */
+  defer?: ((job: ReviewJob, delayMs: number) => void) | undefined;
+  /** Where tokens and cost are counted, when metrics are on. */
+  metrics?: Pick<Metrics, "usage"> | undefined;
+};
+
+/**
+ * How a review ended. `interrupted`: the process is shutting down, and the job goes back to the
+ * queue; `superseded`: a newer push replaced it, and the newer review owns the summary.
+ */
+export type ReviewOutcome =
+  | "reviewed"
+  | "skipped"
+  | "superseded"
+  | "interrupted"
+  | "deferred"
+  | "failed";

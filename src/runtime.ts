@@ -1,0 +1,74 @@
+import type { Logger } from "pino";
+import type { AppEnv } from "./config/env.js";
+import { createReviewCore, type ReviewCore } from "./deps.js";
+import { createRedisCache } from "./providers/answer-cache.js";
+import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
+import { type Clock, realClock } from "./resilience/clock.js";
+import { createRedactor, type Redactor } from "./security/redactor.js";
+
+/** Where Critic runs: the webhook server, a Redis-mode worker, a GitHub Action, the CLI. */
+export type RuntimeMode = "server" | "worker" | "action" | "cli";
+
+export type RuntimeOptions = {
+  /** The process's logger (with its redaction); Probot is handed the same one. */
+  log: Logger;
+  /** The process's secret registry, shared with its logger; one from `env.secrets` when absent. */
+  secrets?: Redactor | undefined;
+  clock?: Clock | undefined;
+  /** The fetch the model SDKs use; tests and benchmarks point it at fakes. */
+  fetch?: typeof globalThis.fetch | undefined;
+};
+
+/** What every mode is built from. Nothing else constructs these parts. */
+export type Runtime = {
+  env: AppEnv;
+  mode: RuntimeMode;
+  log: Logger;
+  clock: Clock;
+  secrets: Redactor;
+  core: ReviewCore;
+  /** Redis mode's queues and shared connection (server and worker only); absent in one process. */
+  queues: BullQueues | undefined;
+  /** Closes what the runtime opened (Redis connections). */
+  close(): Promise<void>;
+};
+
+/**
+ * The composition root: the one place the long-lived parts of a Critic process are built from the
+ * environment, for every mode alike.
+ */
+export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOptions): Runtime {
+  const secrets = options.secrets ?? createRedactor(env.secrets);
+  const clock = options.clock ?? realClock;
+  const queues =
+    env.redis && (mode === "server" || mode === "worker")
+      ? createBullQueues({
+          redisUrl: env.redis.url,
+          prefix: env.redis.prefix,
+          debounceMs: env.redis.debounceMs,
+        })
+      : undefined;
+  // Workers share model answers through Redis; a receiver runs no reviews.
+  const cache =
+    mode === "worker" && queues && env.redis && env.cacheEntries > 0
+      ? createRedisCache(queues.connection, env.redis.prefix, env.cacheEntries)
+      : undefined;
+  const core = createReviewCore(env, options.log, {
+    cache,
+    clock,
+    secrets,
+    fetch: options.fetch,
+  });
+  return {
+    env,
+    mode,
+    log: options.log,
+    clock,
+    secrets,
+    core,
+    queues,
+    close: async () => {
+      await queues?.close();
+    },
+  };
+}
