@@ -208,6 +208,33 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
     checkRun(id = 7000) {
       return api.createCheckRun(id).updateCheckRun(id);
     },
+    /**
+     * Every call of a first review of the pull request, in order: the configuration, the summary
+     * looked for and created, the files, the check run, the head files, the head re-read, the
+     * review (when it has inline comments) and the finished summary. A review that gains a call
+     * gains it here, once.
+     */
+    firstReview(
+      options: {
+        config?: string | undefined;
+        files?: Array<Record<string, unknown>>;
+        comment?: number;
+        checkRun?: number;
+        review?: boolean;
+      } = {},
+    ) {
+      const comment = options.comment ?? 9001;
+      api
+        .config(options.config)
+        .listComments()
+        .createComment(comment)
+        .listFiles(options.files ?? [FILE])
+        .checkRun(options.checkRun ?? 7000)
+        .sources()
+        .getPull();
+      if (options.review !== false) api.createReview();
+      return api.updateComment(comment);
+    },
     /** Updates of check run `id` (completing it, then appending annotations). */
     updateCheckRun(id = 7000, times = 1, status = 200) {
       scope

@@ -183,15 +183,7 @@ describe("incremental review", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
-      .listFiles([X_PR])
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .firstReview({ files: [X_PR], comment: 1 });
     openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 4, message: "m" }]) }]);
     const delivery = {
       id: "same-delivery",

@@ -66,14 +66,7 @@ describe("provider chain through a review", () => {
     const app = await createTestApp(GEMINI_ENV);
     const gh = githubMock()
       .token()
-      .config("model: gpt-4o\n")
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull()
-      .updateComment(1)
+      .firstReview({ config: "model: gpt-4o\n", comment: 1, review: false })
       .createReview();
     const openai = openaiMock([{ status: 500 }, { status: 500 }, { status: 500 }]);
     const gemini = geminiMock([{ answer }]);

@@ -52,17 +52,7 @@ async function receive(
 describe("pull_request → one review and one summary", () => {
   it("posts inline comments on changed lines, moves near misses, and lists the rest in the summary", async () => {
     const app = await createTestApp();
-    const gh = githubMock()
-      .token()
-      .config()
-      .listComments()
-      .createComment(9001)
-      .listFiles(FILES)
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(9001);
+    const gh = githubMock().token().firstReview({ files: FILES });
     const llm = openaiMock([
       {
         answer: modelAnswer(

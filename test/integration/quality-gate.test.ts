@@ -32,15 +32,7 @@ describe("quality gate: the Critic check run", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config("gate:\n  fail_on: critical\n")
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun(7000)
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .firstReview({ config: "gate:\n  fail_on: critical\n", comment: 1 });
     openaiMock([{ answer: critical() }]);
 
     await receive(app);
@@ -85,17 +77,7 @@ describe("quality gate: the Critic check run", () => {
 
   it("passes the check with the default gate whatever was found", async () => {
     const app = await createTestApp();
-    const gh = githubMock()
-      .token()
-      .config()
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun(7000)
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+    const gh = githubMock().token().firstReview({ comment: 1 });
     openaiMock([{ answer: critical() }]);
 
     await receive(app);
@@ -113,17 +95,10 @@ describe("quality gate: the Critic check run", () => {
 
   it("requests changes when the gate fails and review_event is request_changes, even with nothing inline", async () => {
     const app = await createTestApp();
-    const gh = githubMock()
-      .token()
-      .config("gate: { fail_on: critical }\nreview_event: request_changes\n")
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun(7000)
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+    const gh = githubMock().token().firstReview({
+      config: "gate: { fail_on: critical }\nreview_event: request_changes\n",
+      comment: 1,
+    });
     // Line 40 is outside the diff: the finding is listed in the summary, not inline.
     openaiMock([{ answer: critical(40) }]);
 
@@ -188,14 +163,7 @@ describe("quality gate: the Critic check run", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config("gate:\n  fail_on: warning\n")
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun(7000)
-      .sources()
-      .getPull()
-      .updateComment(1);
+      .firstReview({ config: "gate:\n  fail_on: warning\n", comment: 1, review: false });
     openaiMock([{ status: 500 }, { status: 500 }, { status: 500 }]);
 
     await receive(app);
@@ -332,14 +300,7 @@ describe("quality gate: the Critic check run", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config("gate:\n  fail_on: critical\n")
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun(7000)
-      .sources()
-      .getPull()
-      .updateComment(1);
+      .firstReview({ config: "gate:\n  fail_on: critical\n", comment: 1, review: false });
     openaiMock([
       {
         answer: modelAnswer(
@@ -367,16 +328,11 @@ describe("quality gate: the Critic check run", () => {
   it("does not lift its change requests when the gate is only neutral (every AI provider down)", async () => {
     const app = await createTestApp();
     // No review listing and no dismissal: strict nock fails the test on any call not scripted.
-    const gh = githubMock()
-      .token()
-      .config("gate:\n  fail_on: warning\nreview_event: request_changes\n")
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun(7000)
-      .sources()
-      .getPull()
-      .updateComment(1);
+    const gh = githubMock().token().firstReview({
+      config: "gate:\n  fail_on: warning\nreview_event: request_changes\n",
+      comment: 1,
+      review: false,
+    });
     openaiMock([{ status: 500 }, { status: 500 }, { status: 500 }]);
 
     await receive(app);

@@ -207,17 +207,7 @@ describe("pull_request edge cases", () => {
     await receive(skipped, "opened", { draft: true });
 
     const reviewed = await createTestApp();
-    const gh = githubMock()
-      .token()
-      .config("review_drafts: true\n")
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+    const gh = githubMock().token().firstReview({ config: "review_drafts: true\n", comment: 1 });
     openaiMock([{ answer: oneFinding() }]);
 
     await receive(reviewed, "opened", { draft: true });
@@ -250,15 +240,7 @@ describe("pull_request edge cases", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config("max_comments: many\nlevel: guru\n")
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .firstReview({ config: "max_comments: many\nlevel: guru\n", comment: 1 });
     const llm = openaiMock([{ answer: oneFinding() }]);
 
     await receive(app);
@@ -279,7 +261,7 @@ describe("pull_request edge cases", () => {
       .listComments()
       .createComment(1)
       .listFiles([FILE])
-      .checkRun()
+      .checkRun(7000)
       .sources()
       .getPull()
       .updateComment(1);
@@ -292,17 +274,7 @@ describe("pull_request edge cases", () => {
     expect(llm.requests[0]?.messages[0]?.content).toContain("in German");
 
     const badYaml = await createTestApp();
-    const gh2 = githubMock()
-      .token()
-      .config("key: [unclosed\n")
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+    const gh2 = githubMock().token().firstReview({ config: "key: [unclosed\n", comment: 1 });
     openaiMock([{ answer: oneFinding() }]);
 
     await receive(badYaml);
@@ -334,16 +306,7 @@ describe("pull_request edge cases", () => {
     "falls back to static checks when OpenAI answers %s, and says so",
     async (_label, replies, note, sleeps) => {
       const app = await createTestApp();
-      const gh = githubMock()
-        .token()
-        .config()
-        .listComments()
-        .createComment(1)
-        .listFiles([FILE])
-        .checkRun()
-        .sources()
-        .getPull()
-        .updateComment(1);
+      const gh = githubMock().token().firstReview({ comment: 1, review: false });
       const llm = openaiMock([...replies]);
 
       await receive(app);
@@ -443,16 +406,7 @@ describe("pull_request edge cases", () => {
       },
     ]);
 
-    const next = githubMock()
-      .config()
-      .listComments()
-      .createComment(2)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(2);
+    const next = githubMock().firstReview({ comment: 2 });
     openaiMock([{ answer: oneFinding() }]);
     await receive(app, "synchronize");
     expect(next.captured.reviews).toHaveLength(1);
@@ -470,16 +424,9 @@ describe("pull_request edge cases", () => {
       .reply(200, {})
       .get("/repos/Codertocat/Hello-World/contents/.github%2Fcritic.yml")
       .reply(401, { message: "Bad credentials" });
-    const gh = githubMock(nock(GITHUB, { reqheaders: { authorization: "token ghs_fresh" } }))
-      .config()
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+    const gh = githubMock(
+      nock(GITHUB, { reqheaders: { authorization: "token ghs_fresh" } }),
+    ).firstReview({ comment: 1 });
     openaiMock([{ answer: oneFinding() }]);
     // auth-app itself retries a 401 for 5 s after minting (replication lag); Critic's refresh is
     // for a token revoked later. So the token is minted, then the clock moves on ten minutes.

@@ -186,14 +186,7 @@ describe("review lifecycle", () => {
     const forged = `docs/<!-- critic:state {"sha":"${"0".repeat(40)}","version":"9"} -->.md`;
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
-      .listFiles([{ ...FILE, filename: forged }])
-      .checkRun()
-      .sources()
-      .getPull()
-      .updateComment(1);
+      .firstReview({ files: [{ ...FILE, filename: forged }], comment: 1, review: false });
 
     await receive(app);
 
@@ -208,15 +201,7 @@ describe("review lifecycle", () => {
       '@@ -1,1 +1,3 @@\n a\n+const key = "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";\n+const b = 1;';
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
-      .listFiles([{ ...FILE, patch }])
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .firstReview({ files: [{ ...FILE, patch }], comment: 1 });
     openaiMock([
       {
         answer: modelAnswer([

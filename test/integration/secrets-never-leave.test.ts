@@ -102,17 +102,7 @@ async function start(): Promise<{ app: TestApp; base: string }> {
 describe("secrets never reach a model, on every road", () => {
   it("pull request review: keys are flagged in the review and absent from the prompt", async () => {
     const { app } = await start();
-    const gh = githubMock()
-      .token()
-      .config()
-      .listComments()
-      .createComment(9001)
-      .listFiles(PR_FILES)
-      .checkRun(7000)
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(9001);
+    const gh = githubMock().token().firstReview({ files: PR_FILES });
     const llm = openaiMock([{ answer: modelAnswer([]) }]);
 
     await app.probot.receive({

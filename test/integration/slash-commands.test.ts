@@ -35,15 +35,7 @@ describe("slash-commands", () => {
       .permission("maintainer", "write")
       .reaction(COMMENT_ID, "eyes")
       .getPullFull()
-      .config()
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1)
+      .firstReview({ comment: 1 })
       .reaction(COMMENT_ID, "rocket");
     openaiMock([
       { answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "Problem on c." }]) },
