@@ -1,4 +1,4 @@
-import type { AnchoredFinding } from "../engine/anchor/anchor-findings.js";
+import type { AnchoredFinding } from "../model/review-result.js";
 import type { Severity } from "../model/types.js";
 import { neutraliseMarkup } from "./markers.js";
 

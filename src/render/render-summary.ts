@@ -1,6 +1,10 @@
-import type { AnchoredFinding, SummaryFinding } from "../engine/anchor/anchor-findings.js";
-import type { FileDecision } from "../engine/select/filter-files.js";
-import type { ReviewResult, UsageLine } from "../model/review-result.js";
+import type {
+  AnchoredFinding,
+  FileDecision,
+  ReviewResult,
+  SummaryFinding,
+  UsageLine,
+} from "../model/review-result.js";
 import { SEVERITIES, type Severity } from "../model/types.js";
 import {
   neutraliseMarkup,

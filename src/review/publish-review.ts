@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import type { AnchoredFinding } from "../engine/anchor/anchor-findings.js";
 import { isGitHubError } from "../github/github-error.js";
 import type { GitHub } from "../github/octokit.js";
 import { postOnce } from "../github/post-once.js";
@@ -11,6 +10,7 @@ import {
   type ReviewComment,
   type ReviewEvent,
 } from "../github/pull-request.js";
+import type { AnchoredFinding } from "../model/review-result.js";
 import { REVIEW_MARKER_PREFIX, renderReviewMarker } from "../render/markers.js";
 import { renderComment } from "../render/render-comment.js";
 import type { Clock } from "../resilience/clock.js";
