@@ -11,7 +11,13 @@ import type {
 import type { ChangedFile, Finding } from "../model/types.js";
 import type { Redactor } from "../security/redactor.js";
 import { anchorFindings } from "./anchor/anchor-findings.js";
-import { describeStatic, mergeAnswers, usageLines, withPrior } from "./merge/merge-answers.js";
+import {
+  describeParts,
+  describeStatic,
+  mergeAnswers,
+  usageLines,
+  withPrior,
+} from "./merge/merge-answers.js";
 import { rateByRubric } from "./merge/rating-rubric.js";
 import type { ModelPort } from "./model-port.js";
 import { chunkFiles } from "./pack/chunk-files.js";
@@ -228,7 +234,11 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     resolved: params.prior?.resolved ?? [],
     decisions: [...finalDecisions, ...unchanged],
     rating,
-    overview: described?.overview ?? merged.overview,
+    overview:
+      described?.overview ??
+      (answers.length > 1
+        ? `${merged.overview} ${describeParts(answers.length, [...fresh.inline, ...fresh.summaryOnly])}`.trim()
+        : merged.overview),
     conclusion:
       (chunks.length === 0
         ? "Nothing was sent to a model: every reviewable file was over the token budget."

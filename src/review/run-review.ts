@@ -90,10 +90,8 @@ async function reviewOnce(
     }
     opened.summary = claim.summary;
     opened.gateActive = config.gate.fail_on !== "never" || config.gate.min_rating > 0;
-    const check = (opened.check ??= await startCheckReport(checkDeps, {
-      ref,
-      headSha: job.headSha,
-    }));
+    opened.check ??= await startCheckReport(checkDeps, { ref, headSha: job.headSha });
+    const check = opened.check;
     // 3.
     const prFiles = await listPullFiles(gh, ref);
     const scope = await chooseScope(gh, ref, job, claim.previousBody, prFiles);

@@ -322,6 +322,10 @@ describe("provider chain through a review", () => {
     );
     expect(summary).toContain(`**${10 - openai.requests.length}/10**`);
     expect(summary.match(/First file of a part\./g)).toHaveLength(openai.requests.length);
+    // The overview speaks for every part, counted from the merged findings.
+    expect(summary).toContain(
+      `Reviewed in ${openai.requests.length} parts; across all of them: 0 critical findings, ${openai.requests.length} warnings, 0 suggestions.`,
+    );
   });
 
   it("never sends a secret to Gemini either", async () => {

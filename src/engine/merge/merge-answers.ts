@@ -115,6 +115,18 @@ export function describeStatic(
   };
 }
 
+/**
+ * For a change reviewed in several requests: the counts over every part, so the overview never
+ * speaks for one part alone.
+ */
+export function describeParts(
+  parts: number,
+  findings: readonly Pick<Finding, "severity">[],
+): string {
+  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  return `Reviewed in ${parts} parts; across all of them: ${plural(count("critical"), "critical finding", "critical findings")}, ${plural(count("warning"), "warning", "warnings")}, ${plural(count("suggestion"), "suggestion", "suggestions")}.`;
+}
+
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
