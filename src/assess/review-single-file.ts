@@ -191,7 +191,7 @@ export function parsesCleanly(language: string, code: string): boolean {
       const children = node.children();
       const { start, end } = node.range();
       if (children.length === 0 && start.index === end.index) return false;
-      stack.push(...children);
+      for (const child of children) stack.push(child);
     }
     return true;
   } catch {

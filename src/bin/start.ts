@@ -21,12 +21,12 @@ if (env.appId === 0 || !hasPrivateKey()) {
     overrides: {
       log,
       Octokit: CriticOctokit,
-      // Probot's own server used this default; a registered App has its own secret.
-      secret: process.env.WEBHOOK_SECRET || "development",
+      secret: webhookSecret(),
     },
   });
   const critic = createCritic(env, { probot, secrets });
-  const server = await startServer({ probot, app: critic.app, ...env.server, log });
+  const secret = webhookSecret();
+  const server = await startServer({ probot, app: critic.app, ...env.server, log, secret });
 
   // Graceful shutdown: stop taking webhooks, let running reviews finish (bounded), put running
   // assessments back in the queue for the next start, then exit.
@@ -48,4 +48,9 @@ function hasPrivateKey(): boolean {
   } catch {
     return false;
   }
+}
+
+/** Probot's own server used this default; a registered App has its own secret. */
+function webhookSecret(): string {
+  return process.env.WEBHOOK_SECRET || "development";
 }

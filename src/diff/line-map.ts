@@ -15,19 +15,24 @@ export function buildLineMap(hunks: readonly Hunk[]): LineMap {
   const right: LineRange[] = [];
   const left: LineRange[] = [];
   const added = new Set<number>();
+  // One pass, no spread into Math.min: a hunk may hold more lines than a call takes arguments.
   hunks.forEach((hunk, index) => {
-    const newNumbers = hunk.lines.flatMap((l) => (l.newLine === undefined ? [] : [l.newLine]));
-    const oldNumbers = hunk.lines.flatMap((l) => (l.oldLine === undefined ? [] : [l.oldLine]));
-    for (const l of hunk.lines)
+    const newSide = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
+    const oldSide = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
+    for (const l of hunk.lines) {
       if (l.kind === "add" && l.newLine !== undefined) added.add(l.newLine);
-    if (newNumbers.length > 0) {
-      right.push({ hunk: index, first: Math.min(...newNumbers), last: Math.max(...newNumbers) });
+      if (l.newLine !== undefined) widen(newSide, l.newLine);
+      if (l.oldLine !== undefined) widen(oldSide, l.oldLine);
     }
-    if (oldNumbers.length > 0) {
-      left.push({ hunk: index, first: Math.min(...oldNumbers), last: Math.max(...oldNumbers) });
-    }
+    if (newSide.first <= newSide.last) right.push({ hunk: index, ...newSide });
+    if (oldSide.first <= oldSide.last) left.push({ hunk: index, ...oldSide });
   });
   return { right, left, added };
+}
+
+function widen(range: { first: number; last: number }, line: number): void {
+  if (line < range.first) range.first = line;
+  if (line > range.last) range.last = line;
 }
 
 /** The hunk range on `side` that contains `line`, if any. */

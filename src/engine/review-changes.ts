@@ -153,13 +153,14 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   });
   const staticFindings: Finding[] = [...sanitized.secretFindings, ...staticChecks.findings];
   // 4.
-  // The token budget is a model's: without one, every file gets the static checks it already had.
-  const { chunks, overBudget } = chunkFiles(modelFiles, {
-    maxRequestTokens: limits.maxRequestTokens,
-    maxReviewTokens: deps.model.hasModel
-      ? Math.min(config.max_tokens_per_review, limits.maxPromptTokens)
-      : Number.POSITIVE_INFINITY,
-  });
+  // Packing and its budget are a model's: without one, the static checks answer for every file
+  // at once, and no text is tokenized.
+  const { chunks, overBudget } = deps.model.hasModel
+    ? chunkFiles(modelFiles, {
+        maxRequestTokens: limits.maxRequestTokens,
+        maxReviewTokens: Math.min(config.max_tokens_per_review, limits.maxPromptTokens),
+      })
+    : { chunks: [{ files: modelFiles, tokens: 0 }], overBudget: [] };
   const skipped = new Set(overBudget.map((f) => realPath.get(f.path) ?? f.path));
   const finalDecisions = decisions.map((d) =>
     skipped.has(d.file.path)
@@ -219,7 +220,7 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
           ["secret scan", ...staticChecks.families],
         )
       : undefined;
-  notes.unshift(...merged.notes);
+  notes.splice(0, 0, ...merged.notes.slice(0, 50));
   if (staticChecks.failedRules.length > 0)
     notes.push(
       `Static rules that failed and were skipped: ${staticChecks.failedRules.join(", ")}.`,

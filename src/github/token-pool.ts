@@ -61,7 +61,7 @@ export function createTokenPool(
     nextReset() {
       if (slots.some(usable)) return undefined;
       const resets = slots.filter((s) => !s.retired && s.resetAt).map((s) => s.resetAt as number);
-      return resets.length > 0 ? Math.min(...resets) : undefined;
+      return resets.length > 0 ? resets.reduce((a, b) => Math.min(a, b)) : undefined;
     },
     describe() {
       return slots.map((slot, index) => ({

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type PQueue from "p-queue";
 import type { ModelPort } from "../engine/model-port.js";
 import type { ProviderChain } from "./provider-chain.js";
@@ -7,9 +8,16 @@ import type { ProviderChain } from "./provider-chain.js";
  * bounds model calls across the process, then goes down the chain (breakers, retries, fallbacks).
  */
 export function createModelPort(chain: ProviderChain, queue: PQueue): ModelPort {
+  // A large review queues many requests on its one signal, each with its abort listener.
+  const listen = (signal: AbortSignal) => {
+    setMaxListeners(0, signal);
+    return signal;
+  };
   return {
     hasModel: chain.providers.some((p) => p.usesModel),
-    review: (request, signal) => queue.add(() => chain.review(request, signal), { signal }),
-    ask: (request, signal) => queue.add(() => chain.ask(request, signal), { signal }),
+    review: (request, signal) =>
+      queue.add(() => chain.review(request, signal), { signal: listen(signal) }),
+    ask: (request, signal) =>
+      queue.add(() => chain.ask(request, signal), { signal: listen(signal) }),
   };
 }

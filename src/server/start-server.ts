@@ -1,6 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { verify } from "@octokit/webhooks-methods";
 import type { Logger } from "pino";
 import { type ApplicationFunction, createNodeMiddleware, type Probot } from "probot";
+
+/**
+ * GitHub's own cap: "Payloads are capped at 25 MB" (a larger event is not delivered at all).
+ * https://docs.github.com/en/webhooks/webhook-events-and-payloads#payload-cap
+ */
+export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+// A delivery that takes longer than this to arrive is not GitHub's (it answers in seconds).
+const BODY_TIMEOUT_MS = 30_000;
 
 export type RunningServer = {
   /** The port it listens on (the one asked for, or the one the system gave for 0). */
@@ -22,17 +31,27 @@ export async function startServer(options: {
   host: string;
   port: number;
   log: Logger;
+  /** The webhook secret deliveries are signed with. */
+  secret: string;
 }): Promise<RunningServer> {
   const handle = await createNodeMiddleware(options.app, { probot: options.probot });
   const log = options.log.child({ name: "http" });
+  const webhookPath = options.probot.webhookPath;
   const server = createServer((req, res) => {
     const started = performance.now();
     res.once("finish", () => accessLog(log, req, res, performance.now() - started));
-    void Promise.resolve(
-      handle(req, res, () => {
+    void (async () => {
+      const path = (req.url ?? "").split("?")[0];
+      // A delivery is read (at most GitHub's cap) and its signature checked before Probot sees it:
+      // an unsigned or oversized body costs a few bytes of memory and one short log line.
+      if (req.method === "POST" && path === webhookPath) {
+        const accepted = await acceptDelivery(req, res, options.secret, log);
+        if (!accepted) return;
+      }
+      await handle(req, res, () => {
         if (!res.headersSent) res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
-      }),
-    ).catch((error: unknown) => {
+      });
+    })().catch((error: unknown) => {
       log.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500).end();
     });
@@ -54,6 +73,58 @@ export async function startServer(options: {
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * Reads a webhook delivery's body within GitHub's cap and checks its signature. Refused: 413 for a
+ * body over the cap (before it is read, when its length is declared), 408 for one that does not
+ * arrive in time, 400 for a wrong or missing signature. Accepted: the body is left on the request
+ * for Probot, which then does not read the stream again.
+ */
+async function acceptDelivery(
+  req: IncomingMessage,
+  res: ServerResponse,
+  secret: string,
+  log: Logger,
+): Promise<boolean> {
+  const refuse = (status: number, error: string) => {
+    res
+      .writeHead(status, { "content-type": "application/json", connection: "close" })
+      .end(JSON.stringify({ error }));
+    req.destroy();
+    return false;
+  };
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > MAX_WEBHOOK_BYTES)
+    return refuse(413, "payload over GitHub's 25 MB cap");
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const timer = setTimeout(() => req.destroy(new Error("body timeout")), BODY_TIMEOUT_MS);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_WEBHOOK_BYTES) return refuse(413, "payload over GitHub's 25 MB cap");
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    return res.headersSent ? false : refuse(408, "the body did not arrive in time");
+  } finally {
+    clearTimeout(timer);
+  }
+  const body = Buffer.concat(chunks).toString("utf8");
+  const signature = req.headers["x-hub-signature-256"];
+  const valid =
+    typeof signature === "string" && (await verify(secret, body, signature).catch(() => false));
+  if (!valid) {
+    const delivery = req.headers["x-github-delivery"];
+    log.warn(
+      { delivery: typeof delivery === "string" ? delivery.slice(0, 64) : undefined, bytes: size },
+      "webhook refused: its signature does not match WEBHOOK_SECRET",
+    );
+    return refuse(400, "signature does not match event payload and secret");
+  }
+  (req as IncomingMessage & { body?: string }).body = body;
+  return true;
 }
 
 function accessLog(log: Logger, req: IncomingMessage, res: ServerResponse, ms: number): void {

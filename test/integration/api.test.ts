@@ -76,6 +76,24 @@ describe("POST /api/reviews", () => {
     expect(review.provider).toContain("static");
   });
 
+  it("reviews an upload of 200,000 lines and flags the eval on its last line", async () => {
+    const { base } = await start(staticOnly);
+    const lines = Array.from({ length: 199_999 }, (_, i) => `v${i} = ${i}`);
+    lines.push("value = eval(input())");
+
+    const res = await fetch(`${base}/api/reviews`, {
+      method: "POST",
+      headers: AUTH,
+      body: upload("big.py", `${lines.join("\n")}\n`),
+    });
+
+    expect(res.status).toBe(200);
+    const review = (await res.json()) as { issues: Array<{ line: number; severity: string }> };
+    expect(review.issues).toContainEqual(
+      expect.objectContaining({ line: 200_000, severity: "error" }),
+    );
+  });
+
   it("takes JSON too, asks the model, and returns a verified refactoring on ?refactor=true", async () => {
     const { base } = await start();
     const llm = openaiMock([

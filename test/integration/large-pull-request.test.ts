@@ -57,3 +57,48 @@ describe("a pull request of 1,000 files", () => {
     expect(llm.requests.length).toBeGreaterThan(1);
   });
 });
+
+describe("a hunk as large as the patch limit admits", () => {
+  it("is reviewed, and the key committed beside it is flagged", async () => {
+    const app = await createTestApp();
+    // 126,500 added blank lines: 253 KB of patch, under the 256 KB limit.
+    const blank = {
+      filename: "blank.txt",
+      status: "added",
+      additions: 126_500,
+      deletions: 0,
+      changes: 126_500,
+      patch: `@@ -0,0 +1,126500 @@\n${Array.from({ length: 126_500 }, () => "+").join("\n")}`,
+    };
+    const keys = {
+      filename: "keys.py",
+      status: "added",
+      additions: 1,
+      deletions: 0,
+      changes: 1,
+      patch: '@@ -0,0 +1 @@\n+AWS_ACCESS_KEY_ID = "AKIAZ7XQ4M2N8P5R3T6V"',
+    };
+    const gh = githubMock()
+      .token()
+      .firstReview({ files: [blank, keys] });
+    openaiDynamic(() => ({
+      summary: "Adds blank lines and a key.",
+      findings: [],
+      rating: 8,
+      rating_reason: "Small.",
+      conclusion: "Remove the key.",
+    }));
+
+    await app.probot.receive({
+      id: "huge-hunk",
+      name: "pull_request",
+      payload: pullRequestPayload("opened") as never,
+    });
+    await app.idle();
+
+    const review = gh.captured.reviews[0] as { comments: Array<{ path: string; body: string }> };
+    expect(review.comments.map((c) => c.path)).toEqual(["keys.py"]);
+    expect(review.comments[0]?.body).toContain("Possible secret committed (AWSAccessKeyID)");
+    expect(gh.captured.updates.at(-1)?.body).toContain("| `blank.txt` | added | +126500/−0 |");
+  });
+});

@@ -276,7 +276,14 @@ describe("logs carry no credentials", () => {
     );
     const probot = new Probot({ appId: APP_ID, privateKey, Octokit: TestOctokit, log });
     const critic = createCritic(env, { probot, secrets });
-    const server = await startServer({ probot, app: critic.app, host: "127.0.0.1", port: 0, log });
+    const server = await startServer({
+      probot,
+      app: critic.app,
+      host: "127.0.0.1",
+      port: 0,
+      log,
+      secret: "development",
+    });
     const port = server.port;
     nock.enableNetConnect("127.0.0.1");
     cleanups.push(async () => {

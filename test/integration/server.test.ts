@@ -28,7 +28,14 @@ describe("the HTTP server", () => {
 
   beforeAll(async () => {
     nock.enableNetConnect("127.0.0.1");
-    server = await startServer({ probot, app: critic.app, host: "127.0.0.1", port: 0, log });
+    server = await startServer({
+      probot,
+      app: critic.app,
+      host: "127.0.0.1",
+      port: 0,
+      log,
+      secret: SECRET,
+    });
     base = `http://127.0.0.1:${server.port}`;
   });
 
@@ -96,12 +103,48 @@ describe("the HTTP server", () => {
 
   it("refuses a delivery whose signature does not match, and does no work", async () => {
     const body = JSON.stringify(pullRequestPayload("opened"));
+    const earlier = logs.length;
 
     const response = await deliver(body, `sha256=${"0".repeat(64)}`);
     await critic.queue.onIdle();
 
     expect(response.status).toBe(400);
     expect(critic.queue.stats()).toEqual({ pending: 0, running: 0 });
+    // One short warning, and not a byte of the payload.
+    const lines = logs.slice(earlier);
+    const refusals = lines.filter((l) => l.includes("signature does not match"));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toContain('"level":40');
+    expect(lines.join("")).not.toContain("Hello-World");
+  });
+
+  it("refuses a body over GitHub's 25 MB cap with 413, declared or not, without buffering it", async () => {
+    const big = Buffer.alloc(26 * 1024 * 1024, "a");
+    const before = logs.join("").length;
+
+    const declared = await deliver(big.toString(), "sha256=00");
+    // A chunked body states no length: it is counted as it arrives, and cut off past the cap.
+    const streamed = await fetch(`${base}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "pull_request",
+        "x-github-delivery": "e2e-delivery-2",
+        "x-hub-signature-256": "sha256=00",
+      },
+      body: new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 27; i++) controller.enqueue(new Uint8Array(1024 * 1024));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit).catch(() => undefined);
+
+    expect(declared.status).toBe(413);
+    // The server may close the connection before the client has sent it all.
+    if (streamed) expect(streamed.status).toBe(413);
+    expect(logs.join("").length - before).toBeLessThan(2_000);
   });
 
   it("serves /metrics for Prometheus, counting what happened", async () => {

@@ -6,7 +6,15 @@ const map = buildLineMap(
   parsePatch("@@ -1,3 +1,4 @@\n a\n-b\n+B\n+C\n d\n@@ -20,2 +21,2 @@\n x\n-y\n+Y"),
 );
 
-describe("review/diff/line-map", () => {
+describe("diff/line-map", () => {
+  it("maps a hunk with more lines than a call takes arguments", () => {
+    const lines = Array.from({ length: 200_000 }, () => "+").join("\n");
+    const big = buildLineMap(parsePatch(`@@ -0,0 +1,200000 @@\n${lines}`));
+
+    expect(big.right).toEqual([{ hunk: 0, first: 1, last: 200_000 }]);
+    expect(isCommentable(big, 200_000)).toBe(true);
+  });
+
   it("maps each hunk to one RIGHT and one LEFT range", () => {
     expect(map.right).toEqual([
       { hunk: 0, first: 1, last: 4 },

@@ -80,7 +80,48 @@ describe("security/scan-secrets", () => {
   });
 });
 
-describe("review/stages/prepare-files", () => {
+describe("security/scan-secrets on hostile text", () => {
+  it("finds each of 10,000 key ids, one per line", async () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `AKIA${String(i).padStart(16, "Z")}`);
+    const text = ids.join("\n");
+
+    const spans = await scanSecrets(text);
+
+    expect(spans).toHaveLength(10_000);
+    expect(redactSpans(text, spans)).not.toMatch(/AKIA/);
+  });
+
+  it("merges thousands of hits inside one long token into one span that covers it", async () => {
+    const chain = "eyJhbGciOiJIUzI1NiJ9.".repeat(13_000);
+    const text = `const t = "${chain}";`;
+
+    const spans = await scanSecrets(text);
+
+    expect(spans).toHaveLength(1);
+    expect(redactSpans(text, spans)).toBe('const t = "[REDACTED]";');
+  });
+
+  it("stays quiet on long words that only look like names and tokens", async () => {
+    const words = [
+      `x = "${"token".repeat(40_000)}"`,
+      `export const blob = "${"a".repeat(200_000)}";`,
+      `eyJaaaaaaaaaa.${"eyJaaaaaaaaaa-".repeat(10_000)}`,
+    ];
+
+    for (const text of words) expect(await scanSecrets(text)).toEqual([]);
+  });
+
+  it("still finds a secret after a long line and across secretlint's pieces", async () => {
+    const key = "ghp_R8kL2mN9qP4sT7vW1xY3zA5bC6dE0fG2hJ4k";
+    const text = `${"var a = 1;\n".repeat(5_000)}${"b".repeat(40_000)}\nconst t = "${key}";\n`;
+
+    const spans = await scanSecrets(text);
+
+    expect(spans.map((s) => text.slice(s.start, s.end))).toEqual([key]);
+  });
+});
+
+describe("engine/sanitize/sanitize-files", () => {
   it("flags secrets on added lines and redacts secrets on every line", async () => {
     const patch =
       '@@ -1,2 +1,3 @@\n const old = "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";\n-x\n+const fresh = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";\n+y';

@@ -35,7 +35,7 @@ export async function sanitizeFiles(
   for (const file of changed) {
     const hunks = parsePatch(file.patch ?? "");
     const lines = hunks.flatMap((h) => h.lines);
-    secretFindings.push(...(await redactLines(file.path, lines)));
+    for (const finding of await redactLines(file.path, lines)) secretFindings.push(finding);
     for (const line of lines) line.text = secrets.redact(line.text);
     // git fills a hunk header with the nearest line above it, which can be the secret itself.
     for (const hunk of hunks) {
@@ -122,18 +122,29 @@ async function redactLines(path: string, lines: DiffLine[]): Promise<Finding[]> 
   }
   const findings: Finding[] = [];
   const perLine = new Map<number, { start: number; end: number; kind: string }[]>();
+  // Spans come sorted and apart, lines in order: one walk over both, never spans × lines.
+  let first = 0;
   for (const span of spans) {
+    while (
+      first < lines.length &&
+      (starts[first] ?? 0) + (lines[first]?.text.length ?? 0) < span.start
+    )
+      first++;
     let flagged = false;
-    lines.forEach((line, i) => {
+    for (let i = first; i < lines.length; i++) {
+      const line = lines[i];
       const lineStart = starts[i] ?? 0;
+      if (!line || lineStart > span.end) break;
       const lineEnd = lineStart + line.text.length;
-      if (span.end <= lineStart || span.start > lineEnd) return;
+      if (span.end <= lineStart) continue;
       const local = {
         start: Math.max(span.start, lineStart) - lineStart,
         end: Math.min(span.end, lineEnd) - lineStart,
         kind: span.kind,
       };
-      perLine.set(i, [...(perLine.get(i) ?? []), local]);
+      const onLine = perLine.get(i);
+      if (onLine) onLine.push(local);
+      else perLine.set(i, [local]);
       if (!flagged && line.kind === "add" && line.newLine !== undefined) {
         flagged = true;
         findings.push({
@@ -145,7 +156,7 @@ async function redactLines(path: string, lines: DiffLine[]): Promise<Finding[]> 
           source: "secrets",
         });
       }
-    });
+    }
   }
   for (const [i, local] of perLine) {
     const line = lines[i];

@@ -42,7 +42,7 @@ export function runStaticChecks(input: StaticCheckInput): {
     for (const rule of TEXT_RULES) {
       if (disabled.has(rule.id)) continue;
       try {
-        findings.push(...rule.check(file));
+        for (const finding of rule.check(file)) findings.push(finding);
       } catch {
         failedRules.add(rule.id);
       }
