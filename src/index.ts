@@ -80,7 +80,7 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
     queue: () => queue.stats(),
     breakers: () => core.chain.states(),
   });
-  const auth = createInstallationAuth(probot, metrics);
+  const auth = createInstallationAuth(probot, metrics, runtime.secrets);
   const reviewDeps: ReviewDeps = {
     auth,
     metrics,

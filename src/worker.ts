@@ -38,7 +38,7 @@ export function createWorker(
     queue: () => queues.reviews.stats(),
     breakers: () => core.chain.states(),
   });
-  const auth = createInstallationAuth(probot, metrics);
+  const auth = createInstallationAuth(probot, metrics, runtime.secrets);
   const reviewDeps: ReviewDeps = {
     metrics,
     auth,

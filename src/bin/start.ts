@@ -11,6 +11,8 @@ import { startServer } from "../server/start-server.js";
 loadDotEnv();
 const env = readEnv();
 const secrets = createRedactor(env.secrets);
+// The App's key as Probot finds it (PRIVATE_KEY_PATH, a *.pem file) is the operator's secret too.
+secrets.add(readPrivateKey());
 const log = await createLogger(env.log, secrets);
 
 if (env.appId === 0 || !hasPrivateKey()) {
@@ -41,13 +43,17 @@ if (env.appId === 0 || !hasPrivateKey()) {
   });
 }
 
-/** Whether Probot finds the App's key (PRIVATE_KEY, PRIVATE_KEY_PATH or one *.pem in the folder). */
-function hasPrivateKey(): boolean {
+/** The App's key, where Probot finds it (PRIVATE_KEY, PRIVATE_KEY_PATH or one *.pem in the folder). */
+function readPrivateKey(): string | undefined {
   try {
-    return Boolean(getPrivateKey());
+    return getPrivateKey() ?? undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function hasPrivateKey(): boolean {
+  return readPrivateKey() !== undefined;
 }
 
 /** Probot's own server used this default; a registered App has its own secret. */

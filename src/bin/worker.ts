@@ -1,3 +1,4 @@
+import { getPrivateKey } from "@probot/get-private-key";
 import { createProbot } from "probot";
 import { loadDotEnv, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
@@ -9,6 +10,12 @@ import { createWorker } from "../worker.js";
 loadDotEnv();
 const env = readEnv();
 const secrets = createRedactor(env.secrets);
+// The App's key as Probot finds it (PRIVATE_KEY_PATH, a *.pem file) is the operator's secret too.
+try {
+  secrets.add(getPrivateKey() ?? undefined);
+} catch {
+  // No key: Probot says so when it starts.
+}
 const log = await createLogger(env.log, secrets);
 const probot = createProbot({ overrides: { Octokit: CriticOctokit, log } });
 // Probot sets up its Octokit asynchronously; the worker needs it.

@@ -40,7 +40,8 @@ const url = z
     } catch {
       ctx.addIssue({
         code: "custom",
-        message: `must be an absolute URL such as http://127.0.0.1:8080/v1 (got "${v}")`,
+        // The value is not echoed: a URL can hold a password.
+        message: "must be an absolute URL such as http://127.0.0.1:8080/v1",
       });
       return z.NEVER;
     }
@@ -235,6 +236,20 @@ export type AppEnv = {
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 
+/** A private key given base64-encoded (Probot accepts that form) is registered decoded too. */
+function decodedPrivateKey(value: string | undefined): string | undefined {
+  if (!value || value.includes("-----BEGIN")) return undefined;
+  const decoded = Buffer.from(value, "base64").toString("utf8");
+  return decoded.includes("-----BEGIN") ? decoded : undefined;
+}
+
+/** The password in a `redis://user:password@host` URL. */
+function urlPassword(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const password = new URL(value).password;
+  return password ? decodeURIComponent(password) : undefined;
+}
+
 /**
  * Reads and validates the environment. This is the only module that reads `process.env`; tests
  * pass a literal. Every problem is reported at once, naming the variable and what it should be.
@@ -253,6 +268,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     secrets: [
       e.WEBHOOK_SECRET,
       e.PRIVATE_KEY,
+      decodedPrivateKey(e.PRIVATE_KEY),
+      urlPassword(e.REDIS_URL),
       e.OPENAI_API_KEY,
       e.GEMINI_API_KEY,
       e.GITHUB_CLIENT_SECRET,

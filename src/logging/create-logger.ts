@@ -28,6 +28,11 @@ export const REDACTED_PATHS = [
   "*.payload",
 ];
 
+// Fields of an error whose value is never logged, whatever its spelling's case: bodies, and
+// headers and settings that carry credentials.
+const SCRUBBED_KEYS =
+  /^(?:payload|body|authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|x-hub-signature(?:-256)?|token|access[-_]?token|password|secret|client[-_]?secret|private[-_]?key)$/i;
+
 // How deep an error's own fields are searched for payloads (AggregateError → errors → event).
 const MAX_ERROR_DEPTH = 6;
 
@@ -43,10 +48,7 @@ function serializeError(error: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
-      out[key] =
-        key === "payload" || key === "body" || key === "authorization" || key === "cookie"
-          ? "[REDACTED]"
-          : scrub(v, depth + 1);
+      out[key] = SCRUBBED_KEYS.test(key) ? "[REDACTED]" : scrub(v, depth + 1);
     }
     return out;
   };

@@ -10,8 +10,11 @@ import { creator as recommended } from "@secretlint/secretlint-rule-preset-recom
 // until then its marks are switched off here.
 secretLintProfiler.mark = () => {};
 
-/** Where a credential sits in a text, by character offsets. */
-export type SecretSpan = { kind: string; start: number; end: number };
+/**
+ * Where a credential sits in a text, by character offsets. A `quiet` span is redacted but not
+ * reported on its own (the body lines of a private key whose header is the finding).
+ */
+export type SecretSpan = { kind: string; start: number; end: number; quiet?: boolean };
 
 const SECRETLINT_CONFIG = {
   rules: [
@@ -45,8 +48,20 @@ const EXTRA_PATTERNS: ReadonlyArray<{ kind: string; pattern: RegExp }> = [
 // quadratic (a name is not 64 characters around its keyword, nor a value 512).
 const NAMED_LITERAL =
   /\b(?:[A-Za-z0-9_]{0,64}?)(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret)[A-Za-z0-9_]{0,64}["']?[ \t]{0,16}(?::=|=>|=|:)[ \t]{0,16}["'`](?<value>[^"'`\s]{12,512})["'`]/gi;
+// The same, unquoted: `.env` and `.npmrc` lines, YAML, shell exports (`TOKEN=746b…`,
+// `password: Zq8p…`, `export API_TOKEN=…`). The value runs to whitespace, a quote or a bracket.
+const NAMED_UNQUOTED =
+  /(?:^|[\s;,{(])(?:export[ \t]+)?[A-Za-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|authtoken)[A-Za-z0-9_.-]{0,64}[ \t]{0,16}(?:=|:)[ \t]{0,16}(?<value>[^\s"'`()[\]{}<>,;]{12,512})/gim;
+// Credentials in HTTP headers and URLs: `Authorization: Bearer …`, `curl -u user:password`.
+const BEARER = /\b(?:Bearer|Basic|token)[ \t]+(?<value>[A-Za-z0-9._~+/-]{16,2048}={0,2})/g;
+const BASIC_USER = /(?:^|\s)-u[ \t]+[^\s:]{1,64}:(?<value>[^\s"'`]{8,512})/gm;
+// A private key's body, line by line: a hunk may show some of it without its BEGIN line. PEM wraps
+// at 64 characters; the shorter last line is caught where the END line follows it.
+const PEM_BODY = /^[ \t]*(?<value>[A-Za-z0-9+/]{64})[ \t]*$/gm;
+const PEM_LAST =
+  /^[ \t]*(?<value>[A-Za-z0-9+/]{4,63}={0,2})[ \t]*\r?\n[ \t]*-----END [A-Z0-9 ]*PRIVATE KEY/gm;
 const PLACEHOLDER =
-  /^(?:\$\{|<|%|\{\{)|example|changeme|placeholder|your[_-]|dummy|redacted|xxxx|\*\*\*\*|^process\.env/i;
+  /^(?:\$\{|\$\(|\$[A-Z_]|<|%|\{\{)|example|changeme|placeholder|your[_-]|dummy|redacted|xxxx|\*\*\*\*|^process\.env|^os\.environ|^env\(|^(?:password|pass|secret|token)$/i;
 
 /** Shannon entropy in bits per character. */
 export function entropy(value: string): number {
@@ -59,20 +74,28 @@ export function entropy(value: string): number {
 
 function namedLiterals(text: string): SecretSpan[] {
   const spans: SecretSpan[] = [];
-  for (const match of text.matchAll(NAMED_LITERAL)) {
-    const value = match.groups?.value ?? "";
-    // Generated secrets mix letters and digits; identifiers and words rarely do.
-    if (
-      PLACEHOLDER.test(value) ||
-      !/\d/.test(value) ||
-      !/[A-Za-z]/.test(value) ||
-      entropy(value) < 3.5
-    )
-      continue;
-    const start = match.index + match[0].lastIndexOf(value);
-    spans.push({ kind: "HighEntropySecret", start, end: start + value.length });
-  }
+  const found = (pattern: RegExp, kind: string, quiet = false, check = looksGenerated) => {
+    for (const match of text.matchAll(pattern)) {
+      const value = match.groups?.value ?? "";
+      if (!check(value)) continue;
+      const start = match.index + match[0].lastIndexOf(value);
+      spans.push({ kind, start, end: start + value.length, ...(quiet ? { quiet } : {}) });
+    }
+  };
+  found(NAMED_LITERAL, "HighEntropySecret");
+  found(NAMED_UNQUOTED, "HighEntropySecret");
+  found(BEARER, "AuthorizationCredential");
+  found(BASIC_USER, "BasicAuthPassword", false, (v) => !PLACEHOLDER.test(v) && entropy(v) >= 2.5);
+  found(PEM_BODY, "PrivateKeyBody", true, () => true);
+  found(PEM_LAST, "PrivateKeyBody", true, () => true);
   return spans;
+}
+
+/** Generated secrets mix letters and digits and look random; identifiers and words rarely do. */
+function looksGenerated(value: string): boolean {
+  return (
+    !PLACEHOLDER.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value) && entropy(value) >= 3.5
+  );
 }
 
 // Characters that end a token: a range from secretlint can stop short of the value's end
@@ -144,6 +167,8 @@ function widenAndMerge(text: string, spans: SecretSpan[]): SecretSpan[] {
     const last = merged.at(-1);
     if (last && span.start <= last.end) {
       if (span.end > last.end) last.end = tokenEnd(text, span.end);
+      // A merged span is reported when any of its parts is.
+      if (!span.quiet) delete last.quiet;
       continue;
     }
     merged.push({ ...span, end: tokenEnd(text, span.end) });
@@ -172,6 +197,11 @@ export function redactSpans(text: string, spans: readonly SecretSpan[]): string 
 
 /** Shows enough of a secret to find it, never enough to use it. */
 export function maskSecret(value: string): string {
-  const visible = value.length >= 12 ? value.slice(0, 4) : "";
-  return `${visible}${"*".repeat(8)}`;
+  // A well-known prefix says what kind of key it is and gives nothing away; anything else, even
+  // four characters, is a part of the secret (and masked findings are quoted to models).
+  const prefix =
+    /^(?:AKIA|ASIA|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|xox[abprs]-|sk-|sk_live_|rk_live_|AIza|eyJ|-----BEGIN)/.exec(
+      value,
+    )?.[0];
+  return `${prefix ?? ""}${"*".repeat(8)}`;
 }

@@ -38,7 +38,7 @@ describe("critic review (CLI)", () => {
       "AI review unavailable (no AI provider is configured) — static checks only.",
     );
     expect(out).toContain("| `src/payments.js` | modified | +8/−1 | reviewed |");
-    expect(out).toContain("Possible secret committed (StripeSecretKey): `sk_l********`");
+    expect(out).toContain("Possible secret committed (StripeSecretKey): `sk_live_********`");
     expect(out).toContain("### Rating\n\n**1/10**");
     expect(out).not.toContain("4eC39HqLyjWDarjtT1zdp7dc");
     expect(out).not.toContain("<!--");

@@ -92,6 +92,24 @@ describe("config/env", () => {
     }
   });
 
+  it("registers the secrets hidden in other variables, and never echoes a bad URL", () => {
+    const pem =
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAq7BFUpkGp3\n-----END RSA PRIVATE KEY-----";
+    const env = readEnv({
+      REDIS_URL: "redis://:s3cret%2FPassw0rd@127.0.0.1:6379",
+      PRIVATE_KEY: Buffer.from(pem).toString("base64"),
+    });
+
+    expect(env.secrets).toContain("s3cret/Passw0rd");
+    expect(env.secrets).toContain(pem);
+    expect(() => readEnv({ OPENAI_BASE_URL: "not a url with hunter2-password" })).toThrow(
+      /OPENAI_BASE_URL must be an absolute URL/,
+    );
+    expect(() => readEnv({ OPENAI_BASE_URL: "not a url with hunter2-password" })).not.toThrow(
+      /hunter2/,
+    );
+  });
+
   it("gives defaults that review with static checks when nothing is set", () => {
     const env = readEnv({});
 

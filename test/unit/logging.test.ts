@@ -26,7 +26,12 @@ describe("logging/create-logger", () => {
     log.error(
       {
         err: Object.assign(new Error("Bad credentials"), {
-          request: { headers: { authorization: "token ghs_abcdefabcdef0123" } },
+          request: {
+            headers: {
+              authorization: "token ghs_abcdefabcdef0123",
+              "X-Api-Key": "k-abc-123456789",
+            },
+          },
         }),
       },
       "GitHub failed",
@@ -35,6 +40,7 @@ describe("logging/create-logger", () => {
     expect(text()).not.toContain("sha256-only-key");
     expect(text()).not.toContain("s=1");
     expect(text()).not.toContain("ghs_abcdefabcdef0123");
+    expect(text()).not.toContain("k-abc-123456789");
     expect(text()).toContain('"authorization":"[REDACTED]"');
   });
 

@@ -137,7 +137,7 @@ describe("engine/sanitize/sanitize-files", () => {
       category: "security",
       source: "secrets",
     });
-    expect(secretFindings[0]?.message).toContain("`xoxb********`");
+    expect(secretFindings[0]?.message).toContain("`xoxb-********`");
     const text = files[0]?.hunks.flatMap((h) => h.lines.map((l) => l.text)).join("\n");
     expect(text).not.toContain("ghp_aaaa");
     expect(text).not.toContain("AbCdEfGhIjKlMnOpQrStUvWx");
@@ -178,5 +178,93 @@ describe("security/redactor", () => {
     expect(redactor.redact(Buffer.from("sk-operator-key-123").toString("base64"))).toBe(
       "[REDACTED]",
     );
+  });
+});
+
+describe("secrets that hide: encoded, unquoted, split or cut", () => {
+  const KEY = "sk-operator-9f8e7d6c5b4a39281706";
+  const PEM = [
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "MIIEowIBAAKCAQEAq7BFUpkGp3+LQmlQYx2eqzDV+xeG8kx/sQFV18S5JhzGeIJN",
+    "A72wSeukEPojtqUyX2J0CciPBh7eqclQ2zpAswIDAQABAoIBAHYlXoNuhr5a1Wks",
+    "kP2yQVQLNHa0w0ZAN7TU",
+    "-----END RSA PRIVATE KEY-----",
+  ].join("\n");
+
+  it("replaces a registered secret in its encodings and each line of a multi-line one", () => {
+    const redactor = createRedactor([KEY, PEM]);
+    const basic = Buffer.from(`admin:${KEY}`).toString("base64");
+    const texts = [
+      `Authorization: Basic ${basic}`,
+      Buffer.from(KEY).toString("base64url"),
+      Buffer.from(KEY).toString("hex"),
+      `  ${PEM.split("\n")[2]}`,
+    ];
+
+    for (const text of texts) expect(redactor.redact(text)).toContain("[REDACTED]");
+    expect(redactor.redact(`Basic ${basic}`)).not.toMatch(/[A-Za-z0-9+/]{20,}/);
+  });
+
+  it("finds unquoted credentials in env files, YAML, shell and HTTP headers", async () => {
+    const values = {
+      env: "Zq8pL3vN9xR2tY6wB4mK",
+      yaml: "Hk29sLq8Xv3Nz7Pw5Rt1",
+      exported: "a7F3kQ9zL2mX8vN4pR6t",
+      bearer: "eyJ0eXAi0.Zq8pL3vN9xR2tY6wB4mKHk29sLq8",
+      basic: "S3cr3t-Passw0rd!",
+    };
+    const text = [
+      `API_TOKEN=${values.env}`,
+      `  password: ${values.yaml}`,
+      `export GITHUB_TOKEN=${values.exported}`,
+      `curl -H "Authorization: Bearer ${values.bearer}" https://api.example.com`,
+      `curl -u admin:${values.basic} https://api.example.com`,
+    ].join("\n");
+
+    const redacted = redactSpans(text, await scanSecrets(text));
+
+    for (const value of Object.values(values)) expect(redacted).not.toContain(value);
+  });
+
+  it("keeps ordinary code and placeholders", async () => {
+    const text = [
+      "token = getToken(request)",
+      "password: ${DB_PASSWORD}",
+      "export API_KEY=$API_KEY",
+      "secret: process.env.SECRET_VALUE",
+      "curl -u user:password https://example.com",
+    ].join("\n");
+
+    expect(await scanSecrets(text)).toEqual([]);
+  });
+
+  it("redacts a private key's body in context lines without its BEGIN line, quietly", async () => {
+    const body = PEM.split("\n").slice(1, 3).join("\n");
+    const patch = `@@ -10,3 +10,4 @@ values:\n ${body.split("\n")[0]}\n ${body.split("\n")[1]}\n+replicas: 2\n tls: true`;
+
+    const { files, secretFindings } = await sanitizeFiles(
+      [{ path: "values.yaml", status: "modified", additions: 1, deletions: 0, patch }],
+      createRedactor([]),
+    );
+
+    expect(JSON.stringify(files)).not.toContain("MIIEowIBAAKCAQEAq7BFUpkGp3");
+    expect(JSON.stringify(files)).not.toContain("A72wSeukEPojtqUyX2J0");
+    expect(secretFindings).toEqual([]);
+  });
+
+  it("masks the token a hunk header was cut on", async () => {
+    const patch = `@@ -40,3 +41,4 @@ GITHUB_SERVICE_ACCOUNT_TOKEN_FOR_NIGHTLY_BUILDS = "ghp_wWPw5k4aXcaT4fNP0UcnZwJUV\n a\n+b\n c`;
+
+    const { files } = await sanitizeFiles(
+      [{ path: "settings.py", status: "modified", additions: 1, deletions: 0, patch }],
+      createRedactor([]),
+    );
+
+    expect(files[0]?.hunks[0]?.section).not.toContain("wWPw5k4a");
+  });
+
+  it("shows a masked secret's well-known prefix only", () => {
+    expect(maskSecret("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")).toBe("ghp_********");
+    expect(maskSecret("Q7zkP2vX9mL4")).toBe("********");
   });
 });

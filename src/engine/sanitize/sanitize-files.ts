@@ -39,8 +39,7 @@ export async function sanitizeFiles(
     for (const line of lines) line.text = secrets.redact(line.text);
     // git fills a hunk header with the nearest line above it, which can be the secret itself.
     for (const hunk of hunks) {
-      if (hunk.section !== "")
-        hunk.section = secrets.redact(redactSpans(hunk.section, await scanSecrets(hunk.section)));
+      if (hunk.section !== "") hunk.section = await sanitizeSection(hunk.section, secrets);
     }
     files.push({ path: file.path, previousPath: file.previousPath, status: file.status, hunks });
   }
@@ -67,6 +66,15 @@ export async function sanitizeFiles(
     });
   }
   return { files, modelFiles, secretFindings };
+}
+
+/**
+ * A hunk header's context line, cleaned. git cuts it at 80 bytes, which can cut a secret short of
+ * what the scanner recognises: a long token it ends on is masked too.
+ */
+async function sanitizeSection(section: string, secrets: Redactor): Promise<string> {
+  const scanned = secrets.redact(redactSpans(section, await scanSecrets(section)));
+  return scanned.length >= 60 ? scanned.replace(/[A-Za-z0-9_\-+/=]{12,}$/, REDACTED) : scanned;
 }
 
 /**
@@ -130,7 +138,7 @@ async function redactLines(path: string, lines: DiffLine[]): Promise<Finding[]> 
       (starts[first] ?? 0) + (lines[first]?.text.length ?? 0) < span.start
     )
       first++;
-    let flagged = false;
+    let flagged = span.quiet === true;
     for (let i = first; i < lines.length; i++) {
       const line = lines[i];
       const lineStart = starts[i] ?? 0;
