@@ -229,6 +229,7 @@ describe("secrets that hide: encoded, unquoted, split or cut", () => {
   it("keeps ordinary code and placeholders", async () => {
     const text = [
       "token = getToken(request)",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a config file's placeholder, as text
       "password: ${DB_PASSWORD}",
       "export API_KEY=$API_KEY",
       "secret: process.env.SECRET_VALUE",
