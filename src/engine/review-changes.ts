@@ -86,17 +86,12 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     maxPatchBytes: limits.maxPatchBytes,
   });
   const reviewed = new Set(decisions.filter((d) => d.reviewed).map((d) => d.file.path));
-  // Secrets are looked for in every file with a usable patch, excluded ones too: a key committed
-  // in vendor/ or a generated file leaks all the same.
+  // Secrets are looked for in every file with a patch, whatever its size or exclusion: a key
+  // committed in vendor/, a generated file or a file padded past the size limit leaks all the
+  // same. The scan is linear; only the review of such files is skipped.
   const scanned = decisions
     .map((d) => d.file)
-    .filter(
-      (f) =>
-        reviewed.has(f.path) ||
-        (f.status !== "removed" &&
-          f.patch !== undefined &&
-          Buffer.byteLength(f.patch, "utf8") <= limits.maxPatchBytes),
-    );
+    .filter((f) => reviewed.has(f.path) || (f.status !== "removed" && f.patch !== undefined));
   const unchanged: FileDecision[] = (params.unchanged ?? []).map((file) => ({
     file,
     reviewed: false,
@@ -209,10 +204,16 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     minSeverity: config.min_severity,
   });
   const anchored = withPrior(fresh, params.prior?.carried ?? []);
-  const rating = merged.rating ?? {
-    ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]),
-    computed: true,
-  };
+  // A diff that asks the reviewer for a verdict does not get the model's: the rubric rates it
+  // over every finding, the injection's own included.
+  const steered = staticFindings.some((f) => f.source === "prompt-injection");
+  const rating =
+    (steered ? undefined : merged.rating) ??
+    ({ ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]), computed: true } as const);
+  if (steered && merged.rating)
+    notes.push(
+      "Text in this change addresses the AI reviewer to change its verdict, so the rating is computed from the findings, not taken from the model.",
+    );
   const described =
     merged.byModel === 0
       ? describeStatic(

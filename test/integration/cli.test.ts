@@ -107,6 +107,19 @@ describe("critic review (CLI)", () => {
     expect(out).not.toContain("found nothing to fix");
   });
 
+  it("flags a key in a file padded past the size limit, whose review is skipped", async () => {
+    const padding = Array.from({ length: 200 }, (_, i) => `+const pad${i} = ${i};`).join("\n");
+    const diff = `diff --git a/padded.js b/padded.js\nnew file mode 100644\n--- /dev/null\n+++ b/padded.js\n@@ -0,0 +1,201 @@\n${padding}\n+const key = "AKIAZ7XQ4M2N8P5R3T6V";\n`;
+
+    const { code, out } = await cli(["review", "--diff", "-"], process.cwd(), diff, {
+      CRITIC_MAX_PATCH_BYTES: "1000",
+    });
+
+    expect(code).toBe(0);
+    expect(out).toMatch(/\| `padded\.js` \| added \| \+201\/−0 \| skipped: diff too large/);
+    expect(out).toContain("`padded.js:201` (security) Possible secret committed (AWSAccessKeyID)");
+  });
+
   it("keeps every section of the summary for a diff of 1,000 files", async () => {
     const diff = Array.from(
       { length: 1000 },

@@ -2,6 +2,7 @@ import type { Finding, ReviewFile } from "../../model/types.js";
 import type { CompiledRule } from "./compile-rules.js";
 import { languageOf } from "./languages.js";
 import { conflictMarkers } from "./rules/conflict-markers.js";
+import { promptInjection } from "./rules/prompt-injection.js";
 import { todoWithoutLink } from "./rules/todo-without-link.js";
 import { runAstRules, type SourceFile } from "./run-ast-rules.js";
 import { addedLines, type StaticRule } from "./static-rule.js";
@@ -11,7 +12,11 @@ import { addedLines, type StaticRule } from "./static-rule.js";
 const MAX_AST_CHARS = 300_000;
 
 /** Language-neutral checks, written as code because they read text, not syntax. */
-export const TEXT_RULES: readonly StaticRule[] = [conflictMarkers, todoWithoutLink];
+export const TEXT_RULES: readonly StaticRule[] = [
+  conflictMarkers,
+  todoWithoutLink,
+  promptInjection,
+];
 
 export type StaticCheckInput = {
   files: readonly ReviewFile[];
@@ -79,6 +84,7 @@ export function runStaticChecks(input: StaticCheckInput): {
 const TEXT_RULE_NAMES: Record<string, string> = {
   "conflict-marker": "conflict markers",
   "todo-without-link": "TODOs without a link",
+  "prompt-injection": "text steering an AI reviewer",
 };
 
 function familiesRun(
