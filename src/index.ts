@@ -19,6 +19,7 @@ import { createPermissionCache, createRedisPermissionCache } from "./github/perm
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
 import type { BullQueues } from "./queue/redis/bull-queues.js";
+import { redisHealth } from "./queue/redis/open-redis.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
@@ -186,12 +187,17 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
     addHandler(createHealthHandler(health));
     addHandler(createMetricsHandler(metrics.registry));
   };
-  const health = async (): Promise<Health> => ({
-    status: "ok",
-    version: VERSION,
-    queue: await queue.stats(),
-    providers: core.chain.states(),
-  });
+  const health = async (): Promise<Health> => {
+    const reason = bull && env.redis ? redisHealth(bull.connection, env.redis.url) : undefined;
+    return {
+      status: reason ? "degraded" : "ok",
+      ...(reason ? { reason } : {}),
+      version: VERSION,
+      // Queue counts come from Redis: without it, there are none to give.
+      queue: reason ? { pending: 0, running: 0 } : await queue.stats(),
+      providers: core.chain.states(),
+    };
+  };
   const idle = async () => {
     // A command can queue a review, and a review is never queued by another review: two rounds settle it.
     for (let round = 0; round < 2; round++) {

@@ -46,6 +46,7 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
           redisUrl: env.redis.url,
           prefix: env.redis.prefix,
           debounceMs: env.redis.debounceMs,
+          log: options.log,
         })
       : undefined;
   // Workers share model answers through Redis; a receiver runs no reviews.

@@ -4,6 +4,7 @@ import { runCommand } from "./commands/run-command.js";
 import type { AppEnv } from "./config/env.js";
 import { createInstallationAuth } from "./github/installation-client.js";
 import { createMetrics } from "./metrics/metrics.js";
+import { redisHealth } from "./queue/redis/open-redis.js";
 import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
 import { type ReviewDeps, runReview } from "./review/run-review.js";
 import { createRuntime, type RuntimeOptions } from "./runtime.js";
@@ -68,19 +69,30 @@ export function createWorker(
     reviewsPerMinute: redis.reviewsPerMinute,
     review: async (job, signal) => {
       const started = performance.now();
+      const pr = `${job.owner}/${job.repo}#${job.pullNumber}`;
+      log.info({ pr, sha: job.headSha, delivery: job.deliveryId }, "review started");
       const outcome = await runReview(reviewDeps, job, signal);
-      metrics.review(outcome, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      metrics.review(outcome, seconds);
+      log.info(
+        { pr, sha: job.headSha, outcome, seconds: Math.round(seconds * 10) / 10 },
+        "review ended",
+      );
       return outcome;
     },
     command: (job, signal) => runCommand(commandDeps, job, signal),
     log,
   });
-  const health = createHealthHandler(async () => ({
-    status: "ok",
-    version: VERSION,
-    queue: await queues.reviews.stats(),
-    providers: core.chain.states(),
-  }));
+  const health = createHealthHandler(async () => {
+    const reason = redisHealth(queues.connection, redis.url);
+    return {
+      status: reason ? "degraded" : "ok",
+      ...(reason ? { reason } : {}),
+      version: VERSION,
+      queue: reason ? { pending: 0, running: 0 } : await queues.reviews.stats(),
+      providers: core.chain.states(),
+    };
+  });
   const metricsHandler = createMetricsHandler(metrics.registry);
   const server =
     redis.workerPort > 0

@@ -1,14 +1,22 @@
+import process from "node:process";
 import { getPrivateKey } from "@probot/get-private-key";
 import { createProbot } from "probot";
 import { loadDotEnv, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createLogger } from "../logging/create-logger.js";
+import { hostOf } from "../queue/redis/open-redis.js";
 import { createRedactor } from "../security/redactor.js";
 import { createWorker } from "../worker.js";
 
 // Wiring only: `npm run worker` in Redis mode. Any number of these may run, on any machine.
 loadDotEnv();
 const env = readEnv();
+if (!env.redis) {
+  process.stderr.write(
+    "critic worker: REDIS_URL is not set. A worker takes its jobs from the Redis the receivers queue them in: set REDIS_URL to it.\n",
+  );
+  process.exit(2);
+}
 const secrets = createRedactor(env.secrets);
 // The App's key as Probot finds it (PRIVATE_KEY_PATH, a *.pem file) is the operator's secret too.
 try {
@@ -20,8 +28,17 @@ const log = await createLogger(env.log, secrets);
 const probot = createProbot({ overrides: { Octokit: CriticOctokit, log } });
 // Probot sets up its Octokit asynchronously; the worker needs it.
 await probot.ready();
-const worker = createWorker(env, probot, { secrets });
-probot.log.info("worker started");
+const worker = createWorker(env, probot, { log, secrets });
+log.info(
+  { redis: hostOf(env.redis.url), concurrency: env.concurrency },
+  "worker started, taking jobs from Redis",
+);
+
+// Running reviews are handed back to the queue on SIGTERM; with Redis unreachable nothing can be
+// handed back, and the process still ends within this bound.
+const SHUTDOWN_BOUND_MS = 10_000;
 process.once("SIGTERM", () => {
-  void worker.close().finally(() => process.exit(0));
+  log.info("worker stopping");
+  const bound = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_BOUND_MS).unref());
+  void Promise.race([worker.close(), bound]).finally(() => process.exit(0));
 });

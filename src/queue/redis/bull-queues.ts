@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { Logger } from "pino";
 import type { CommandJob } from "../../commands/command-job.js";
 import type { DeliveryLog } from "../../webhooks/delivery-log.js";
 import type { JobQueue } from "../in-process-queue.js";
@@ -35,8 +36,9 @@ export function createBullQueues(options: {
   redisUrl: string;
   prefix: string;
   debounceMs: number;
+  log?: Pick<Logger, "warn" | "info"> | undefined;
 }): BullQueues {
-  const connection = openRedis(options.redisUrl);
+  const connection = openRedis(options.redisUrl, options.log);
   const reviews = new Queue<ReviewJob>(REVIEW_QUEUE, { connection, prefix: options.prefix });
   const commands = new Queue<CommandJob>(COMMAND_QUEUE, { connection, prefix: options.prefix });
   return {

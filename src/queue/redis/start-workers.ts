@@ -31,8 +31,8 @@ export function startWorkers(options: {
   command(job: CommandJob, signal: AbortSignal): Promise<void>;
   log: Pick<Logger, "info" | "warn" | "error">;
 }): Workers {
-  const connection = openRedis(options.redisUrl);
-  const locks = openRedis(options.redisUrl);
+  const connection = openRedis(options.redisUrl, options.log);
+  const locks = openRedis(options.redisUrl, options.log);
   const closing = new AbortController();
 
   const handBack = async (job: Job, token: string | undefined): Promise<never> => {
