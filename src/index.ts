@@ -177,6 +177,12 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
           windowMs: 60_000,
           now: clock.now,
         }),
+        authFailures: createSpendLimiter({
+          limit: env.api.authFailuresPerMinute,
+          windowMs: 60_000,
+          now: clock.now,
+        }),
+        trustedProxies: env.api.trustedProxies,
         assessments: assessments ?? API_OFF,
         reviewFile: (input) => reviewSingleFile({ ...core, log }, input),
         github: webHostOf(env.github.apiBaseUrl),
@@ -237,8 +243,10 @@ function createAssessments(
   return createAssessmentRunner({
     store:
       bull && env.redis
-        ? createRedisStore(bull.connection, env.redis.prefix)
+        ? createRedisStore(bull.connection, env.redis.prefix, env.api.assessRetentionMs)
         : createDiskStore(env.api.dataDir),
+    maxUnfinished: env.api.assessMaxQueued,
+    retentionMs: env.api.assessRetentionMs,
     concurrency: 2,
     log,
     sweepMs: bull ? 60_000 : undefined,

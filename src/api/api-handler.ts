@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { AssessmentRunner } from "../assess/assessment-runner.js";
+import { isQueueFull } from "../assess/assessment-runner.js";
 import type { AssessmentRecord } from "../assess/assessment-store.js";
 import { renderAssessment } from "../assess/render-assessment.js";
 import { type GitHubHost, isGitRef, parseRepoUrl } from "../assess/repo-url.js";
@@ -15,6 +16,10 @@ import { openApiDocument, swaggerPage } from "./openapi.js";
 export type ApiDeps = {
   keys: ApiKeys;
   limiter: SpendLimiter;
+  /** Failed authentications, per client address. */
+  authFailures: SpendLimiter;
+  /** Proxies whose `X-Forwarded-For` is believed (`CRITIC_TRUSTED_PROXIES`). */
+  trustedProxies: readonly string[];
   assessments: AssessmentRunner;
   reviewFile(input: {
     filename: string;
@@ -86,7 +91,7 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, u
   const known = path === "/api/assessments" || path === "/api/reviews" || assessment !== null;
   if (!known) throw new ApiError(404, "not_found", `no such endpoint: ${method} ${path}`);
 
-  const key = authenticate(deps, req);
+  const key = authenticate(deps, req, clientAddress(req, deps.trustedProxies));
   if (method === "POST" && path === "/api/assessments") {
     spend(deps, key);
     return submitAssessment(deps, req, res);
@@ -104,15 +109,50 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, u
   throw new ApiError(405, "method_not_allowed", `${method} is not allowed on ${path}`);
 }
 
-function authenticate(deps: ApiDeps, req: IncomingMessage): string {
+/**
+ * The caller's key. Failed attempts are counted per client address (its socket's, or the one a
+ * trusted proxy forwarded): past the limit an address gets 429 until its bucket refills, so keys
+ * cannot be guessed at speed.
+ */
+function authenticate(deps: ApiDeps, req: IncomingMessage, client: string): string {
   if (!deps.keys.enabled)
     throw new ApiError(401, "unauthorized", "the API is off: the server has no CRITIC_API_KEYS");
+  const blocked = deps.authFailures.peek(client);
+  if (!blocked.ok)
+    throw new ApiError(
+      429,
+      "rate_limited",
+      `too many failed authentications from this address; try again in ${blocked.retryInSeconds} s`,
+      { "retry-after": String(blocked.retryInSeconds) },
+    );
   const key = deps.keys.verify(req.headers.authorization);
-  if (!key)
+  if (!key) {
+    deps.authFailures.take(client);
     throw new ApiError(401, "unauthorized", "send a valid key as `Authorization: Bearer <key>`", {
       "www-authenticate": "Bearer",
     });
+  }
   return key;
+}
+
+/** The socket's address, or the nearest forwarded one when the socket is a trusted proxy. */
+export function clientAddress(req: IncomingMessage, trustedProxies: readonly string[]): string {
+  const socket = normalise(req.socket.remoteAddress ?? "unknown");
+  if (!trustedProxies.includes(socket)) return socket;
+  const forwarded = String(req.headers["x-forwarded-for"] ?? "")
+    .split(",")
+    .map((a) => normalise(a.trim()))
+    .filter(Boolean);
+  // Walk back from the proxy nearest to us; the first address no trusted proxy owns is the client.
+  for (let i = forwarded.length - 1; i >= 0; i--) {
+    const hop = forwarded[i] ?? "";
+    if (!trustedProxies.includes(hop)) return hop.slice(0, 64);
+  }
+  return socket;
+}
+
+function normalise(address: string): string {
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
 function spend(deps: ApiDeps, key: string): void {
@@ -153,12 +193,22 @@ async function submitAssessment(deps: ApiDeps, req: IncomingMessage, res: Server
     throw new ApiError(400, "invalid_request", "candidate_level: must be Junior, Middle or Senior");
   const repo = parseRepoUrl(body.github_repo_url, deps.github);
   if (!repo.ok) throw new ApiError(400, "invalid_request", `github_repo_url: ${repo.reason}`);
-  const record = await deps.assessments.submit({
-    assignment_description: body.assignment_description,
-    github_repo_url: body.github_repo_url,
-    candidate_level: level,
-    ...((body.ref ?? repo.ref) ? { ref: body.ref ?? repo.ref } : {}),
-  });
+  const record = await deps.assessments
+    .submit({
+      assignment_description: body.assignment_description,
+      github_repo_url: body.github_repo_url,
+      candidate_level: level,
+      ...((body.ref ?? repo.ref) ? { ref: body.ref ?? repo.ref } : {}),
+    })
+    .catch((error: unknown) => {
+      if (!isQueueFull(error)) throw error;
+      throw new ApiError(
+        429,
+        "queue_full",
+        "too many assessments are queued or running; try again in a minute",
+        { "retry-after": "60" },
+      );
+    });
   sendJson(
     res,
     202,

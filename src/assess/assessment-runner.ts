@@ -4,6 +4,13 @@ import type { Logger } from "pino";
 import type { AssessmentResult, Progress } from "./assess-repository.js";
 import type { AssessmentRecord, AssessmentRequest, AssessmentStore } from "./assessment-store.js";
 
+const FULL = "criticAssessmentQueueFull";
+
+/** The queue of assessments holds as many as it may; the caller may try again later. */
+export function isQueueFull(error: unknown): boolean {
+  return typeof error === "object" && error !== null && FULL in error;
+}
+
 export type AssessmentRunner = {
   submit(request: AssessmentRequest): Promise<AssessmentRecord>;
   get(id: string): Promise<AssessmentRecord | undefined>;
@@ -38,6 +45,10 @@ export function createAssessmentRunner(options: {
   /** Look for jobs whose owner died this often (Redis mode: other processes' jobs). */
   sweepMs?: number | undefined;
   now?: () => Date;
+  /** Queued and running assessments at most; a submission past it is refused. */
+  maxUnfinished?: number | undefined;
+  /** Finished assessments are deleted this long after they ended. */
+  retentionMs?: number | undefined;
 }): AssessmentRunner {
   const { store, log } = options;
   const claimMs = options.claimMs ?? 60_000;
@@ -58,6 +69,18 @@ export function createAssessmentRunner(options: {
       }, options.sweepMs)
     : undefined;
   sweep?.unref();
+  const prune = () => {
+    if (options.retentionMs === undefined) return;
+    const before = (options.now?.() ?? new Date()).getTime() - options.retentionMs;
+    void store
+      .prune(before)
+      .then((removed) => {
+        if (removed > 0) log.info({ removed }, "finished assessments past their retention deleted");
+      })
+      .catch((error: unknown) => log.warn({ err: error }, "could not delete old assessments"));
+  };
+  const pruning = setInterval(prune, 3_600_000);
+  pruning.unref();
 
   const save = async (record: AssessmentRecord, patch: Partial<AssessmentRecord>) => {
     Object.assign(record, patch, { updatedAt: now() });
@@ -114,6 +137,11 @@ export function createAssessmentRunner(options: {
 
   const runner: AssessmentRunner = {
     async submit(request) {
+      if (
+        options.maxUnfinished !== undefined &&
+        (await store.unfinished()).length >= options.maxUnfinished
+      )
+        throw Object.assign(new Error("[critic] the assessment queue is full"), { [FULL]: true });
       const at = now();
       const record: AssessmentRecord = {
         id: randomUUID(),
@@ -132,6 +160,7 @@ export function createAssessmentRunner(options: {
     },
     get: (id) => store.get(id),
     async resume() {
+      prune();
       for (const record of await store.unfinished()) {
         if (held.has(record.id) || !(await store.claim(record.id, owner, claimMs))) continue;
         log.info({ assessment: record.id, was: record.status }, "resuming an assessment");
@@ -141,6 +170,7 @@ export function createAssessmentRunner(options: {
     },
     async close() {
       clearInterval(renew);
+      clearInterval(pruning);
       if (sweep) clearInterval(sweep);
       queue.clear();
       controller.abort(new Error("[critic] shutting down"));

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -38,6 +38,8 @@ export type AssessmentStore = {
    */
   claim(id: string, owner: string, ttlMs: number): Promise<boolean>;
   release(id: string, owner: string): Promise<void>;
+  /** Deletes finished records last updated before `before` (ms); returns how many. */
+  prune(before: number): Promise<number>;
 };
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -87,10 +89,22 @@ export function createDiskStore(dir: string): AssessmentStore {
     // One process owns its data directory.
     claim: async () => true,
     release: async () => {},
+    async prune(before) {
+      await ready;
+      const names = (await readdir(folder)).filter((n) => n.endsWith(".json"));
+      let removed = 0;
+      for (const name of names) {
+        const record = await readRecord(join(folder, name));
+        const finished = record?.status === "done" || record?.status === "failed";
+        if (!record || !finished || Date.parse(record.updatedAt) >= before) continue;
+        await rm(join(folder, name), { force: true });
+        removed++;
+      }
+      return removed;
+    },
   };
 }
 
-const KEEP_SECONDS = 30 * 86_400;
 const CLAIM = `local holder = redis.call("GET", KEYS[1])
 if holder == false or holder == ARGV[1] then
   redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
@@ -100,8 +114,13 @@ return 0`;
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("DEL", KEYS[1]) end
 return 0`;
 
-/** Records as JSON strings kept 30 days, plus a set of the unfinished ones. */
-export function createRedisStore(redis: Redis, prefix: string): AssessmentStore {
+/** Records as JSON strings that expire `retentionMs` after their last change, plus a set of the unfinished ones. */
+export function createRedisStore(
+  redis: Redis,
+  prefix: string,
+  retentionMs = 7 * 86_400_000,
+): AssessmentStore {
+  const keepSeconds = Math.max(1, Math.round(retentionMs / 1000));
   const key = (id: string) => `${prefix}:assessment:${id}`;
   const open = `${prefix}:assessments:unfinished`;
   const parse = (text: string | null) => {
@@ -116,7 +135,7 @@ export function createRedisStore(redis: Redis, prefix: string): AssessmentStore 
   return {
     async put(record) {
       const finished = record.status === "done" || record.status === "failed";
-      const tx = redis.multi().set(key(record.id), JSON.stringify(record), "EX", KEEP_SECONDS);
+      const tx = redis.multi().set(key(record.id), JSON.stringify(record), "EX", keepSeconds);
       if (finished) tx.srem(open, record.id);
       else tx.sadd(open, record.id);
       await tx.exec();
@@ -139,5 +158,7 @@ export function createRedisStore(redis: Redis, prefix: string): AssessmentStore 
     async release(id, owner) {
       await redis.eval(RELEASE, 1, `${key(id)}:claim`, owner);
     },
+    // Records expire on their own (see put).
+    prune: async () => 0,
   };
 }

@@ -162,6 +162,10 @@ const EnvSchema = z.object({
   CRITIC_DATA_DIR: optionalString.transform((v) => v ?? ".critic-data"),
   CRITIC_ASSESS_MAX_FILES: wholeNumber(150, 1, 10_000),
   CRITIC_ASSESS_MAX_TOKENS: wholeNumber(200_000, 1_000, 5_000_000),
+  CRITIC_ASSESS_MAX_QUEUED: wholeNumber(20, 1, 10_000),
+  CRITIC_ASSESS_RETENTION_DAYS: wholeNumber(7, 1, 3_650),
+  CRITIC_API_AUTH_FAILURES_PER_MINUTE: wholeNumber(10, 1, 10_000),
+  CRITIC_TRUSTED_PROXIES: commaList,
   CRITIC_CONFIG_PATH: configPath,
   GITHUB_CLIENT_SECRET: optionalString,
   HOST: optionalString.transform((v) => v ?? "localhost"),
@@ -225,6 +229,14 @@ export type AppEnv = {
     dataDir: string;
     assessMaxFiles: number;
     assessMaxTokens: number;
+    /** Queued and running assessments at most; more are refused with 429. */
+    assessMaxQueued: number;
+    /** Finished assessments are deleted after this long. */
+    assessRetentionMs: number;
+    /** Failed authentications a client address may make per minute before 429. */
+    authFailuresPerMinute: number;
+    /** Proxies whose X-Forwarded-For is believed. */
+    trustedProxies: string[];
   };
   /** Where each repository's configuration lives (default `.github/critic.yml`). */
   configPath: string;
@@ -317,6 +329,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       dataDir: e.CRITIC_DATA_DIR,
       assessMaxFiles: e.CRITIC_ASSESS_MAX_FILES,
       assessMaxTokens: e.CRITIC_ASSESS_MAX_TOKENS,
+      assessMaxQueued: e.CRITIC_ASSESS_MAX_QUEUED,
+      assessRetentionMs: e.CRITIC_ASSESS_RETENTION_DAYS * 86_400_000,
+      authFailuresPerMinute: e.CRITIC_API_AUTH_FAILURES_PER_MINUTE,
+      trustedProxies: e.CRITIC_TRUSTED_PROXIES,
     },
     configPath: e.CRITIC_CONFIG_PATH,
     server: { host: e.HOST, port: e.PORT },

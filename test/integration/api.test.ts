@@ -161,6 +161,26 @@ describe("POST /api/reviews", () => {
 });
 
 describe("API authentication, validation and limits", () => {
+  it("throttles failed authentications per client address, whatever key comes next", async () => {
+    const { base } = await start({ CRITIC_API_AUTH_FAILURES_PER_MINUTE: "3" });
+    const post = (authorization: string) =>
+      fetch(`${base}/api/reviews`, {
+        method: "POST",
+        headers: { authorization, "content-type": "application/json" },
+        body: JSON.stringify({ filename: "a.py", content: "x = 1\n" }),
+      });
+
+    const guesses = [];
+    for (let i = 0; i < 3; i++) guesses.push((await post(`Bearer guess-${i}`)).status);
+    const blocked = await post("Bearer guess-4");
+    const evenTheKey = await post(`Bearer ${KEY}`);
+
+    expect(guesses).toEqual([401, 401, 401]);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(evenTheKey.status).toBe(429);
+  });
+
   it("answers 401 without a key or with a wrong one, and says when the API is off", async () => {
     const { base } = await start(staticOnly);
     const none = await fetch(`${base}/api/assessments/x`);

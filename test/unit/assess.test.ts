@@ -1,4 +1,6 @@
+import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
+import { clientAddress } from "../../src/api/api-handler.js";
 import { createApiKeys } from "../../src/api/api-keys.js";
 import { parseRepoUrl, webHostOf } from "../../src/assess/repo-url.js";
 import { selectFiles } from "../../src/assess/select-files.js";
@@ -201,5 +203,27 @@ describe("api/api-keys", () => {
     ])
       expect(keys.verify(header)).toBeUndefined();
     expect(createApiKeys([]).enabled).toBe(false);
+  });
+});
+
+describe("api/client-address", () => {
+  const req = (remoteAddress: string, forwarded?: string) =>
+    ({
+      socket: { remoteAddress },
+      headers: forwarded ? { "x-forwarded-for": forwarded } : {},
+    }) as unknown as IncomingMessage;
+
+  it("counts a request by its socket unless the socket is a trusted proxy", () => {
+    expect(clientAddress(req("::ffff:203.0.113.9", "198.51.100.1"), [])).toBe("203.0.113.9");
+    expect(clientAddress(req("10.0.0.2", "198.51.100.1"), ["10.0.0.2"])).toBe("198.51.100.1");
+  });
+
+  it("takes the nearest forwarded address no trusted proxy owns, so a client cannot forge one", () => {
+    const trusted = ["10.0.0.2", "10.0.0.3"];
+
+    expect(clientAddress(req("10.0.0.2", "1.2.3.4, 198.51.100.1, 10.0.0.3"), trusted)).toBe(
+      "198.51.100.1",
+    );
+    expect(clientAddress(req("10.0.0.2"), trusted)).toBe("10.0.0.2");
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AssessmentResult } from "../../src/assess/assess-repository.js";
-import { createAssessmentRunner } from "../../src/assess/assessment-runner.js";
+import { createAssessmentRunner, isQueueFull } from "../../src/assess/assessment-runner.js";
 import { type AssessmentRecord, createDiskStore } from "../../src/assess/assessment-store.js";
 
 const dirs: string[] = [];
@@ -44,6 +44,44 @@ async function settle(s: Awaited<ReturnType<typeof store>>, id: string) {
 }
 
 describe("assess/assessment-runner", () => {
+  it("refuses a submission past the cap of unfinished assessments", async () => {
+    const s = await store();
+    const runner = createAssessmentRunner({
+      store: s,
+      concurrency: 1,
+      log: quiet,
+      maxUnfinished: 2,
+      run: (_request, signal) =>
+        new Promise<AssessmentResult>((_resolve, reject) => {
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        }),
+    });
+    await runner.submit(request);
+    await runner.submit(request);
+
+    const third = await runner.submit(request).catch((error: unknown) => error);
+
+    expect(isQueueFull(third)).toBe(true);
+    await runner.close();
+  });
+
+  it("deletes finished assessments past their retention, and keeps the rest", async () => {
+    const s = await store();
+    const old = "1b7c8a52-7f1e-4a55-9c1a-2f3d4e5f6a7b";
+    const recent = "2b7c8a52-7f1e-4a55-9c1a-2f3d4e5f6a7b";
+    const waiting = "3b7c8a52-7f1e-4a55-9c1a-2f3d4e5f6a7b";
+    await s.put(record({ id: old, status: "done", updatedAt: "2026-11-01T00:00:00.000Z" }));
+    await s.put(record({ id: recent, status: "failed", updatedAt: "2026-11-23T00:00:00.000Z" }));
+    await s.put(record({ id: waiting, status: "queued", updatedAt: "2026-11-01T00:00:00.000Z" }));
+
+    const removed = await s.prune(Date.parse("2026-11-17T00:00:00.000Z"));
+
+    expect(removed).toBe(1);
+    expect(await s.get(old)).toBeUndefined();
+    expect(await s.get(recent)).toBeDefined();
+    expect(await s.get(waiting)).toBeDefined();
+  });
+
   it("fails a job restarts interrupted twice instead of running it a third time", async () => {
     const s = await store();
     await s.put(record({ attempts: 2 }));
