@@ -15,6 +15,11 @@ import { createRedactor, type Redactor } from "./security/redactor.js";
 export type ReviewCore = Omit<EngineDeps, "log"> & {
   /** The chain behind the model port, for its breakers' states (/healthz, /metrics). */
   chain: ProviderChain;
+  /**
+   * The same model limit for the HTTP API's jobs, taken after pull requests' and commands'
+   * requests: a backlog of uploads never holds up a review.
+   */
+  backgroundModel: EngineDeps["model"];
   limits: ReviewLimits;
   /** Where repositories keep their configuration. */
   configPath: string;
@@ -47,9 +52,11 @@ export function createReviewCore(env: AppEnv, log: Logger, options: CoreOptions 
     cache: options.cache,
     log,
   });
+  const modelCalls = new PQueue({ concurrency: env.llmConcurrency });
   return {
     chain,
-    model: createModelPort(chain, new PQueue({ concurrency: env.llmConcurrency })),
+    model: createModelPort(chain, modelCalls, 1),
+    backgroundModel: createModelPort(chain, modelCalls, 0),
     redactor: options.secrets ?? createRedactor(env.secrets),
     rules: builtInRules(),
     prices: { ...DEFAULT_PRICES, ...env.prices },

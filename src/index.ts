@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import { createApiHandler } from "./api/api-handler.js";
 import { createApiKeys } from "./api/api-keys.js";
+import { ApiError } from "./api/http-io.js";
 import { assessmentLimits, assessRepository } from "./assess/assess-repository.js";
 import { type AssessmentRunner, createAssessmentRunner } from "./assess/assessment-runner.js";
 import { createDiskStore, createRedisStore } from "./assess/assessment-store.js";
@@ -77,6 +78,8 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
   const botLogin = action ? ACTIONS_BOT_LOGIN : undefined;
   const pauses = new Map<string, boolean>();
   const commands = new PQueue({ concurrency: env.concurrency });
+  // Single-file reviews have a budget of their own: uploads cannot take the reviews' slots.
+  const uploads = new PQueue({ concurrency: Math.max(1, Math.ceil(env.concurrency / 2)) });
   const metrics = createMetrics({
     queue: () => queue.stats(),
     breakers: () => core.chain.states(),
@@ -101,6 +104,7 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
   };
   const local = createInProcessQueue({
     concurrency: env.concurrency,
+    perInstallation: env.installationConcurrency,
     run: async (job, signal) => {
       const started = performance.now();
       const outcome = await runReview(reviewDeps, job, signal);
@@ -184,7 +188,12 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
         }),
         trustedProxies: env.api.trustedProxies,
         assessments: assessments ?? API_OFF,
-        reviewFile: (input) => reviewSingleFile({ ...core, log }, input),
+        reviewFile: (input) => {
+          if (uploads.size >= MAX_WAITING_UPLOADS) throw uploadsBusy();
+          return uploads.add(() =>
+            reviewSingleFile({ ...core, model: core.backgroundModel, log }, input),
+          );
+        },
         github: webHostOf(env.github.apiBaseUrl),
         version: VERSION,
         log,
@@ -216,6 +225,15 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
     await runtime.close();
   };
   return { app, runtime, queue, health, idle, metrics, close, assessments };
+}
+
+// Uploads waiting for a slot; more are refused with 429 rather than held in memory.
+const MAX_WAITING_UPLOADS = 16;
+
+function uploadsBusy(): ApiError {
+  return new ApiError(429, "busy", "too many files are waiting for review; try again shortly", {
+    "retry-after": "5",
+  });
 }
 
 // Never called: the API refuses every request before it reaches the runner while it has no keys.
@@ -258,7 +276,7 @@ function createAssessments(
         publicOnly: client.publicOnly,
       });
       return assessRepository(
-        { ...core, log },
+        { ...core, model: core.backgroundModel, log },
         {
           source,
           assignment: request.assignment_description,

@@ -67,6 +67,7 @@ export function createWorker(
     concurrency: env.concurrency,
     lockMs: redis.lockMs,
     reviewsPerMinute: redis.reviewsPerMinute,
+    perInstallation: env.installationConcurrency,
     review: async (job, signal) => {
       const started = performance.now();
       const pr = `${job.owner}/${job.repo}#${job.pullNumber}`;

@@ -144,6 +144,7 @@ const EnvSchema = z.object({
   CRITIC_MAX_PROMPT_TOKENS: wholeNumber(60_000, 1_000, 1_000_000),
   CRITIC_MAX_PATCH_BYTES: wholeNumber(256_000, 1_000, 10_000_000),
   CRITIC_CONCURRENCY: wholeNumber(4, 1, 256),
+  CRITIC_INSTALLATION_CONCURRENCY: wholeNumber(0, 0, 256),
   CRITIC_COMMANDS_PER_HOUR: wholeNumber(10, 1, 10_000),
   REDIS_URL: url,
   CRITIC_REDIS_PREFIX: optionalString.transform((v) => v ?? "critic"),
@@ -202,6 +203,8 @@ export type AppEnv = {
   maxPromptTokens: number;
   maxPatchBytes: number;
   concurrency: number;
+  /** Reviews of one installation running at once (in one process, and across workers). */
+  installationConcurrency: number;
   /** Model-spending commands (`/review`, `/ask`) one user may run per repository per hour. */
   commandsPerHour: number;
   /** Redis mode (receivers + workers over BullMQ); undefined runs everything in this process. */
@@ -306,6 +309,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     maxPromptTokens: e.CRITIC_MAX_PROMPT_TOKENS,
     maxPatchBytes: e.CRITIC_MAX_PATCH_BYTES,
     concurrency: e.CRITIC_CONCURRENCY,
+    // Half the slots by default (at least one): one installation's burst leaves room for others.
+    installationConcurrency: Math.min(
+      e.CRITIC_CONCURRENCY,
+      e.CRITIC_INSTALLATION_CONCURRENCY || Math.max(1, Math.ceil(e.CRITIC_CONCURRENCY / 2)),
+    ),
     commandsPerHour: e.CRITIC_COMMANDS_PER_HOUR,
     redis: e.REDIS_URL
       ? {

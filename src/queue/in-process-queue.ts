@@ -1,4 +1,3 @@
-import PQueue from "p-queue";
 import { abortReason } from "../model/abort-reason.js";
 import { inheritRequest, pullKey, type ReviewJob } from "./review-job.js";
 
@@ -36,29 +35,34 @@ type Slot = {
  */
 export function createInProcessQueue(options: {
   concurrency: number;
+  /** Reviews of one installation running at once, at most: one busy organisation cannot fill every slot. */
+  perInstallation?: number | undefined;
   run: JobRunner;
   onError: (job: ReviewJob, error: unknown) => void;
 }): JobQueue {
-  const queue = new PQueue({ concurrency: options.concurrency });
+  const scheduler = createFairScheduler(
+    options.concurrency,
+    options.perInstallation ?? options.concurrency,
+  );
   const slots = new Map<string, Slot>();
 
   const start = (key: string, slot: Slot, job: ReviewJob) => {
     const controller = new AbortController();
     slot.running = { job, controller };
-    queue
-      .add(async () => {
-        try {
-          await options.run(job, controller.signal);
-        } finally {
-          // Started inside the task, so `onIdle()` never resolves between two jobs of one PR.
-          slot.running = undefined;
-          const next = slot.waiting;
-          slot.waiting = undefined;
-          if (next) start(key, slot, next);
-          else slots.delete(key);
-        }
-      })
-      .catch((error: unknown) => options.onError(job, error));
+    scheduler.add(job.installationId, async () => {
+      try {
+        await options.run(job, controller.signal);
+      } catch (error) {
+        options.onError(job, error);
+      } finally {
+        // Queued inside the task, so `onIdle()` never resolves between two jobs of one PR.
+        slot.running = undefined;
+        const next = slot.waiting;
+        slot.waiting = undefined;
+        if (next) start(key, slot, next);
+        else slots.delete(key);
+      }
+    });
   };
 
   return {
@@ -90,9 +94,52 @@ export function createInProcessQueue(options: {
       return "queued";
     },
     stats: () => ({
-      pending: queue.size + [...slots.values()].filter((s) => s.waiting).length,
-      running: queue.pending,
+      pending: scheduler.waiting() + [...slots.values()].filter((s) => s.waiting).length,
+      running: scheduler.running(),
     }),
-    onIdle: () => queue.onIdle(),
+    onIdle: () => scheduler.onIdle(),
+  };
+}
+
+/**
+ * Runs tasks `concurrency` at a time, in order, except that an installation already running
+ * `perInstallation` tasks waits while others' tasks go first. p-queue has no per-key limit (and
+ * BullMQ has it only in its paid edition), so this small scheduler does it.
+ */
+function createFairScheduler(concurrency: number, perInstallation: number) {
+  const pending: Array<{ installation: number; task: () => Promise<void> }> = [];
+  const active = new Map<number, number>();
+  let running = 0;
+  const idle: Array<() => void> = [];
+  const pump = () => {
+    while (running < concurrency) {
+      const next = pending.findIndex((t) => (active.get(t.installation) ?? 0) < perInstallation);
+      if (next === -1) break;
+      const [{ installation, task }] = pending.splice(next, 1) as [(typeof pending)[number]];
+      running++;
+      active.set(installation, (active.get(installation) ?? 0) + 1);
+      void task().finally(() => {
+        running--;
+        const left = (active.get(installation) ?? 1) - 1;
+        if (left > 0) active.set(installation, left);
+        else active.delete(installation);
+        pump();
+        if (running === 0 && pending.length === 0) {
+          for (const resolve of idle.splice(0)) resolve();
+        }
+      });
+    }
+  };
+  return {
+    add(installation: number, task: () => Promise<void>) {
+      pending.push({ installation, task });
+      pump();
+    },
+    waiting: () => pending.length,
+    running: () => running,
+    onIdle: () =>
+      running === 0 && pending.length === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => idle.push(resolve)),
   };
 }

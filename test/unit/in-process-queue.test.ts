@@ -36,6 +36,34 @@ function gatedRunner() {
 }
 
 describe("queue/in-process-queue", () => {
+  it("lets no installation take more than its share of the slots", async () => {
+    const runner = gatedRunner();
+    const queue = createInProcessQueue({
+      concurrency: 2,
+      perInstallation: 1,
+      run: runner.run,
+      onError: () => {},
+    });
+    const busy = (n: number) => ({ ...job(n, `b${n}`), installationId: 1 });
+
+    queue.enqueue(busy(1));
+    queue.enqueue(busy(2));
+    queue.enqueue(busy(3));
+    queue.enqueue({ ...job(9, "q9"), installationId: 2 });
+    await new Promise((r) => setTimeout(r, 0));
+
+    // The busy installation's second and third wait; the quiet one's review runs at once.
+    expect(runner.log).toEqual(["start 1@b1", "start 9@q9"]);
+    expect(queue.stats()).toEqual({ pending: 2, running: 2 });
+    await runner.release("1@b1");
+    expect(runner.log.at(-1)).toBe("start 2@b2");
+    await runner.release("9@q9");
+    await runner.release("2@b2");
+    await runner.release("3@b3");
+    await queue.onIdle();
+    expect(runner.log).toHaveLength(4);
+  });
+
   it("runs one review per PR: a newer head aborts the running one and runs after it", async () => {
     const runner = gatedRunner();
     const queue = createInProcessQueue({ concurrency: 4, run: runner.run, onError: () => {} });

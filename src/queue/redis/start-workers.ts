@@ -14,6 +14,14 @@ export type Workers = { close(): Promise<void> };
 const RELEASE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
+const TAKE_SHARE = `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  return 1
+end
+return 0`;
+
 /**
  * The worker's side of Redis mode. Reviews of one pull request never run at once, across all
  * workers: each takes a short Redis lock on the PR (renewed while it runs, so a dead worker's
@@ -27,6 +35,8 @@ export function startWorkers(options: {
   lockMs: number;
   /** Reviews started per minute across every worker of the queue; 0 for no limit. */
   reviewsPerMinute: number;
+  /** Reviews of one installation running at once across every worker; 0 for no limit. */
+  perInstallation?: number | undefined;
   review(job: ReviewJob, signal: AbortSignal): Promise<ReviewOutcome>;
   command(job: CommandJob, signal: AbortSignal): Promise<void>;
   log: Pick<Logger, "info" | "warn" | "error">;
@@ -34,6 +44,21 @@ export function startWorkers(options: {
   const connection = openRedis(options.redisUrl, options.log);
   const locks = openRedis(options.redisUrl, options.log);
   const closing = new AbortController();
+  // A lease per running review of the installation, expiring like the PR lock when its worker dies.
+  const takeShare = async (share: string, owner: string, cap: number) => {
+    const now = Date.now();
+    const taken = await locks.eval(
+      TAKE_SHARE,
+      1,
+      share,
+      String(now),
+      String(cap),
+      String(now + options.lockMs),
+      owner,
+      String(options.lockMs * 4),
+    );
+    return taken === 1;
+  };
 
   const handBack = async (job: Job, token: string | undefined): Promise<never> => {
     await job.moveToDelayed(Date.now() + 100, token);
@@ -53,9 +78,21 @@ export function startWorkers(options: {
         await job.moveToDelayed(Date.now() + 1_000, token);
         throw new DelayedError();
       }
+      // One busy installation may not hold every worker: past its share, the job waits.
+      const share = `${options.prefix}:installation:${parsed.data.installationId}:running`;
+      const cap = options.perInstallation ?? 0;
+      if (cap > 0 && !(await takeShare(share, owner, cap))) {
+        await locks.eval(RELEASE, 1, key, owner).catch(() => undefined);
+        await job.moveToDelayed(Date.now() + 1_000, token);
+        throw new DelayedError();
+      }
       // A failed renewal must not crash the worker: at worst the lock lapses early.
       const renew = setInterval(
-        () => void locks.pexpire(key, options.lockMs).catch(() => undefined),
+        () => {
+          void locks.pexpire(key, options.lockMs).catch(() => undefined);
+          if (cap > 0)
+            void locks.zadd(share, "XX", Date.now() + options.lockMs, owner).catch(() => undefined);
+        },
         Math.max(100, options.lockMs / 3),
       );
       try {
@@ -65,6 +102,7 @@ export function startWorkers(options: {
       } finally {
         clearInterval(renew);
         await locks.eval(RELEASE, 1, key, owner).catch(() => undefined);
+        if (cap > 0) await locks.zrem(share, owner).catch(() => undefined);
       }
     },
     {
