@@ -69,7 +69,8 @@ const SPENDS: ReadonlySet<Command["name"]> = new Set(["review", "ask"]);
  * Bots, Critic itself included, are ignored, so Critic never talks to itself.
  */
 export function onComment(deps: CommentHandlerDeps) {
-  // One refusal per person per pull request per hour is enough; more would be spam.
+  // One refusal per pull request per hour is enough, whoever asks: on a public repository every
+  // stranger's command would otherwise cost a write, and a crowd of them a flood of comments.
   const refused = new LRUCache<string, true>({ max: 10_000, ttl: 3_600_000 });
 
   return async (context: Context<(typeof COMMENT_EVENTS)[number]>): Promise<void> => {
@@ -111,7 +112,7 @@ export function onComment(deps: CommentHandlerDeps) {
       allowed = (await loadRepoConfig(gh, repo, deps.configPath)).config.commands.allow_author;
     }
     if (!allowed) {
-      const key = `${job.owner}/${job.repo}#${job.pullNumber}:${commenter.login}`;
+      const key = `${job.owner}/${job.repo}#${job.pullNumber}`;
       context.log.info(
         { user: commenter.login, command: command.name },
         "command refused: no write access",

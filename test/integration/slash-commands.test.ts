@@ -62,8 +62,12 @@ describe("slash-commands", () => {
         })
         .reply(201, { id: 9 });
 
+      gh.permission("passer-by", level);
+
       await comment(app, "/review", "visitor");
       await comment(app, "/review full", "visitor");
+      // Another stranger on the same pull request within the hour: no second refusal.
+      await comment(app, "/review", "passer-by");
 
       expect(gh.captured.comments.map((c) => c.body)).toEqual([
         "Sorry @visitor, only people with write access to this repository can run Critic's commands.",
