@@ -161,6 +161,30 @@ describe("POST /api/reviews", () => {
 });
 
 describe("API authentication, validation and limits", () => {
+  it("keeps single-file reviews to their own slots and refuses past a short wait line", async () => {
+    // One slot (half of CRITIC_CONCURRENCY=2) and 16 waiting: the 18th upload at once is refused.
+    const { base } = await start({ CRITIC_CONCURRENCY: "2" });
+    openaiMock([
+      { answer: modelAnswer([]), delayMs: 500 },
+      ...Array.from({ length: 16 }, () => ({ answer: modelAnswer([]) })),
+    ]);
+    const send = (i: number) =>
+      fetch(`${base}/api/reviews`, {
+        method: "POST",
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: JSON.stringify({ filename: `f${i}.py`, content: `x${i} = ${i}\n` }),
+      });
+
+    const first = send(0);
+    await new Promise((r) => setTimeout(r, 100));
+    const rest = await Promise.all(Array.from({ length: 17 }, (_, i) => send(i + 1)));
+    const statuses = [(await first).status, ...rest.map((r) => r.status)];
+
+    expect(statuses.filter((s) => s === 200)).toHaveLength(17);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    expect(rest.find((r) => r.status === 429)?.headers.get("retry-after")).toBe("5");
+  });
+
   it("throttles failed authentications per client address, whatever key comes next", async () => {
     const { base } = await start({ CRITIC_API_AUTH_FAILURES_PER_MINUTE: "3" });
     const post = (authorization: string) =>
