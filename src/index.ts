@@ -83,9 +83,11 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
   const metrics = createMetrics({
     queue: () => queue.stats(),
     breakers: () => core.chain.states(),
+    budget: env.dailyBudget,
   });
   const auth = createInstallationAuth(probot, metrics, runtime.secrets);
   const reviewDeps: ReviewDeps = {
+    budget: { ledger: runtime.ledger, daily: env.dailyBudget, now: clock.now },
     auth,
     metrics,
     pauses,
@@ -116,6 +118,7 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
   // Redis mode: this process only receives webhooks and queues jobs; workers run them.
   const queue: JobQueue = bull?.reviews ?? local;
   const commandDeps: CommandDeps = {
+    budget: reviewDeps.budget,
     pauses,
     auth,
     core,

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { createMemoryLedger, createRedisLedger, type SpendLedger } from "./budget/spend-ledger.js";
 import type { AppEnv } from "./config/env.js";
 import { createReviewCore, type ReviewCore } from "./deps.js";
 import { createRedisCache } from "./providers/answer-cache.js";
@@ -29,6 +30,8 @@ export type Runtime = {
   core: ReviewCore;
   /** Redis mode's queues and shared connection (server and worker only); absent in one process. */
   queues: BullQueues | undefined;
+  /** Model spend per installation and day (shared through Redis in Redis mode). */
+  ledger: SpendLedger;
   /** Closes what the runtime opened (Redis connections). */
   close(): Promise<void>;
 };
@@ -60,9 +63,14 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
     secrets,
     fetch: options.fetch,
   });
+  const ledger =
+    queues && env.redis
+      ? createRedisLedger(queues.connection, env.redis.prefix)
+      : createMemoryLedger();
   return {
     env,
     mode,
+    ledger,
     log: options.log,
     clock,
     secrets,

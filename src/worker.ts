@@ -38,9 +38,11 @@ export function createWorker(
   const metrics = createMetrics({
     queue: () => queues.reviews.stats(),
     breakers: () => core.chain.states(),
+    budget: env.dailyBudget,
   });
   const auth = createInstallationAuth(probot, metrics, runtime.secrets);
   const reviewDeps: ReviewDeps = {
+    budget: { ledger: runtime.ledger, daily: env.dailyBudget, now: clock.now },
     metrics,
     auth,
     core,
@@ -53,6 +55,7 @@ export function createWorker(
     defer: (job, delayMs) => void queues.enqueueLater(job, delayMs),
   };
   const commandDeps = {
+    budget: reviewDeps.budget,
     auth,
     core,
     reviews: queues.reviews,

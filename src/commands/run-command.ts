@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { modelWithin } from "../budget/budgeted-model.js";
 import type { ReviewCore } from "../deps.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
@@ -13,6 +14,7 @@ import type { JobQueue } from "../queue/in-process-queue.js";
 import { pullKey } from "../queue/review-job.js";
 import { SUMMARY_MARKER } from "../render/markers.js";
 import { renderPaused } from "../render/render-summary.js";
+import type { ReviewDeps } from "../review/review-deps.js";
 import { answerQuestion } from "./ask.js";
 import type { CommandJob } from "./command-job.js";
 import { HELP_TEXT } from "./parse-command.js";
@@ -20,6 +22,8 @@ import { HELP_TEXT } from "./parse-command.js";
 export type CommandDeps = {
   auth(installationId: number): Promise<GitHub>;
   core: ReviewCore;
+  /** The daily model budget per installation: past it, `/ask` says so instead of asking. */
+  budget?: ReviewDeps["budget"];
   reviews: JobQueue;
   /** Records `/pause` and `/resume` for reviews already running (see ReviewDeps.pauses). */
   pauses: Map<string, boolean>;
@@ -140,8 +144,11 @@ export async function runCommand(
               })
             ).data.body
           : "";
+        const model = deps.budget
+          ? await modelWithin(deps.core.model, deps.budget, job.installationId)
+          : deps.core.model;
         const answer = await answerQuestion(
-          { ...deps.core, log: deps.log },
+          { ...deps.core, model, log: deps.log },
           {
             question: command.question,
             pr: { title: pr.title, body: pr.body ?? "" },

@@ -30,6 +30,22 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
       return n;
     });
 
+const dollars = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return 0;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1_000_000) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be an amount of dollars such as 5 or 12.50 (got "${v}")`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+
 const url = z
   .string()
   .optional()
@@ -145,6 +161,8 @@ const EnvSchema = z.object({
   CRITIC_MAX_PATCH_BYTES: wholeNumber(256_000, 1_000, 10_000_000),
   CRITIC_CONCURRENCY: wholeNumber(4, 1, 256),
   CRITIC_INSTALLATION_CONCURRENCY: wholeNumber(0, 0, 256),
+  CRITIC_DAILY_BUDGET_TOKENS: wholeNumber(0, 0, 1_000_000_000_000),
+  CRITIC_DAILY_BUDGET_USD: dollars,
   CRITIC_COMMANDS_PER_HOUR: wholeNumber(10, 1, 10_000),
   REDIS_URL: url,
   CRITIC_REDIS_PREFIX: optionalString.transform((v) => v ?? "critic"),
@@ -205,6 +223,8 @@ export type AppEnv = {
   concurrency: number;
   /** Reviews of one installation running at once (in one process, and across workers). */
   installationConcurrency: number;
+  /** Model spend one installation may have per UTC day; 0 is no cap. */
+  dailyBudget: { tokens: number; usd: number };
   /** Model-spending commands (`/review`, `/ask`) one user may run per repository per hour. */
   commandsPerHour: number;
   /** Redis mode (receivers + workers over BullMQ); undefined runs everything in this process. */
@@ -309,6 +329,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     maxPromptTokens: e.CRITIC_MAX_PROMPT_TOKENS,
     maxPatchBytes: e.CRITIC_MAX_PATCH_BYTES,
     concurrency: e.CRITIC_CONCURRENCY,
+    dailyBudget: { tokens: e.CRITIC_DAILY_BUDGET_TOKENS, usd: e.CRITIC_DAILY_BUDGET_USD },
     // Half the slots by default (at least one): one installation's burst leaves room for others.
     installationConcurrency: Math.min(
       e.CRITIC_CONCURRENCY,

@@ -9,6 +9,8 @@ export type Metrics = ReturnType<typeof createMetrics>;
 export function createMetrics(sources: {
   queue: () => { pending: number; running: number } | Promise<{ pending: number; running: number }>;
   breakers: () => Record<string, keyof typeof BREAKER_VALUE>;
+  /** The daily model budget per installation (0: no cap), shown beside the spend. */
+  budget?: { tokens: number; usd: number } | undefined;
 }) {
   const registry = new Registry();
   const webhooks = new Counter({
@@ -47,6 +49,28 @@ export function createMetrics(sources: {
     labelNames: ["provider"],
     registers: [registry],
   });
+  const spendUsd = new Gauge({
+    name: "critic_installation_spend_usd",
+    help: "Estimated model dollars an installation spent today (UTC), against critic_installation_budget_usd.",
+    labelNames: ["installation"],
+    registers: [registry],
+  });
+  const spendTokens = new Gauge({
+    name: "critic_installation_spend_tokens",
+    help: "Model tokens an installation spent today (UTC), against critic_installation_budget_tokens.",
+    labelNames: ["installation"],
+    registers: [registry],
+  });
+  for (const [name, value, unit] of [
+    ["critic_installation_budget_usd", sources.budget?.usd ?? 0, "Estimated model dollars"],
+    ["critic_installation_budget_tokens", sources.budget?.tokens ?? 0, "Model tokens"],
+  ] as const) {
+    new Gauge({
+      name,
+      help: `${unit} one installation may spend per UTC day (CRITIC_DAILY_BUDGET_*); 0 is no cap.`,
+      registers: [registry],
+    }).set(value);
+  }
   const rateLimit = new Gauge({
     name: "critic_github_rate_limit_remaining",
     help: "GitHub's x-ratelimit-remaining, by installation.",
@@ -94,5 +118,9 @@ export function createMetrics(sources: {
     },
     rateLimitRemaining: (installation: number, remaining: number) =>
       rateLimit.set({ installation: String(installation) }, remaining),
+    spend(installation: number, spent: { tokens: number; usd: number }) {
+      spendUsd.set({ installation: String(installation) }, spent.usd);
+      spendTokens.set({ installation: String(installation) }, spent.tokens);
+    },
   };
 }

@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import type { DailyBudget } from "../budget/budgeted-model.js";
+import type { SpendLedger } from "../budget/spend-ledger.js";
 import type { ReviewCore } from "../deps.js";
 import type { GitHub } from "../github/octokit.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -27,7 +29,9 @@ export type ReviewDeps = {
   /** Runs the job again after `delayMs` (GitHub's rate limit resets later): the worker is not held. */
   defer?: ((job: ReviewJob, delayMs: number) => void) | undefined;
   /** Where tokens and cost are counted, when metrics are on. */
-  metrics?: Pick<Metrics, "usage"> | undefined;
+  metrics?: Pick<Metrics, "usage" | "spend"> | undefined;
+  /** The daily model budget per installation, and where spend is counted against it. */
+  budget?: { ledger: SpendLedger; daily: DailyBudget; now(): number } | undefined;
 };
 
 /**

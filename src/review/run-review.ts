@@ -1,3 +1,4 @@
+import { modelWithin } from "../budget/budgeted-model.js";
 import { reviewChanges } from "../engine/review-changes.js";
 import { fetchReviewSources } from "../github/fetch-sources.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
@@ -96,8 +97,11 @@ async function reviewOnce(
     const prFiles = await listPullFiles(gh, ref);
     const scope = await chooseScope(gh, ref, job, claim.previousBody, prFiles);
     // 4.
+    const model = deps.budget
+      ? await modelWithin(deps.core.model, deps.budget, job.installationId)
+      : deps.core.model;
     const result = await reviewChanges(
-      { ...deps.core, log },
+      { ...deps.core, model, log },
       {
         pr: { title: job.title, body: job.body },
         files: scope.files,
@@ -118,6 +122,11 @@ async function reviewOnce(
       },
     );
     deps.metrics?.usage(result.usage);
+    if (deps.budget) {
+      await deps.budget.ledger.record(job.installationId, result.usage, deps.budget.now());
+      const spent = await deps.budget.ledger.spent(job.installationId, deps.budget.now());
+      deps.metrics?.spend(job.installationId, spent);
+    }
     // 5.
     signal.throwIfAborted();
     const head = await getPullHead(gh, ref);

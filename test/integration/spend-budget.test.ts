@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { botComment, compareMock, FILE, githubMock, HEAD_SHA } from "../helpers/github-nock.js";
+import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
+import { pullRequestPayload } from "../helpers/payloads.js";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+
+const NEXT = "b".repeat(40);
+const PUSHED = { ...FILE, patch: "@@ -3,2 +3,3 @@\n c\n d\n+e" };
+
+async function receive(app: TestApp, id: string, payload: unknown) {
+  await app.probot.receive({ id, name: "pull_request", payload: payload as never });
+  await app.idle();
+}
+
+describe("a daily model budget per installation", () => {
+  it("reviews with static checks only once it is used up, says why, and shows spend in /metrics", async () => {
+    // The fake model reports 1,500 tokens per request: one review uses the whole budget.
+    const app = await createTestApp({ CRITIC_DAILY_BUDGET_TOKENS: "1000" });
+    const first = githubMock().token().firstReview();
+    openaiMock([
+      { answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "Problem on c." }]) },
+    ]);
+
+    await receive(app, "budget-1", pullRequestPayload("opened"));
+
+    const summary = first.captured.updates.at(-1)?.body ?? "";
+    expect(summary).toContain("OpenAI");
+    // The next push: no model request is mocked, so one made would fail the test.
+    // The installation token minted for the first review is still good.
+    const second = githubMock()
+      .config()
+      .listComments([botComment(9001, summary)])
+      .updateComment(9001, 2)
+      .listFiles([FILE])
+      .checkRun()
+      .sources()
+      .getPull(NEXT);
+    compareMock(second.scope, HEAD_SHA, NEXT, { status: "ahead", files: [PUSHED] });
+    const base = pullRequestPayload("synchronize");
+    await receive(
+      app,
+      "budget-2",
+      pullRequestPayload("synchronize", { head: { ...base.pull_request.head, sha: NEXT } }),
+    );
+
+    const capped = second.captured.updates.at(-1)?.body ?? "";
+    expect(capped).toContain(
+      "AI review unavailable (Model budget: this installation used its 1,000 model tokens for today (UTC)) — static checks only.",
+    );
+    const metrics = await app.metrics.registry.metrics();
+    expect(metrics).toContain('critic_installation_spend_tokens{installation="1"} 1500');
+    expect(metrics).toContain("critic_installation_budget_tokens 1000");
+  });
+});
