@@ -2,6 +2,7 @@ import PQueue from "p-queue";
 import type { Logger } from "pino";
 import { builtInRules } from "./config/built-in-rules.js";
 import type { AppEnv } from "./config/env.js";
+import { type Analyzer, createInThreadAnalyzer } from "./engine/analyze/analyzer.js";
 import type { EngineDeps } from "./engine/review-changes.js";
 import { DEFAULT_PRICES } from "./model/pricing.js";
 import type { ReviewLimits } from "./model/review-result.js";
@@ -33,6 +34,8 @@ export type CoreOptions = {
   clock?: Clock | undefined;
   /** The process's secret registry, shared with its logger; one from `env.secrets` when absent. */
   secrets?: Redactor | undefined;
+  /** Where the analysis runs; in this thread when absent. */
+  analyzer?: Analyzer | undefined;
 };
 
 /**
@@ -58,7 +61,7 @@ export function createReviewCore(env: AppEnv, log: Logger, options: CoreOptions 
     model: createModelPort(chain, modelCalls, 1),
     backgroundModel: createModelPort(chain, modelCalls, 0),
     redactor: options.secrets ?? createRedactor(env.secrets),
-    rules: builtInRules(),
+    analyzer: options.analyzer ?? createInThreadAnalyzer(builtInRules()),
     prices: { ...DEFAULT_PRICES, ...env.prices },
     configPath: env.configPath,
     limits: {

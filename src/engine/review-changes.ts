@@ -8,8 +8,9 @@ import type {
   ReviewLimits,
   ReviewResult,
 } from "../model/review-result.js";
-import type { ChangedFile, Finding } from "../model/types.js";
+import type { ChangedFile, Finding, ReviewFile } from "../model/types.js";
 import type { Redactor } from "../security/redactor.js";
+import type { Analyzer } from "./analyze/analyzer.js";
 import { anchorFindings } from "./anchor/anchor-findings.js";
 import {
   describeParts,
@@ -21,19 +22,18 @@ import {
 import { rateByRubric } from "./merge/rating-rubric.js";
 import type { ModelPort } from "./model-port.js";
 import { chunkFiles } from "./pack/chunk-files.js";
-import { sanitizeFiles } from "./sanitize/sanitize-files.js";
+import { sanitizePaths } from "./sanitize/sanitize-files.js";
 import { sanitizeConfig, sanitizePr } from "./sanitize/sanitize-text.js";
 import { filterFiles } from "./select/filter-files.js";
-import { type CompiledRule, compileRules, type RuleSource } from "./static/compile-rules.js";
+import { compileRules, type RuleSource } from "./static/compile-rules.js";
 import { languageOf } from "./static/languages.js";
-import { runStaticChecks } from "./static/run-static-checks.js";
 
 export type { ReviewLimits, ReviewResult };
 
 /** The engine's ports and tables; no client of GitHub, a queue or a provider is among them. */
 export type EngineDeps = {
-  /** Critic's built-in static rules. */
-  rules: readonly CompiledRule[];
+  /** Where each file's CPU work runs: this thread, or a pool of worker threads. */
+  analyzer: Analyzer;
   /** The only way to a model. */
   model: ModelPort;
   /** The operator's own secrets, replaced wherever they appear. */
@@ -97,8 +97,62 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     reviewed: false,
     reason: "no changes since the last review",
   }));
-  // 2.
-  const sanitized = await sanitizeFiles(scanned, deps.redactor);
+  // 2. and 3.: the head files and repository rules first, then each file's analysis (secrets,
+  // then static checks for reviewed files) wherever the analyzer runs it.
+  const notes: string[] = [];
+  const sources = reviewed.size > 0 ? await loadSources(deps, params, reviewed, notes) : NO_SOURCES;
+  const secrets = deps.redactor.values();
+  const results = await deps.analyzer.analyze(
+    scanned.map((file) => ({
+      file,
+      review: reviewed.has(file.path),
+      headText: sources.headTexts?.get(file.path),
+      secrets,
+      ruleSources: sources.ruleSources,
+      disabled: config.static.disable,
+      complexityThreshold: config.static.complexity_threshold,
+    })),
+    signal,
+  );
+  const analysed: ReviewFile[] = [];
+  const analysisFindings: Finding[] = [];
+  const failedRules = new Set<string>();
+  const families = new Set<string>();
+  const overBudgetAnalysis = new Set<string>();
+  for (const [i, result] of results.entries()) {
+    const path = scanned[i]?.path ?? "";
+    if ("failed" in result) {
+      overBudgetAnalysis.add(path);
+      reviewed.delete(path);
+      deps.log.warn({ path, why: result.failed }, "a file's analysis failed; it is not reviewed");
+      continue;
+    }
+    analysed.push(result.file);
+    for (const f of result.secretFindings) analysisFindings.push(f);
+    for (const f of result.staticFindings) analysisFindings.push(f);
+    for (const r of result.failedRules) failedRules.add(r);
+    for (const family of result.families) families.add(family);
+  }
+  if (overBudgetAnalysis.size > 0)
+    notes.push(
+      `${overBudgetAnalysis.size} ${overBudgetAnalysis.size === 1 ? "file was" : "files were"} not reviewed or scanned: ${overBudgetAnalysis.size === 1 ? "its" : "their"} analysis went over its time or memory budget (see Found files).`,
+    );
+  const paths = await sanitizePaths(analysed, deps.redactor);
+  const sanitized = {
+    files: analysed,
+    modelFiles: paths.modelFiles,
+    secretFindings: [...analysisFindings.filter((f) => f.source === "secrets"), ...paths.findings],
+  };
+  const staticChecks = {
+    findings: analysisFindings.filter((f) => f.source !== "secrets"),
+    failedRules: [...failedRules],
+    families: [...families],
+  };
+  const checkedDecisions = decisions.map((d) =>
+    overBudgetAnalysis.has(d.file.path)
+      ? { ...d, reviewed: false, reason: "analysis budget exceeded" }
+      : d,
+  );
   const toReview = sanitized.files.filter((f) => reviewed.has(f.path));
   const modelFiles = sanitized.modelFiles.filter((_, i) =>
     reviewed.has(sanitized.files[i]?.path ?? ""),
@@ -113,39 +167,29 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
       params.prior?.carried ?? [],
     );
     const found = anchored.inline.length + anchored.summaryOnly.length;
-    const secrets = sanitized.secretFindings.length > 0;
+    const anySecret = sanitized.secretFindings.length > 0;
     return {
       resolved: params.prior?.resolved ?? [],
       ...anchored,
-      decisions: [...decisions, ...unchanged],
+      decisions: [...checkedDecisions, ...unchanged],
       rating:
         found > 0
           ? { ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]), computed: true }
           : undefined,
       overview: "",
-      conclusion: secrets
+      conclusion: anySecret
         ? "Every file was skipped for review, but secrets were found in them: remove and rotate them."
         : "Nothing in this change needed a review: every file was skipped (see Found files).",
-      servedBy: secrets ? "static checks only" : "no reviewer (nothing to review)",
+      servedBy: anySecret ? "static checks only" : "no reviewer (nothing to review)",
       ai: "not-used",
       usage: [],
-      notes: [],
+      notes,
     };
   }
   const [pr, promptConfig] = await Promise.all([
     sanitizePr(deps.redactor, params.pr),
     sanitizeConfig(deps.redactor, config),
   ]);
-  // 3.
-  const notes: string[] = [];
-  const { headTexts, repoRules } = await loadSources(deps, params, toReview, notes);
-  const staticChecks = runStaticChecks({
-    files: toReview,
-    headTexts,
-    rules: [...deps.rules, ...repoRules],
-    disabled: new Set(config.static.disable),
-    complexityThreshold: config.static.complexity_threshold,
-  });
   const staticFindings: Finding[] = [...sanitized.secretFindings, ...staticChecks.findings];
   // 4.
   // Packing and its budget are a model's: without one, the static checks answer for every file
@@ -157,7 +201,7 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
       })
     : { chunks: [{ files: modelFiles, tokens: 0 }], overBudget: [] };
   const skipped = new Set(overBudget.map((f) => realPath.get(f.path) ?? f.path));
-  const finalDecisions = decisions.map((d) =>
+  const finalDecisions = checkedDecisions.map((d) =>
     skipped.has(d.file.path)
       ? { ...d, reviewed: false, reason: "budget (over the review's token limit)" }
       : d,
@@ -261,21 +305,24 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   };
 }
 
+const NO_SOURCES = { headTexts: undefined, ruleSources: [] as RuleSource[] };
+
 /** Head texts and repository rules; a failure to fetch them leaves the rules reading hunks only. */
 async function loadSources(
   deps: EngineDeps,
   params: ReviewParams,
-  toReview: readonly { path: string }[],
+  reviewed: ReadonlySet<string>,
   notes: string[],
-): Promise<{ headTexts: ReadonlyMap<string, string> | undefined; repoRules: CompiledRule[] }> {
-  if (!params.loadSources) return { headTexts: undefined, repoRules: [] };
+): Promise<{ headTexts: ReadonlyMap<string, string> | undefined; ruleSources: RuleSource[] }> {
+  if (!params.loadSources) return NO_SOURCES;
   try {
     const sources = await params.loadSources(
-      toReview.filter((f) => languageOf(f.path) !== undefined).map((f) => f.path),
+      [...reviewed].filter((path) => languageOf(path) !== undefined),
     );
-    const compiled = compileRules(sources.ruleSources);
-    for (const error of compiled.errors) notes.push(`Repository rule skipped: ${error}`);
-    return { headTexts: sources.headTexts, repoRules: compiled.rules };
+    // Compiled here for the summary's notes; each analysis thread compiles its own copy.
+    for (const error of compileRules(sources.ruleSources).errors)
+      notes.push(`Repository rule skipped: ${error}`);
+    return { headTexts: sources.headTexts, ruleSources: sources.ruleSources };
   } catch (error) {
     deps.log.warn(
       { err: error },
@@ -284,6 +331,6 @@ async function loadSources(
     notes.push(
       "The changed files could not be fetched, so the static rules read the diff only (and repository rules were not loaded).",
     );
-    return { headTexts: undefined, repoRules: [] };
+    return NO_SOURCES;
   }
 }

@@ -11,16 +11,23 @@ const MIN_LINE_LENGTH = 16;
  * log lines) passes `redact()` last, so a key that leaks into an error message, a committed file
  * or a diff's context lines never reaches a pull request, a provider or a log.
  */
-export type Redactor = { redact(text: string): string; add(value: string | undefined): void };
+export type Redactor = {
+  redact(text: string): string;
+  add(value: string | undefined): void;
+  /** The values as registered (a worker thread builds its own registry from them). */
+  values(): string[];
+};
 
 export function createRedactor(values: ReadonlyArray<string | undefined> = []): Redactor {
   const secrets = new Set<string>();
+  const registered = new Set<string>();
   const register = (form: string, min = MIN_SECRET_LENGTH) => {
     if (form.length >= min) secrets.add(form);
   };
-  const add = (raw: string | undefined) => {
-    const value = raw?.trim();
-    if (value === undefined || value.length < MIN_SECRET_LENGTH) return;
+  const add = (given: string | undefined) => {
+    const value = given?.trim();
+    if (value === undefined || value.length < MIN_SECRET_LENGTH || registered.has(value)) return;
+    registered.add(value);
     for (const form of encodings(value)) register(form);
     // A diff shows a file line by line: each line of a private key can be all a hunk holds of it.
     if (value.includes("\n"))
@@ -29,6 +36,7 @@ export function createRedactor(values: ReadonlyArray<string | undefined> = []): 
   for (const v of values) add(v);
   return {
     add,
+    values: () => [...registered],
     redact(text) {
       let out = text;
       for (const secret of secrets) {

@@ -33,16 +33,48 @@ export async function sanitizeFiles(
   const files: ReviewFile[] = [];
   const secretFindings: Finding[] = [];
   for (const file of changed) {
-    const hunks = parsePatch(file.patch ?? "");
-    const lines = hunks.flatMap((h) => h.lines);
-    for (const finding of await redactLines(file.path, lines)) secretFindings.push(finding);
-    for (const line of lines) line.text = secrets.redact(line.text);
-    // git fills a hunk header with the nearest line above it, which can be the secret itself.
-    for (const hunk of hunks) {
-      if (hunk.section !== "") hunk.section = await sanitizeSection(hunk.section, secrets);
-    }
-    files.push({ path: file.path, previousPath: file.previousPath, status: file.status, hunks });
+    const one = await sanitizeFileLines(file, secrets);
+    files.push(one.file);
+    for (const finding of one.secretFindings) secretFindings.push(finding);
   }
+  const paths = await sanitizePaths(files, secrets);
+  return {
+    files,
+    modelFiles: paths.modelFiles,
+    secretFindings: [...secretFindings, ...paths.findings],
+  };
+}
+
+/**
+ * One file's lines and hunk headers, cleaned; the path is left as it is (see sanitizePaths). Runs
+ * wherever the analysis runs, a worker thread included: it needs the registry's values only.
+ */
+export async function sanitizeFileLines(
+  file: ChangedFile,
+  secrets: Redactor,
+): Promise<{ file: ReviewFile; secretFindings: Finding[] }> {
+  const hunks = parsePatch(file.patch ?? "");
+  const lines = hunks.flatMap((h) => h.lines);
+  const secretFindings = await redactLines(file.path, lines);
+  for (const line of lines) line.text = secrets.redact(line.text);
+  // git fills a hunk header with the nearest line above it, which can be the secret itself.
+  for (const hunk of hunks) {
+    if (hunk.section !== "") hunk.section = await sanitizeSection(hunk.section, secrets);
+  }
+  return {
+    file: { path: file.path, previousPath: file.previousPath, status: file.status, hunks },
+    secretFindings,
+  };
+}
+
+/**
+ * The files as a model may see them: cleaned lines (from sanitizeFileLines) under paths with
+ * their secrets masked, in the same order; a secret in a new file's name is a finding.
+ */
+export async function sanitizePaths(
+  files: readonly ReviewFile[],
+  secrets: Redactor,
+): Promise<{ modelFiles: ModelFile[]; findings: Finding[] }> {
   const masked = await maskPaths(
     files.flatMap((f) => [f.path, f.previousPath ?? ""]),
     secrets,
@@ -52,11 +84,12 @@ export async function sanitizeFiles(
     const previousPath = file.previousPath === undefined ? undefined : masked.paths[2 * i + 1];
     return markSanitized({ ...file, path, previousPath });
   });
+  const findings: Finding[] = [];
   for (const [i, kind] of masked.found) {
     const file = files[i >> 1];
     const first = file?.hunks.flatMap((h) => h.lines).find((l) => l.kind === "add")?.newLine;
     if (!file || i % 2 === 1 || first === undefined) continue;
-    secretFindings.push({
+    findings.push({
       path: file.path,
       line: first,
       severity: "critical",
@@ -65,7 +98,7 @@ export async function sanitizeFiles(
       source: "secrets",
     });
   }
-  return { files, modelFiles, secretFindings };
+  return { modelFiles, findings };
 }
 
 /**

@@ -1,0 +1,66 @@
+import type { ChangedFile, Finding, ReviewFile } from "../../model/types.js";
+import { createRedactor } from "../../security/redactor.js";
+import { sanitizeFileLines } from "../sanitize/sanitize-files.js";
+import { type CompiledRule, compileRules, type RuleSource } from "../static/compile-rules.js";
+import { runStaticChecks } from "../static/run-static-checks.js";
+
+/** One file's analysis, as data that crosses to a worker thread and back. */
+export type FileTask = {
+  file: ChangedFile;
+  /** Reviewed files get the static checks; the others are scanned for secrets only. */
+  review: boolean;
+  /** The head version, when it could be fetched (a real syntax tree instead of the hunks). */
+  headText?: string | undefined;
+  /** The operator's registered secrets, to replace wherever they appear. */
+  secrets: readonly string[];
+  /** The repository's own rules (compiled once per thread). */
+  ruleSources: readonly RuleSource[];
+  disabled: readonly string[];
+  complexityThreshold?: number | undefined;
+};
+
+export type FileAnalysis = {
+  /** Lines and hunk headers cleaned; the path as it is. */
+  file: ReviewFile;
+  secretFindings: Finding[];
+  staticFindings: Finding[];
+  failedRules: string[];
+  families: string[];
+};
+
+/**
+ * The CPU work of one file: secret scanning and redaction, then, for a reviewed file, the static
+ * checks (syntax trees, complexity). Pure, so it runs in the main thread or in a worker alike.
+ */
+export async function analyzeFile(
+  task: FileTask,
+  builtIn: readonly CompiledRule[],
+): Promise<FileAnalysis> {
+  const { file, secretFindings } = await sanitizeFileLines(task.file, createRedactor(task.secrets));
+  if (!task.review)
+    return { file, secretFindings, staticFindings: [], failedRules: [], families: [] };
+  const checks = runStaticChecks({
+    files: [file],
+    headTexts: task.headText === undefined ? undefined : new Map([[file.path, task.headText]]),
+    rules: [...builtIn, ...repositoryRules(task.ruleSources)],
+    disabled: new Set(task.disabled),
+    complexityThreshold: task.complexityThreshold,
+  });
+  return {
+    file,
+    secretFindings,
+    staticFindings: checks.findings,
+    failedRules: checks.failedRules,
+    families: checks.families,
+  };
+}
+
+// A review's files share its repository's rules: compiled once, not once per file.
+let compiled: { key: string; rules: CompiledRule[] } | undefined;
+
+function repositoryRules(sources: readonly RuleSource[]): CompiledRule[] {
+  if (sources.length === 0) return [];
+  const key = JSON.stringify(sources);
+  if (compiled?.key !== key) compiled = { key, rules: compileRules(sources).rules };
+  return compiled.rules;
+}
