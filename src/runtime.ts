@@ -6,6 +6,7 @@ import { createRedisCache } from "./providers/answer-cache.js";
 import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
 import { type Clock, realClock } from "./resilience/clock.js";
 import { createRedactor, type Redactor } from "./security/redactor.js";
+import { createAnalysisPool } from "./workers/analysis-pool.js";
 
 /** Where Critic runs: the webhook server, a Redis-mode worker, a GitHub Action, the CLI. */
 export type RuntimeMode = "server" | "worker" | "action" | "cli";
@@ -18,6 +19,8 @@ export type RuntimeOptions = {
   clock?: Clock | undefined;
   /** The fetch the model SDKs use; tests and benchmarks point it at fakes. */
   fetch?: typeof globalThis.fetch | undefined;
+  /** Analyse in the main thread whatever the mode (tests that script every call in order). */
+  inThread?: boolean | undefined;
 };
 
 /** What every mode is built from. Nothing else constructs these parts. */
@@ -57,11 +60,22 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
     mode === "worker" && queues && env.redis && env.cacheEntries > 0
       ? createRedisCache(queues.connection, env.redis.prefix, env.cacheEntries)
       : undefined;
+  // The server and workers analyse in threads; a one-shot CLI or Action run in its own thread.
+  const pool =
+    (mode === "server" || mode === "worker") && env.analysis.threads > 0 && !options.inThread
+      ? createAnalysisPool({
+          threads: env.analysis.threads,
+          timeoutMs: env.analysis.timeoutMs,
+          maxMemoryMb: env.analysis.memoryMb,
+          log: options.log,
+        })
+      : undefined;
   const core = createReviewCore(env, options.log, {
     cache,
     clock,
     secrets,
     fetch: options.fetch,
+    analyzer: pool,
   });
   const ledger =
     queues && env.redis
@@ -77,6 +91,7 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
     core,
     queues,
     close: async () => {
+      await pool?.close();
       await queues?.close();
     },
   };

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { actionToken, fromActionInputs } from "./action-inputs.js";
@@ -161,6 +162,9 @@ const EnvSchema = z.object({
   CRITIC_MAX_PATCH_BYTES: wholeNumber(256_000, 1_000, 10_000_000),
   CRITIC_CONCURRENCY: wholeNumber(4, 1, 256),
   CRITIC_INSTALLATION_CONCURRENCY: wholeNumber(0, 0, 256),
+  CRITIC_ANALYSIS_THREADS: wholeNumber(-1, 0, 256),
+  CRITIC_ANALYSIS_TIMEOUT_MS: wholeNumber(30_000, 100, 600_000),
+  CRITIC_ANALYSIS_MEMORY_MB: wholeNumber(512, 64, 16_384),
   CRITIC_DAILY_BUDGET_TOKENS: wholeNumber(0, 0, 1_000_000_000_000),
   CRITIC_DAILY_BUDGET_USD: dollars,
   CRITIC_COMMANDS_PER_HOUR: wholeNumber(10, 1, 10_000),
@@ -223,6 +227,11 @@ export type AppEnv = {
   concurrency: number;
   /** Reviews of one installation running at once (in one process, and across workers). */
   installationConcurrency: number;
+  /**
+   * Worker threads for the analysis (secrets, static checks) in the server and workers; 0 runs it
+   * in the main thread. Each file has `timeoutMs` and `memoryMb`.
+   */
+  analysis: { threads: number; timeoutMs: number; memoryMb: number };
   /** Model spend one installation may have per UTC day; 0 is no cap. */
   dailyBudget: { tokens: number; usd: number };
   /** Model-spending commands (`/review`, `/ask`) one user may run per repository per hour. */
@@ -330,6 +339,15 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     maxPatchBytes: e.CRITIC_MAX_PATCH_BYTES,
     concurrency: e.CRITIC_CONCURRENCY,
     dailyBudget: { tokens: e.CRITIC_DAILY_BUDGET_TOKENS, usd: e.CRITIC_DAILY_BUDGET_USD },
+    analysis: {
+      // One core stays the main thread's: it answers webhooks while the others analyse.
+      threads:
+        e.CRITIC_ANALYSIS_THREADS >= 0
+          ? e.CRITIC_ANALYSIS_THREADS
+          : Math.max(1, availableParallelism() - 1),
+      timeoutMs: e.CRITIC_ANALYSIS_TIMEOUT_MS,
+      memoryMb: e.CRITIC_ANALYSIS_MEMORY_MB,
+    },
     // Half the slots by default (at least one): one installation's burst leaves room for others.
     installationConcurrency: Math.min(
       e.CRITIC_CONCURRENCY,

@@ -40,9 +40,14 @@ export type TestApp = Critic & {
 /** A fresh Probot with Critic loaded, logs captured as JSON lines. */
 export async function createTestApp(
   envOverrides: Record<string, string> = {},
-  options: { logLevel?: LogLevel } = {},
+  options: { logLevel?: LogLevel; analysisThreads?: number } = {},
 ): Promise<TestApp> {
-  const env = testEnv(envOverrides);
+  const env = testEnv({
+    ...(options.analysisThreads === undefined
+      ? {}
+      : { CRITIC_ANALYSIS_THREADS: String(options.analysisThreads) }),
+    ...envOverrides,
+  });
   const { logs, stream } = captureLogs();
   // The production logger, with its redaction, writing to memory.
   const secrets = createRedactor(env.secrets);
@@ -52,7 +57,14 @@ export async function createTestApp(
   );
   const probot = new Probot({ appId: APP_ID, privateKey, Octokit: TestOctokit, log });
   const clock = createFakeClock();
-  const critic = createCritic(env, { probot, clock: clock.clock, secrets });
+  // The analysis runs in this thread here (a thread pool per test would double the suite's time);
+  // analysis-pool.test.ts drives the pool itself.
+  const critic = createCritic(env, {
+    probot,
+    clock: clock.clock,
+    secrets,
+    inThread: options.analysisThreads === undefined,
+  });
   const handlers: Handler[] = [];
   await probot.load(critic.app, {
     cwd: process.cwd(),
