@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { printTable, type ScenarioResult, SECTIONS, updateBenchmarksMd } from "./lib/report.js";
 import { ackLatency } from "./scenarios/ack.js";
 import { llmCost, restCalls } from "./scenarios/calls-and-cost.js";
+import { hostileInput } from "./scenarios/hostile.js";
 import { hugePr } from "./scenarios/huge.js";
 import { pipelineOverhead } from "./scenarios/overhead.js";
 import { staticEngine } from "./scenarios/static-engine.js";
@@ -24,6 +25,10 @@ const SCENARIOS: Record<string, { what: string; run: () => Promise<ScenarioResul
   calls: { what: "GitHub REST calls per review, by endpoint", run: restCalls },
   cost: { what: "model requests and prompt tokens per review", run: llmCost },
   huge: { what: "a 3,000-file, 300,000-line PR: peak RSS and time", run: hugePr },
+  hostile: {
+    what: "a 200 KB word, a 126,500-line hunk and a 40 MB body: health, acks, memory, logs",
+    run: hostileInput,
+  },
   static: { what: "static engine ms per changed file, by language", run: staticEngine },
 };
 

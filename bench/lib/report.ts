@@ -25,6 +25,7 @@ export const SECTIONS = [
   "calls",
   "cost",
   "huge",
+  "hostile",
   "static",
   "soak",
 ] as const;

@@ -57,6 +57,8 @@ export async function withBench<T>(
     nodeArgs?: string[];
     /** Heads of the PRs: `GET /pulls/{n}` answers these. */
     prs?: readonly Pr[];
+    /** Where the server's log goes (info level, JSON). */
+    logFile?: string;
   },
   fn: (bench: Bench) => Promise<T>,
 ): Promise<T> {
@@ -77,6 +79,7 @@ export async function withBench<T>(
       githubUrl: github.url,
       env: { OPENAI_API_KEY: "sk-bench-key", OPENAI_BASE_URL: llm.url, ...options.env },
       ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
+      ...(options.logFile ? { logFile: options.logFile } : {}),
     });
     const port = critic.port;
     const bench: Bench = {
