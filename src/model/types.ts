@@ -46,6 +46,8 @@ export type DiffLine = {
   oldLine?: number | undefined;
   /** Line number in the head file (added and context lines). */
   newLine?: number | undefined;
+  /** Prompt tokens of the line as a model sees it, counted ahead (in an analysis thread). */
+  tokens?: number | undefined;
 };
 
 export type Hunk = {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { RepoConfig } from "../config/repo-config.schema.js";
-import type { ReviewFile } from "../model/types.js";
+import type { DiffLine, Hunk, ReviewFile } from "../model/types.js";
 
 export type Prompt = { system: string; user: string };
 
@@ -108,18 +108,27 @@ export function buildAskPrompt(input: {
 
 /** One file's hunks with explicit new-file line numbers. */
 export function renderFileForPrompt(file: ReviewFile): string {
-  const rename = file.previousPath ? `, was ${file.previousPath}` : "";
-  const lines = [`### ${file.path} (${file.status}${rename})`];
+  const lines = [renderFileHeader(file)];
   for (const hunk of file.hunks) {
-    lines.push(
-      `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@${hunk.section ? ` ${hunk.section}` : ""}`,
-    );
-    for (const l of hunk.lines) {
-      const marker = l.kind === "add" ? "+" : l.kind === "del" ? "-" : " ";
-      lines.push(`${l.newLine ?? ""} ${marker}${l.text}`);
-    }
+    lines.push(renderHunkHeader(hunk));
+    for (const l of hunk.lines) lines.push(renderLineForPrompt(l));
   }
   return lines.join("\n");
+}
+
+export function renderFileHeader(file: ReviewFile): string {
+  const rename = file.previousPath ? `, was ${file.previousPath}` : "";
+  return `### ${file.path} (${file.status}${rename})`;
+}
+
+export function renderHunkHeader(hunk: Hunk): string {
+  return `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@${hunk.section ? ` ${hunk.section}` : ""}`;
+}
+
+/** A diff line as a model sees it: its new-file number, its marker, its text. */
+export function renderLineForPrompt(line: DiffLine): string {
+  const marker = line.kind === "add" ? "+" : line.kind === "del" ? "-" : " ";
+  return `${line.newLine ?? ""} ${marker}${line.text}`;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { ChangedFile, Finding, ReviewFile } from "../../model/types.js";
+import { renderLineForPrompt } from "../../prompt/build-prompt.js";
 import { createRedactor } from "../../security/redactor.js";
+import { countText } from "../pack/chunk-files.js";
 import { sanitizeFileLines } from "../sanitize/sanitize-files.js";
 import { type CompiledRule, compileRules, type RuleSource } from "../static/compile-rules.js";
 import { runStaticChecks } from "../static/run-static-checks.js";
@@ -39,6 +41,9 @@ export async function analyzeFile(
   const { file, secretFindings } = await sanitizeFileLines(task.file, createRedactor(task.secrets));
   if (!task.review)
     return { file, secretFindings, staticFindings: [], failedRules: [], families: [] };
+  // Counted here, of the cleaned text, so packing on the main thread only adds numbers.
+  for (const hunk of file.hunks)
+    for (const line of hunk.lines) line.tokens = countText(renderLineForPrompt(line));
   const checks = runStaticChecks({
     files: [file],
     headTexts: task.headText === undefined ? undefined : new Map([[file.path, task.headText]]),

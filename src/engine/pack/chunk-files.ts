@@ -1,6 +1,10 @@
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
-import type { Hunk, ReviewFile } from "../../model/types.js";
-import { renderFileForPrompt } from "../../prompt/build-prompt.js";
+import type { DiffLine, Hunk, ReviewFile } from "../../model/types.js";
+import {
+  renderFileHeader,
+  renderHunkHeader,
+  renderLineForPrompt,
+} from "../../prompt/build-prompt.js";
 
 /** Files (or parts of files) that go to a model together, in one request. */
 export type Chunk<F extends ReviewFile = ReviewFile> = { files: F[]; tokens: number };
@@ -65,7 +69,7 @@ export function chunkFiles<F extends ReviewFile>(
   for (const file of files) {
     // Cut in pieces, a file costs at least its whole text: one past the budget whole is left out
     // without the line-by-line split (a 126,500-line hunk took 0.4 s of the main thread to split).
-    const whole = count(renderFileForPrompt(file));
+    const whole = fileCost(file, count);
     if (total + whole > options.maxReviewTokens) {
       overBudget.push(file);
       continue;
@@ -104,7 +108,7 @@ function splitFile<F extends ReviewFile>(
 ): Piece<F>[] {
   if (whole <= max) return [{ file, tokens: whole }];
 
-  const header = count(renderFileForPrompt({ ...file, hunks: [] }));
+  const header = count(renderFileHeader(file));
   const hunks = file.hunks.flatMap((h) => splitHunk(h, max - header, count));
   const pieces: Piece<F>[] = [];
   let part: Hunk[] = [];
@@ -133,7 +137,7 @@ function splitHunk(
   let from = 0;
   let tokens = 0;
   hunk.lines.forEach((line, i) => {
-    const lineCost = count(line.text) + 2;
+    const lineCost = lineTokens(line, count);
     if (i > from && tokens + lineCost > max) {
       out.push(slice(hunk, from, i, count));
       from = i;
@@ -165,7 +169,24 @@ function slice(
   return { hunk: part, tokens: hunkCost(part, count) };
 }
 
+/**
+ * A file's tokens as the sum of its parts: its header, each hunk's header, each line (counted
+ * ahead where an analysis thread did it, so the main thread only adds numbers), a newline each.
+ */
+export function fileCost(file: ReviewFile, count: (text: string) => number): number {
+  return file.hunks.reduce(
+    (sum, hunk) => sum + hunkCost(hunk, count),
+    count(renderFileHeader(file)),
+  );
+}
+
 function hunkCost(hunk: Hunk, count: (text: string) => number): number {
-  const file: ReviewFile = { path: "", status: "modified", hunks: [hunk] };
-  return count(renderFileForPrompt(file)) - count(renderFileForPrompt({ ...file, hunks: [] }));
+  let tokens = count(renderHunkHeader(hunk)) + 1;
+  for (const line of hunk.lines) tokens += lineTokens(line, count);
+  return tokens;
+}
+
+/** A line's tokens with its newline. */
+export function lineTokens(line: DiffLine, count: (text: string) => number): number {
+  return (line.tokens ?? count(renderLineForPrompt(line))) + 1;
 }
