@@ -17,6 +17,7 @@ import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
 import { createInstallationAuth } from "./github/installation-client.js";
 import type { GitHub } from "./github/octokit.js";
 import { createPermissionCache, createRedisPermissionCache } from "./github/permissions.js";
+import { createRedisSummaryLock, createSummaryLock } from "./github/summary-lock.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
 import type { BullQueues } from "./queue/redis/bull-queues.js";
@@ -86,7 +87,12 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
     budget: env.dailyBudget,
   });
   const auth = createInstallationAuth(probot, metrics, runtime.secrets);
+  const summaryLock =
+    bull && env.redis
+      ? createRedisSummaryLock(bull.connection, env.redis.prefix, (ms) => clock.sleep(ms))
+      : createSummaryLock();
   const reviewDeps: ReviewDeps = {
+    summaryLock,
     budget: { ledger: runtime.ledger, daily: env.dailyBudget, now: clock.now },
     auth,
     metrics,
@@ -118,6 +124,7 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
   // Redis mode: this process only receives webhooks and queues jobs; workers run them.
   const queue: JobQueue = bull?.reviews ?? local;
   const commandDeps: CommandDeps = {
+    summaryLock,
     budget: reviewDeps.budget,
     pauses,
     auth,

@@ -3,6 +3,7 @@ import type { Probot } from "probot";
 import { runCommand } from "./commands/run-command.js";
 import type { AppEnv } from "./config/env.js";
 import { createInstallationAuth } from "./github/installation-client.js";
+import { createRedisSummaryLock } from "./github/summary-lock.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { redisHealth } from "./queue/redis/open-redis.js";
 import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
@@ -41,7 +42,11 @@ export function createWorker(
     budget: env.dailyBudget,
   });
   const auth = createInstallationAuth(probot, metrics, runtime.secrets);
+  const summaryLock = createRedisSummaryLock(queues.connection, redis.prefix, (ms) =>
+    clock.sleep(ms),
+  );
   const reviewDeps: ReviewDeps = {
+    summaryLock,
     budget: { ledger: runtime.ledger, daily: env.dailyBudget, now: clock.now },
     metrics,
     auth,
@@ -55,6 +60,7 @@ export function createWorker(
     defer: (job, delayMs) => void queues.enqueueLater(job, delayMs),
   };
   const commandDeps = {
+    summaryLock,
     budget: reviewDeps.budget,
     auth,
     core,

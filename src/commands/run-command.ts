@@ -10,18 +10,24 @@ import {
   upsertComment,
 } from "../github/pull-request.js";
 import { type CommentRef, react } from "../github/reactions.js";
+import type { SummaryLock } from "../github/summary-lock.js";
 import type { JobQueue } from "../queue/in-process-queue.js";
 import { pullKey } from "../queue/review-job.js";
 import { SUMMARY_MARKER } from "../render/markers.js";
 import { renderPaused } from "../render/render-summary.js";
 import type { ReviewDeps } from "../review/review-deps.js";
 import { answerQuestion } from "./ask.js";
+
+const alone: SummaryLock = (_key, fn) => fn();
+
 import type { CommandJob } from "./command-job.js";
 import { HELP_TEXT } from "./parse-command.js";
 
 export type CommandDeps = {
   auth(installationId: number): Promise<GitHub>;
   core: ReviewCore;
+  /** One summary per pull request, whoever writes it first. */
+  summaryLock?: SummaryLock | undefined;
   /** The daily model budget per installation: past it, `/ask` says so instead of asking. */
   budget?: ReviewDeps["budget"];
   reviews: JobQueue;
@@ -78,14 +84,16 @@ export async function runCommand(
         deps.pauses.set(pullKey(job), paused);
         const client = gh;
         const find = () => findOwnComment(client, ref, SUMMARY_MARKER, deps);
-        const existing = await find();
-        await upsertComment(
-          gh,
-          ref,
-          existing,
-          renderPaused(existing?.body, deps.version, paused),
-          find,
-        );
+        await (deps.summaryLock ?? alone)(pullKey(job), async () => {
+          const existing = await find();
+          await upsertComment(
+            client,
+            ref,
+            existing,
+            renderPaused(existing?.body, deps.version, paused),
+            find,
+          );
+        });
         break;
       }
       case "config": {

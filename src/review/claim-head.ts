@@ -7,7 +7,7 @@ import {
   type PullRef,
   upsertComment,
 } from "../github/pull-request.js";
-import type { ReviewJob } from "../queue/review-job.js";
+import { pullKey, type ReviewJob } from "../queue/review-job.js";
 import { parseState, SUMMARY_MARKER, type SummaryState } from "../render/markers.js";
 import { renderInProgress } from "../render/render-summary.js";
 import type { ReviewDeps } from "./review-deps.js";
@@ -29,7 +29,7 @@ export type Claim =
  * overrides the last three); otherwise the summary comment shows "in progress".
  */
 export async function claimHead(
-  deps: Pick<ReviewDeps, "appId" | "botLogin" | "version">,
+  deps: Pick<ReviewDeps, "appId" | "botLogin" | "version" | "summaryLock">,
   params: {
     gh: GitHub;
     ref: PullRef;
@@ -44,18 +44,21 @@ export async function claimHead(
   if (!config.enabled) return { kind: "skip", why: "reviews disabled by configuration" };
   if (job.draft && !config.review_drafts && !requested)
     return { kind: "skip", why: "draft pull request skipped" };
-  const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps);
-  const previous = existing ? parseState(existing.body) : undefined;
-  if (previous?.paused && !requested) return { kind: "skip", why: "automatic reviews paused" };
-  if (previous?.sha === job.headSha && !requested)
-    return { kind: "skip", why: "head already reviewed" };
-  params.signal.throwIfAborted();
-  const summary = await upsertComment(
-    gh,
-    ref,
-    existing,
-    renderInProgress(job.headSha, deps.version, existing?.body),
-    () => findOwnComment(gh, ref, SUMMARY_MARKER, deps),
-  );
-  return { kind: "claimed", summary, previousBody: existing?.body, previous };
+  const lock = deps.summaryLock ?? ((_key, fn) => fn());
+  return lock(pullKey(job), async (): Promise<Claim> => {
+    const existing = await findOwnComment(gh, ref, SUMMARY_MARKER, deps);
+    const previous = existing ? parseState(existing.body) : undefined;
+    if (previous?.paused && !requested) return { kind: "skip", why: "automatic reviews paused" };
+    if (previous?.sha === job.headSha && !requested)
+      return { kind: "skip", why: "head already reviewed" };
+    params.signal.throwIfAborted();
+    const summary = await upsertComment(
+      gh,
+      ref,
+      existing,
+      renderInProgress(job.headSha, deps.version, existing?.body),
+      () => findOwnComment(gh, ref, SUMMARY_MARKER, deps),
+    );
+    return { kind: "claimed", summary, previousBody: existing?.body, previous };
+  });
 }

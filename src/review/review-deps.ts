@@ -3,6 +3,7 @@ import type { DailyBudget } from "../budget/budgeted-model.js";
 import type { SpendLedger } from "../budget/spend-ledger.js";
 import type { ReviewCore } from "../deps.js";
 import type { GitHub } from "../github/octokit.js";
+import type { SummaryLock } from "../github/summary-lock.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { ReviewJob } from "../queue/review-job.js";
 import type { Clock } from "../resilience/clock.js";
@@ -19,6 +20,8 @@ export type ReviewDeps = {
   log: Logger;
   /** Time for retry waits and deferrals; tests pass a clock that never waits. */
   clock: Clock;
+  /** One summary per pull request, whoever writes it first. */
+  summaryLock?: SummaryLock | undefined;
   /**
    * `/pause` and `/resume` given in this process, by pull request: they may land while a review
    * runs, and the review's final summary must not write the older state back.

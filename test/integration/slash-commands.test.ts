@@ -1,6 +1,7 @@
+import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { HELP_TEXT } from "../../src/commands/parse-command.js";
-import { botComment, FILE, githubMock, HEAD_SHA } from "../helpers/github-nock.js";
+import { botComment, FILE, GITHUB, githubMock, HEAD_SHA } from "../helpers/github-nock.js";
 import { modelAnswer, openaiDynamic, openaiMock } from "../helpers/llm-nock.js";
 import { prCommentPayload, pullRequestPayload, threadReplyPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
@@ -375,5 +376,58 @@ describe("slash-commands", () => {
 
     expect(gh.captured.comments[0]?.body).toBe(HELP_TEXT);
     expect(HEAD_SHA).toHaveLength(40);
+  });
+});
+
+describe("concurrent commands on a pull request without a summary", () => {
+  it("create one summary: the second finds and edits the first's", async () => {
+    const app = await createTestApp();
+    const repo = "/repos/Codertocat/Hello-World";
+    const created: Array<{ id: number; body: string }> = [];
+    nock(GITHUB)
+      .post("/app/installations/1/access_tokens")
+      .reply(201, { token: "ghs_t", expires_at: "2099-01-01T00:00:00Z", permissions: {} })
+      .persist();
+    const gh = githubMock()
+      .permission("maintainer", "write")
+      .permission("other-maintainer", "write")
+      .reaction(1001, "eyes")
+      .reaction(1002, "eyes")
+      .reaction(1001, "rocket")
+      .reaction(1002, "rocket")
+      .updateComment(9001);
+    // The comments as they are when asked: empty until the first summary is created.
+    gh.scope
+      .get(`${repo}/issues/2/comments`)
+      .query({ per_page: 100 })
+      .times(2)
+      .reply(200, () => created.map((c) => botComment(c.id, c.body)));
+    gh.scope
+      .post(`${repo}/issues/2/comments`, (body: { body: string }) => {
+        created.push({ id: 9001, body: body.body });
+        return true;
+      })
+      .reply(201, { id: 9001 });
+    const command = (id: number, body: string, login: string) => {
+      const payload = prCommentPayload(body, login);
+      (payload.comment as Record<string, unknown>).id = id;
+      return app.probot.receive({
+        id: `c-${id}`,
+        name: "issue_comment",
+        payload: payload as never,
+      });
+    };
+
+    // Whichever runs first creates the summary; the other changes it.
+    await Promise.all([
+      command(1001, "/pause", "maintainer"),
+      command(1002, "/resume", "other-maintainer"),
+    ]);
+    await app.idle();
+
+    expect(created).toHaveLength(1);
+    expect(gh.captured.updates).toHaveLength(1);
+    // The token mock is kept for any number of requests; it is not part of the script.
+    nock.cleanAll();
   });
 });

@@ -1,0 +1,53 @@
+import type { Redis } from "ioredis";
+
+/**
+ * Runs `fn` alone for `key` (a pull request): Critic looks for its summary comment and creates it
+ * when missing, and two of those at once (two `/pause`s, a `/pause` and a review) would create
+ * two summaries.
+ */
+export type SummaryLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+
+/** In one process: the calls for a key run one after another. */
+export function createSummaryLock(): SummaryLock {
+  const tails = new Map<string, Promise<unknown>>();
+  return async (key, fn) => {
+    const before = tails.get(key) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}
+
+const RELEASE =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+// A holder finds and writes one comment: seconds. A dead holder's lock lapses after this.
+const HOLD_MS = 15_000;
+const WAIT_MS = 30_000;
+
+/** Across processes (Redis mode): a short Redis lock per pull request, waited for in turns. */
+export function createRedisSummaryLock(
+  redis: Redis,
+  prefix: string,
+  sleep: (ms: number) => Promise<void>,
+): SummaryLock {
+  return async (key, fn) => {
+    const lock = `${prefix}:summary-lock:${key}`;
+    const owner = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+    for (let waited = 0; ; waited += 100) {
+      if ((await redis.set(lock, owner, "PX", HOLD_MS, "NX")) !== null) break;
+      // Redis unreachable or a stuck holder: go on rather than never write the summary.
+      if (waited >= WAIT_MS) return fn();
+      await sleep(100);
+    }
+    try {
+      return await fn();
+    } finally {
+      await redis.eval(RELEASE, 1, lock, owner).catch(() => undefined);
+    }
+  };
+}
