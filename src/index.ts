@@ -11,18 +11,18 @@ import { createRepositoryClients, findInstallation } from "./assess/open-reposit
 import { openGitHubRepository } from "./assess/repo-source.js";
 import { parseRepoUrl, webHostOf } from "./assess/repo-url.js";
 import { reviewSingleFile } from "./assess/review-single-file.js";
-import { type CommandDeps, runCommand } from "./commands/run-command.js";
+import { runCommand } from "./commands/run-command.js";
 import { createSpendLimiter } from "./commands/spend-limiter.js";
 import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
 import { createInstallationAuth } from "./github/installation-client.js";
 import type { GitHub } from "./github/octokit.js";
 import { createPermissionCache, createRedisPermissionCache } from "./github/permissions.js";
-import { createRedisSummaryLock, createSummaryLock } from "./github/summary-lock.js";
+import { createJobDeps } from "./job-deps.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
 import type { BullQueues } from "./queue/redis/bull-queues.js";
 import { redisHealth } from "./queue/redis/open-redis.js";
-import { type ReviewDeps, runReview } from "./review/run-review.js";
+import { runReview } from "./review/run-review.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
 import { createMetricsHandler } from "./server/metrics-handler.js";
@@ -77,7 +77,6 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
   });
   const { core, clock, log, queues: bull } = runtime;
   const botLogin = action ? ACTIONS_BOT_LOGIN : undefined;
-  const pauses = new Map<string, boolean>();
   const commands = new PQueue({ concurrency: env.concurrency });
   // Single-file reviews have a budget of their own: uploads cannot take the reviews' slots.
   const uploads = new PQueue({ concurrency: Math.max(1, Math.ceil(env.concurrency / 2)) });
@@ -86,30 +85,22 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
     breakers: () => core.chain.states(),
     budget: env.dailyBudget,
   });
-  const auth = createInstallationAuth(probot, metrics, runtime.secrets);
-  const summaryLock =
-    bull && env.redis
-      ? createRedisSummaryLock(bull.connection, env.redis.prefix, (ms) => clock.sleep(ms))
-      : createSummaryLock();
-  const reviewDeps: ReviewDeps = {
-    summaryLock,
-    budget: { ledger: runtime.ledger, daily: env.dailyBudget, now: clock.now },
-    auth,
+  const jobs = createJobDeps(runtime, probot, {
     metrics,
-    pauses,
-    core,
-    clock,
-    appId: env.appId,
+    reviews: {
+      enqueue: (job) => queue.enqueue(job),
+      stats: () => queue.stats(),
+      onIdle: () => queue.onIdle(),
+    },
     botLogin,
-    version: VERSION,
-    log,
     // An Action's process ends with its event: a review cannot wait for a rate-limit reset.
     defer: action
       ? undefined
       : (job, delayMs) => {
           setTimeout(() => queue.enqueue(job), delayMs).unref();
         },
-  };
+  });
+  const reviewDeps = jobs.review;
   const local = createInProcessQueue({
     concurrency: env.concurrency,
     perInstallation: env.installationConcurrency,
@@ -123,18 +114,7 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
   });
   // Redis mode: this process only receives webhooks and queues jobs; workers run them.
   const queue: JobQueue = bull?.reviews ?? local;
-  const commandDeps: CommandDeps = {
-    summaryLock,
-    budget: reviewDeps.budget,
-    pauses,
-    auth,
-    core,
-    reviews: queue,
-    appId: env.appId,
-    botLogin,
-    version: VERSION,
-    log,
-  };
+  const commandDeps = jobs.command;
   const limiter = createSpendLimiter({ perHour: env.commandsPerHour, now: clock.now });
   const permissions =
     bull && env.redis

@@ -2,12 +2,11 @@ import { createServer } from "node:http";
 import type { Probot } from "probot";
 import { runCommand } from "./commands/run-command.js";
 import type { AppEnv } from "./config/env.js";
-import { createInstallationAuth } from "./github/installation-client.js";
-import { createRedisSummaryLock } from "./github/summary-lock.js";
+import { createJobDeps } from "./job-deps.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { redisHealth } from "./queue/redis/open-redis.js";
 import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
-import { type ReviewDeps, runReview } from "./review/run-review.js";
+import { runReview } from "./review/run-review.js";
 import { createRuntime, type RuntimeOptions } from "./runtime.js";
 import { createHealthHandler } from "./server/health-handler.js";
 import { createMetricsHandler } from "./server/metrics-handler.js";
@@ -32,44 +31,22 @@ export function createWorker(
     throw new Error("[critic] a worker needs REDIS_URL: set it to the Redis the receivers use");
   const redis = env.redis;
   const runtime = createRuntime(env, "worker", { ...options, log: options.log ?? probot.log });
-  const { core, log, clock } = runtime;
+  const { core, log } = runtime;
   const queues = runtime.queues;
   if (!queues) throw new Error("[critic] a worker runs in Redis mode only");
-  const pauses = new Map<string, boolean>();
   const metrics = createMetrics({
     queue: () => queues.reviews.stats(),
     breakers: () => core.chain.states(),
     budget: env.dailyBudget,
   });
-  const auth = createInstallationAuth(probot, metrics, runtime.secrets);
-  const summaryLock = createRedisSummaryLock(queues.connection, redis.prefix, (ms) =>
-    clock.sleep(ms),
-  );
-  const reviewDeps: ReviewDeps = {
-    summaryLock,
-    budget: { ledger: runtime.ledger, daily: env.dailyBudget, now: clock.now },
+  const jobs = createJobDeps(runtime, probot, {
     metrics,
-    auth,
-    core,
-    clock,
-    appId: env.appId,
-    version: VERSION,
-    log,
-    pauses,
+    reviews: queues.reviews,
     verifyBeforePost: true,
     defer: (job, delayMs) => void queues.enqueueLater(job, delayMs),
-  };
-  const commandDeps = {
-    summaryLock,
-    budget: reviewDeps.budget,
-    auth,
-    core,
-    reviews: queues.reviews,
-    appId: env.appId,
-    version: VERSION,
-    log,
-    pauses,
-  };
+  });
+  const reviewDeps = jobs.review;
+  const commandDeps = jobs.command;
   const workers = startWorkers({
     redisUrl: redis.url,
     prefix: redis.prefix,

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDiskStore } from "../../src/assess/assessment-store.js";
 import { GITHUB } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
+import { repositoryMock } from "../helpers/repository-nock.js";
 import { serve } from "../helpers/serve.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -324,52 +325,6 @@ describe("API authentication, validation and limits", () => {
     expect((await fetch(`${base}/api/nothing`, { headers: AUTH })).status).toBe(404);
   });
 });
-
-/** A small real repository: a Python solution with a README and files Critic must skip. */
-function repositoryMock(options: { installed: boolean }) {
-  const files: Record<string, string> = {
-    "README.md": "# Calculator\n\nRun `python calc.py`.\n",
-    "calc.py": "def main():\n    expr = input()\n    print(eval(expr))\n\nmain()\n",
-    "test_calc.py": "def test_nothing():\n    assert True\n",
-    "package-lock.json": "{}\n",
-    "logo.png": "PNG",
-  };
-  const scope = nock(GITHUB);
-  if (options.installed) {
-    scope.get("/repos/cand/calc/installation").reply(200, { id: 1 });
-    scope.post("/app/installations/1/access_tokens").reply(201, {
-      token: "ghs_installation_token_for_tests",
-      expires_at: "2099-01-01T00:00:00Z",
-      permissions: {},
-    });
-  } else {
-    scope.get("/repos/cand/calc/installation").reply(404, { message: "Not Found" });
-  }
-  scope.get("/repos/cand/calc").reply(200, { default_branch: "main", private: false });
-  scope
-    .get("/repos/cand/calc/git/trees/main")
-    .query({ recursive: "1" })
-    .reply(200, {
-      sha: "t",
-      truncated: false,
-      tree: [
-        ...Object.entries(files).map(([path, text], i) => ({
-          path,
-          type: "blob",
-          sha: `sha${i}`,
-          size: text.length,
-        })),
-        { path: "src", type: "tree", sha: "tree1" },
-      ],
-    });
-  Object.entries(files).forEach(([path, text], i) => {
-    if (path.endsWith(".json") || path.endsWith(".png")) return;
-    scope
-      .get(`/repos/cand/calc/git/blobs/sha${i}`)
-      .reply(200, { content: Buffer.from(text).toString("base64"), encoding: "base64" });
-  });
-  return scope;
-}
 
 describe("assessments", () => {
   it("reviews a candidate's repository end to end and reports it for the level", async () => {

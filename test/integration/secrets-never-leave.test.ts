@@ -10,9 +10,10 @@ import { createLogger } from "../../src/logging/create-logger.js";
 import { renderFindings, renderState } from "../../src/render/markers.js";
 import { createRedactor } from "../../src/security/redactor.js";
 import { startServer } from "../../src/server/start-server.js";
-import { botComment, compareMock, GITHUB, githubMock } from "../helpers/github-nock.js";
+import { botComment, compareMock, githubMock } from "../helpers/github-nock.js";
 import { type ChatRequest, modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { prCommentPayload, pullRequestPayload } from "../helpers/payloads.js";
+import { repositoryMock } from "../helpers/repository-nock.js";
 import { serve } from "../helpers/serve.js";
 import {
   APP_ID,
@@ -208,27 +209,7 @@ describe("secrets never reach a model, on every road", () => {
       "app.py": PYTHON,
       [`config/${GH_TOKEN}.py`]: "x = 1\n",
     };
-    const scope = nock(GITHUB);
-    scope.get("/repos/cand/calc/installation").reply(404, { message: "Not Found" });
-    scope.get("/repos/cand/calc").reply(200, { default_branch: "main", private: false });
-    scope
-      .get("/repos/cand/calc/git/trees/main")
-      .query({ recursive: "1" })
-      .reply(200, {
-        sha: "t",
-        truncated: false,
-        tree: Object.entries(files).map(([path, text], i) => ({
-          path,
-          type: "blob",
-          sha: `sha${i}`,
-          size: text.length,
-        })),
-      });
-    Object.values(files).forEach((text, i) => {
-      scope
-        .get(`/repos/cand/calc/git/blobs/sha${i}`)
-        .reply(200, { content: Buffer.from(text).toString("base64"), encoding: "base64" });
-    });
+    repositoryMock({ installed: false, files });
     const llm = openaiMock([
       { answer: modelAnswer([]) },
       { text: JSON.stringify({ rating: 3, rating_rationale: "Keys.", conclusion: "No." }) },
