@@ -35,8 +35,7 @@ if (env.appId === 0 || !hasPrivateKey()) {
   const SHUTDOWN_GRACE_MS = 60_000;
   process.once("SIGTERM", () => {
     const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
-    void server
-      .stop()
+    void Promise.race([server.stop(), deadline])
       .then(() => Promise.race([critic.idle(), deadline]))
       .then(() => Promise.race([critic.close(), deadline]))
       .finally(() => process.exit(0));

@@ -179,9 +179,12 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
       overview: "",
       conclusion: anySecret
         ? "Every file was skipped for review, but secrets were found in them: remove and rotate them."
-        : "Nothing in this change needed a review: every file was skipped (see Found files).",
+        : overBudgetAnalysis.size > 0
+          ? "No file could be reviewed: the analysis of some went over its budget (see Found files). Review this change by hand."
+          : "Nothing in this change needed a review: every file was skipped (see Found files).",
       servedBy: anySecret ? "static checks only" : "no reviewer (nothing to review)",
-      ai: "not-used",
+      // Files whose analysis failed were neither reviewed nor scanned: no gate may pass them.
+      ai: overBudgetAnalysis.size > 0 ? "unavailable" : "not-used",
       usage: [],
       notes,
     };
@@ -294,8 +297,9 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     servedBy: merged.servedBy,
     // Files left out for the token budget were not seen by a model: with a model configured, a
     // gate cannot pass them on static checks alone (padding a diff must not dodge the review).
+    // A file whose analysis failed was not even scanned, with or without a model.
     ai:
-      overBudget.length > 0 && deps.model.hasModel
+      (overBudget.length > 0 && deps.model.hasModel) || overBudgetAnalysis.size > 0
         ? merged.ai === "full" || merged.ai === "partial"
           ? "partial"
           : "unavailable"

@@ -28,6 +28,19 @@ const RELEASE =
 // A holder finds and writes one comment: seconds. A dead holder's lock lapses after this.
 const HOLD_MS = 15_000;
 const WAIT_MS = 30_000;
+// How long a Redis command may take before the lock is given up on.
+const ANSWER_MS = 2_000;
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+    timer.unref();
+  });
+  return Promise.race([promise.catch(() => "timeout" as const), timeout]).finally(() =>
+    clearTimeout(timer),
+  );
+}
 
 /** Across processes (Redis mode): a short Redis lock per pull request, waited for in turns. */
 export function createRedisSummaryLock(
@@ -39,15 +52,18 @@ export function createRedisSummaryLock(
     const lock = `${prefix}:summary-lock:${key}`;
     const owner = `${process.pid}-${Math.random().toString(36).slice(2)}`;
     for (let waited = 0; ; waited += 100) {
-      if ((await redis.set(lock, owner, "PX", HOLD_MS, "NX")) !== null) break;
-      // Redis unreachable or a stuck holder: go on rather than never write the summary.
+      // Redis unreachable (its commands wait for a reconnect) or a stuck holder: go on rather
+      // than never write the summary.
+      const taken = await within(redis.set(lock, owner, "PX", HOLD_MS, "NX"), ANSWER_MS);
+      if (taken === "timeout") return fn();
+      if (taken !== null) break;
       if (waited >= WAIT_MS) return fn();
       await sleep(100);
     }
     try {
       return await fn();
     } finally {
-      await redis.eval(RELEASE, 1, lock, owner).catch(() => undefined);
+      await within(redis.eval(RELEASE, 1, lock, owner), ANSWER_MS).catch(() => undefined);
     }
   };
 }

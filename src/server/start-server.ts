@@ -36,12 +36,12 @@ export async function startServer(options: {
 }): Promise<RunningServer> {
   const handle = await createNodeMiddleware(options.app, { probot: options.probot });
   const log = options.log.child({ name: "http" });
-  const webhookPath = options.probot.webhookPath;
+  const webhookPath = normalisePath(options.probot.webhookPath);
   const server = createServer((req, res) => {
     const started = performance.now();
     res.once("finish", () => accessLog(log, req, res, performance.now() - started));
     void (async () => {
-      const path = (req.url ?? "").split("?")[0];
+      const path = normalisePath(req.url ?? "/");
       // A delivery is read (at most GitHub's cap) and its signature checked before Probot sees it:
       // an unsigned or oversized body costs a few bytes of memory and one short log line.
       if (req.method === "POST" && path === webhookPath) {
@@ -125,6 +125,20 @@ async function acceptDelivery(
   }
   (req as IncomingMessage & { body?: string }).body = body;
   return true;
+}
+
+/**
+ * A path as Probot's webhook middleware compares it (URL-resolved, trailing slashes dropped), so
+ * no spelling of the webhook path reaches Probot without the checks above.
+ */
+function normalisePath(url: string): string {
+  let path: string;
+  try {
+    path = new URL(url, "http://critic.local").pathname;
+  } catch {
+    return url;
+  }
+  return path.replace(/\/+$/, "") || "/";
 }
 
 function accessLog(log: Logger, req: IncomingMessage, res: ServerResponse, ms: number): void {

@@ -34,8 +34,11 @@ export function createAnalysisPool(options: {
     ...(fromSource ? { execArgv: ["--import", "tsx"] } : {}),
   });
   const slots = new PQueue({ concurrency: options.threads });
-  const runOne = (task: FileTask, signal: AbortSignal) =>
+  // Closing rejects what still waits: no review is left waiting for an analysis that never comes.
+  const closing = new AbortController();
+  const runOne = (task: FileTask, reviewSignal: AbortSignal) =>
     slots.add(async (): Promise<FileAnalysis | FailedAnalysis> => {
+      const signal = AbortSignal.any([reviewSignal, closing.signal]);
       signal.throwIfAborted();
       const budget = AbortSignal.timeout(options.timeoutMs);
       try {
@@ -56,7 +59,8 @@ export function createAnalysisPool(options: {
   return {
     analyze: (tasks, signal) => Promise.all(tasks.map((task) => runOne(task, signal))),
     async close() {
-      slots.clear();
+      closing.abort(new Error("[critic] the analysis pool is closing"));
+      await slots.onIdle();
       await pool.destroy();
     },
   };

@@ -61,6 +61,21 @@ describe("the analysis pool (worker threads)", () => {
     }
   });
 
+  it("rejects the analyses still waiting when it closes, instead of leaving them pending", async () => {
+    const pool = createAnalysisPool({
+      threads: 1,
+      timeoutMs: 30_000,
+      maxMemoryMb: 256,
+      log: quiet,
+    });
+    const tasks = [1, 2, 3].map((n) => task(`f${n}.py`, [`x${n} = ${n}`]));
+
+    const analysing = pool.analyze(tasks, new AbortController().signal).catch((e: Error) => e);
+    await pool.close();
+
+    expect(await analysing).toMatchObject({ message: "[critic] the analysis pool is closing" });
+  });
+
   it("serves a pull request review end to end from the pool", async () => {
     const app = await createTestApp({}, { analysisThreads: 1 });
     const gh = githubMock()

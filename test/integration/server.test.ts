@@ -142,6 +142,18 @@ describe("the HTTP server", () => {
     } as RequestInit).catch(() => undefined);
 
     expect(declared.status).toBe(413);
+    // Any spelling of the webhook path Probot would accept gets the same checks first.
+    const slashed = await fetch(`${base}/api/github/webhooks/`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "pull_request",
+        "x-github-delivery": "e2e-delivery-3",
+        "x-hub-signature-256": "sha256=00",
+      },
+      body: big,
+    });
+    expect(slashed.status).toBe(413);
     // The server may close the connection before the client has sent it all.
     if (streamed) expect(streamed.status).toBe(413);
     expect(logs.join("").length - before).toBeLessThan(2_000);

@@ -1,0 +1,88 @@
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { RepoConfig } from "../../src/config/repo-config.schema.js";
+import { createInThreadAnalyzer } from "../../src/engine/analyze/analyzer.js";
+import type { ModelPort } from "../../src/engine/model-port.js";
+import { reviewChanges } from "../../src/engine/review-changes.js";
+import { DEFAULT_PRICES } from "../../src/model/pricing.js";
+import { createRedactor } from "../../src/security/redactor.js";
+
+const file = (path: string, line: string) => ({
+  path,
+  status: "added" as const,
+  additions: 1,
+  deletions: 0,
+  patch: `@@ -0,0 +1 @@\n+${line}`,
+});
+
+/** A model that finds nothing and rates everything 10/10. */
+const content: ModelPort = {
+  hasModel: true,
+  review: async () => ({
+    result: {
+      findings: [],
+      summary: "Fine.",
+      rating: { score: 10, reason: "Fine." },
+      conclusion: "Merge.",
+      model: "m",
+      dropped: 0,
+    },
+    served: { id: "openai", displayName: "OpenAI", usesModel: true },
+    cached: false,
+    failed: [],
+  }),
+  ask: async () => ({ failed: [] }),
+};
+
+function engine(failing: string) {
+  const inThread = createInThreadAnalyzer([]);
+  return {
+    // The analysis of `failing` goes over its budget; the others run as usual.
+    analyzer: {
+      analyze: async (tasks: Parameters<typeof inThread.analyze>[0], signal: AbortSignal) => {
+        const done = await inThread.analyze(tasks, signal);
+        return done.map((d, i) =>
+          tasks[i]?.file.path === failing ? { failed: "over 30000 ms" } : d,
+        );
+      },
+    },
+    model: content,
+    redactor: createRedactor([]),
+    prices: DEFAULT_PRICES,
+    log: pino({ level: "silent" }),
+  };
+}
+
+const params = (files: ReturnType<typeof file>[]) => ({
+  pr: { title: "t", body: "" },
+  files,
+  config: RepoConfig.parse({}),
+  limits: { maxPatchBytes: 256_000, maxPromptTokens: 60_000, maxRequestTokens: 16_000 },
+  signal: new AbortController().signal,
+});
+
+describe("engine/review-changes with a file whose analysis failed", () => {
+  it("lists it as over its analysis budget and never counts the review as complete", async () => {
+    const result = await reviewChanges(
+      engine("evil.ts"),
+      params([
+        file("a.ts", "export const a = 1;"),
+        file("evil.ts", 'const k = "AKIAZ7XQ4M2N8P5R3T6V";'),
+      ]),
+    );
+
+    expect(result.decisions.find((d) => d.file.path === "evil.ts")).toMatchObject({
+      reviewed: false,
+      reason: "analysis budget exceeded",
+    });
+    expect(result.ai).toBe("partial");
+    expect(result.notes.join(" ")).toContain("analysis went over its time or memory budget");
+  });
+
+  it("says so when no file could be analysed, and leaves the gate undecided", async () => {
+    const result = await reviewChanges(engine("evil.ts"), params([file("evil.ts", "x")]));
+
+    expect(result.ai).toBe("unavailable");
+    expect(result.conclusion).toContain("No file could be reviewed");
+  });
+});
