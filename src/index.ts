@@ -242,7 +242,7 @@ function createAssessments(
   bull: BullQueues | undefined,
 ): AssessmentRunner {
   const { core, log } = runtime;
-  const auth = createInstallationAuth(probot);
+  const auth = createInstallationAuth(probot, undefined, runtime.secrets);
   const clientFor = createRepositoryClients(env, log, async (repo) => {
     const id = await findInstallation((await probot.auth()) as GitHub, repo);
     return id === undefined ? undefined : auth(id);
