@@ -2,6 +2,8 @@ import type { ResolvedRepoConfig } from "../config/resolve-repo-config.js";
 import type { ReviewCore } from "../deps.js";
 import { askAboutChanges } from "../engine/ask-about-changes.js";
 import type { EngineDeps } from "../engine/review-changes.js";
+import { estimateCost } from "../model/pricing.js";
+import type { UsageLine } from "../model/review-result.js";
 import type { ChangedFile } from "../model/types.js";
 
 /**
@@ -21,7 +23,7 @@ export async function answerQuestion(
       | undefined;
     signal: AbortSignal;
   },
-): Promise<{ body: string; answered: boolean }> {
+): Promise<{ body: string; answered: boolean; usage: UsageLine[] }> {
   const quoted = params.question
     .split("\n")
     .map((l) => `> ${l}`)
@@ -34,6 +36,7 @@ export async function answerQuestion(
     return {
       body: `${quoted}\n\nCritic cannot answer questions right now (${why}).`,
       answered: false,
+      usage: [],
     };
   }
   const usage = outcome.answer.usage
@@ -43,5 +46,18 @@ export async function answerQuestion(
   return {
     body: core.redactor.redact(`${quoted}\n\n${outcome.answer.answer}\n\n${footer}`),
     answered: true,
+    usage: outcome.answer.usage
+      ? [
+          {
+            provider: outcome.served.displayName,
+            model: outcome.answer.model,
+            inputTokens: outcome.answer.usage.inputTokens,
+            outputTokens: outcome.answer.usage.outputTokens,
+            costUsd: estimateCost(outcome.answer.model, outcome.answer.usage, core.prices),
+            requests: 1,
+            cached: 0,
+          },
+        ]
+      : [],
   };
 }

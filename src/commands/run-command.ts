@@ -168,6 +168,10 @@ export async function runCommand(
             signal,
           },
         );
+        if (deps.budget)
+          await deps.budget.ledger
+            .record(job.installationId, answer.usage, deps.budget.now())
+            .catch(() => undefined);
         await reply(answer.body);
         await react(gh, comment, answer.answered ? "rocket" : "confused");
         return;

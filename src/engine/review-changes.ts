@@ -7,6 +7,7 @@ import type {
   PriorFinding,
   ReviewLimits,
   ReviewResult,
+  UsageLine,
 } from "../model/review-result.js";
 import type { ChangedFile, Finding, ReviewFile } from "../model/types.js";
 import type { Redactor } from "../security/redactor.js";
@@ -65,6 +66,8 @@ export type ReviewParams = {
   prior?: { carried: readonly PriorFinding[]; resolved: readonly PriorFinding[] } | undefined;
   /** Told the files of each model request as it is answered (assessments show progress). */
   onChunkDone?: ((files: readonly string[]) => void) | undefined;
+  /** Told the tokens of each model answer as it arrives, so spend counts even if the review stops. */
+  onUsage?: ((usage: readonly UsageLine[]) => void) | undefined;
 };
 
 /**
@@ -223,6 +226,7 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
         signal,
       );
       params.onChunkDone?.([...paths]);
+      params.onUsage?.(usageLines([answer], deps.prices));
       return answer;
     }),
   );

@@ -111,6 +111,12 @@ async function reviewOnce(
         config,
         limits: deps.core.limits,
         signal,
+        // Spend is counted as each answer arrives: a review stopped by a newer push still paid.
+        onUsage: (usage) => {
+          void deps.budget?.ledger
+            .record(job.installationId, usage, deps.budget.now())
+            .catch(() => undefined);
+        },
         loadSources: (paths) =>
           fetchReviewSources(gh, {
             owner: job.owner,
@@ -123,7 +129,6 @@ async function reviewOnce(
     );
     deps.metrics?.usage(result.usage);
     if (deps.budget) {
-      await deps.budget.ledger.record(job.installationId, result.usage, deps.budget.now());
       const spent = await deps.budget.ledger.spent(job.installationId, deps.budget.now());
       deps.metrics?.spend(job.installationId, spent);
     }

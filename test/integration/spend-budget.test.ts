@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { botComment, compareMock, FILE, githubMock, HEAD_SHA } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
-import { pullRequestPayload } from "../helpers/payloads.js";
+import { prCommentPayload, pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const NEXT = "b".repeat(40);
@@ -50,5 +50,32 @@ describe("a daily model budget per installation", () => {
     const metrics = await app.metrics.registry.metrics();
     expect(metrics).toContain('critic_installation_spend_tokens{installation="1"} 1500');
     expect(metrics).toContain("critic_installation_budget_tokens 1000");
+  });
+
+  it("counts what /ask spends against the same budget", async () => {
+    const app = await createTestApp({ CRITIC_DAILY_BUDGET_TOKENS: "1000" });
+    const gh = githubMock()
+      .token()
+      .permission("maintainer", "write")
+      .reaction(7, "eyes")
+      .config()
+      .getPullFull()
+      .listFiles([FILE])
+      .createComment(2)
+      .reaction(7, "rocket");
+    openaiMock([{ text: "It adds two lines." }]);
+    const payload = prCommentPayload("/ask what does this do?");
+    (payload.comment as Record<string, unknown>).id = 7;
+
+    await app.probot.receive({ id: "ask", name: "issue_comment", payload: payload as never });
+    await app.idle();
+    expect(gh.captured.comments[0]?.body).toContain("It adds two lines.");
+    // The answer's 1,500 tokens used the budget up: the review that follows asks no model.
+    const review = githubMock().firstReview({ review: false });
+    await receive(app, "after-ask", pullRequestPayload("opened"));
+
+    expect(review.captured.updates.at(-1)?.body).toContain(
+      "Model budget: this installation used its",
+    );
   });
 });
