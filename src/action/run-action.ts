@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createProbot, type ProbotOctokit } from "probot";
-import { actionToken } from "../config/action-inputs.js";
-import { readActionEnv } from "../config/env.js";
+import { readActionEnv, readActionRun } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createCritic } from "../index.js";
 import { createLogger, type LoggerOptions } from "../logging/create-logger.js";
@@ -15,9 +14,6 @@ export type ActionOptions = Omit<RuntimeOptions, "log"> & {
   logDestination?: LoggerOptions["destination"];
 };
 
-// What the runner always sets for a JavaScript action.
-const RUNNER_VARIABLES = ["GITHUB_RUN_ID", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH"] as const;
-
 /**
  * Critic in a GitHub Action: the App's own app function, run on the workflow's one event with the
  * workflow's token, so the configuration, commands, authorization and exactly-once rules are the
@@ -27,16 +23,21 @@ const RUNNER_VARIABLES = ["GITHUB_RUN_ID", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PA
  */
 export async function runAction(
   options: ActionOptions = {},
-  processEnv: NodeJS.ProcessEnv = process.env,
+  processEnv?: NodeJS.ProcessEnv,
 ): Promise<number> {
   const env = readActionEnv(processEnv);
+  const run = readActionRun(processEnv);
   const secrets = options.secrets ?? createRedactor(env.secrets);
   const log = await createLogger(
     { ...env.log, format: "pretty", destination: options.logDestination },
     secrets,
   );
-  const token = actionToken(processEnv);
-  const missing = RUNNER_VARIABLES.filter((name) => !processEnv[name]);
+  const token = run.token;
+  const missing = [
+    ...(run.runId ? [] : ["GITHUB_RUN_ID"]),
+    ...(run.eventName ? [] : ["GITHUB_EVENT_NAME"]),
+    ...(run.eventPath ? [] : ["GITHUB_EVENT_PATH"]),
+  ];
   if (!token || missing.length > 0) {
     log.error(
       { missing: token ? missing : ["GITHUB_TOKEN", ...missing] },
@@ -52,9 +53,9 @@ export async function runAction(
     await probot.load(critic.app);
     // The runner's own event file, of the event it names: trusted as GitHub's webhook bodies are.
     const event = {
-      id: processEnv.GITHUB_RUN_ID ?? "",
-      name: processEnv.GITHUB_EVENT_NAME,
-      payload: JSON.parse(await readFile(processEnv.GITHUB_EVENT_PATH ?? "", "utf8")),
+      id: run.runId ?? "",
+      name: run.eventName,
+      payload: JSON.parse(await readFile(run.eventPath ?? "", "utf8")),
     } as Parameters<typeof probot.receive>[0];
     await probot
       .receive(event)

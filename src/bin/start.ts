@@ -23,11 +23,11 @@ if (env.appId === 0 || !hasPrivateKey()) {
     overrides: {
       log,
       Octokit: CriticOctokit,
-      secret: webhookSecret(),
+      secret: env.webhookSecret,
     },
   });
   const critic = createCritic(env, { probot, secrets });
-  const secret = webhookSecret();
+  const secret = env.webhookSecret;
   const server = await startServer({ probot, app: critic.app, ...env.server, log, secret });
 
   // Graceful shutdown: stop taking webhooks, let running reviews finish (bounded), put running
@@ -53,9 +53,4 @@ function readPrivateKey(): string | undefined {
 
 function hasPrivateKey(): boolean {
   return readPrivateKey() !== undefined;
-}
-
-/** Probot's own server used this default; a registered App has its own secret. */
-function webhookSecret(): string {
-  return process.env.WEBHOOK_SECRET || "development";
 }

@@ -274,6 +274,8 @@ export type AppEnv = {
   configPath: string;
   /** Where the webhook server listens (`HOST`, `PORT`). */
   server: { host: string; port: number };
+  /** The secret webhook deliveries are signed with; Probot's server defaulted to "development". */
+  webhookSecret: string;
   /** Probot's variables: `LOG_LEVEL` (info), `LOG_FORMAT` (json in production, else pretty). */
   log: { level: LogLevel; format: "json" | "pretty" };
 };
@@ -383,6 +385,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     },
     configPath: e.CRITIC_CONFIG_PATH,
     server: { host: e.HOST, port: e.PORT },
+    webhookSecret: e.WEBHOOK_SECRET ?? "development",
     log: {
       level: e.LOG_LEVEL ?? "info",
       format: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty"),
@@ -394,6 +397,23 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
  * The environment inside a GitHub Action: the Action's inputs under Critic's names (see
  * action-inputs.ts), and the workflow's token kept out of every comment, prompt and log line.
  */
+/** What the Actions runner gives the step: the workflow's token and the event, by file. */
+export type ActionRun = {
+  token: string | undefined;
+  runId: string | undefined;
+  eventName: string | undefined;
+  eventPath: string | undefined;
+};
+
+export function readActionRun(env: NodeJS.ProcessEnv = process.env): ActionRun {
+  return {
+    token: actionToken(env),
+    runId: env.GITHUB_RUN_ID || undefined,
+    eventName: env.GITHUB_EVENT_NAME || undefined,
+    eventPath: env.GITHUB_EVENT_PATH || undefined,
+  };
+}
+
 export function readActionEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
   const appEnv = readEnv(fromActionInputs(env));
   const token = actionToken(env);
