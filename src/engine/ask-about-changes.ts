@@ -4,7 +4,7 @@ import type { ChangedFile } from "../model/types.js";
 import type { ModelAnswer } from "./model-port.js";
 import { chunkFiles } from "./pack/chunk-files.js";
 import type { EngineDeps } from "./review-changes.js";
-import { sanitizeFiles } from "./sanitize/sanitize-files.js";
+import { sanitizePaths } from "./sanitize/sanitize-files.js";
 import {
   sanitizeConfig,
   sanitizePr,
@@ -43,9 +43,17 @@ export async function askAboutChanges(deps: EngineDeps, params: AskParams): Prom
   })
     .filter((d) => d.reviewed)
     .map((d) => d.file);
-  // 2.
+  // 2. The files' scanning runs where the analyzer runs it (a worker thread on the server); a
+  // file whose analysis fails is left out of the context.
+  const secrets = deps.redactor.values();
+  const analysed = (
+    await deps.analyzer.analyze(
+      selected.map((file) => ({ file, review: false, secrets, ruleSources: [], disabled: [] })),
+      params.signal,
+    )
+  ).flatMap((result) => ("failed" in result ? [] : [result.file]));
   const [sanitized, question, pr, promptConfig, thread] = await Promise.all([
-    sanitizeFiles(selected, deps.redactor),
+    sanitizePaths(analysed, deps.redactor),
     sanitizeText(deps.redactor, params.question),
     sanitizePr(deps.redactor, params.pr),
     sanitizeConfig(deps.redactor, config),

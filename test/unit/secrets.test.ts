@@ -253,6 +253,17 @@ describe("secrets that hide: encoded, unquoted, split or cut", () => {
     expect(secretFindings).toEqual([]);
   });
 
+  it("keeps a hunk header to what git would write, whatever a hand-made diff puts there", async () => {
+    const patch = `@@ -1,1 +1,2 @@ ${"a".repeat(100_000)}!\n a\n+b`;
+
+    const { files } = await sanitizeFiles(
+      [{ path: "a.ts", status: "modified", additions: 1, deletions: 0, patch }],
+      createRedactor([]),
+    );
+
+    expect(files[0]?.hunks[0]?.section.length).toBeLessThanOrEqual(200);
+  });
+
   it("masks the token a hunk header was cut on", async () => {
     const patch = `@@ -40,3 +41,4 @@ GITHUB_SERVICE_ACCOUNT_TOKEN_FOR_NIGHTLY_BUILDS = "ghp_wWPw5k4aXcaT4fNP0UcnZwJUV\n a\n+b\n c`;
 

@@ -101,12 +101,17 @@ export async function sanitizePaths(
   return { modelFiles, findings };
 }
 
+const MAX_SECTION_CHARS = 200;
+
 /**
  * A hunk header's context line, cleaned. git cuts it at 80 bytes, which can cut a secret short of
  * what the scanner recognises: a long token it ends on is masked too.
  */
 async function sanitizeSection(section: string, secrets: Redactor): Promise<string> {
-  const scanned = secrets.redact(redactSpans(section, await scanSecrets(section)));
+  // git writes at most 80 bytes there; a hand-made diff may write any length, and the trailing
+  // token match below is quadratic on a long run: the rest is no context worth keeping.
+  const cut = section.slice(0, MAX_SECTION_CHARS);
+  const scanned = secrets.redact(redactSpans(cut, await scanSecrets(cut)));
   return scanned.length >= 60 ? scanned.replace(/[A-Za-z0-9_\-+/=]{12,}$/, REDACTED) : scanned;
 }
 
