@@ -1,6 +1,5 @@
 import PQueue from "p-queue";
 import type { Logger } from "pino";
-import { builtInRules } from "./config/built-in-rules.js";
 import type { AppEnv } from "./config/env.js";
 import { type Analyzer, createInThreadAnalyzer } from "./engine/analyze/analyzer.js";
 import type { EngineDeps } from "./engine/review-changes.js";
@@ -61,7 +60,11 @@ export function createReviewCore(env: AppEnv, log: Logger, options: CoreOptions 
     model: createModelPort(chain, modelCalls, 1),
     backgroundModel: createModelPort(chain, modelCalls, 0),
     redactor: options.secrets ?? createRedactor(env.secrets),
-    analyzer: options.analyzer ?? createInThreadAnalyzer(builtInRules()),
+    analyzer:
+      options.analyzer ??
+      createInThreadAnalyzer(() =>
+        import("./config/built-in-rules.js").then((rules) => rules.builtInRules()),
+      ),
     prices: { ...DEFAULT_PRICES, ...env.prices },
     configPath: env.configPath,
     limits: {

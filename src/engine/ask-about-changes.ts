@@ -48,7 +48,14 @@ export async function askAboutChanges(deps: EngineDeps, params: AskParams): Prom
   const secrets = deps.redactor.values();
   const analysed = (
     await deps.analyzer.analyze(
-      selected.map((file) => ({ file, review: false, secrets, ruleSources: [], disabled: [] })),
+      selected.map((file) => ({
+        file,
+        review: false,
+        countTokens: true,
+        secrets,
+        ruleSources: [],
+        disabled: [],
+      })),
       params.signal,
     )
   ).flatMap((result) => ("failed" in result ? [] : [result.file]));

@@ -26,8 +26,8 @@ import { chunkFiles } from "./pack/chunk-files.js";
 import { sanitizePaths } from "./sanitize/sanitize-files.js";
 import { sanitizeConfig, sanitizePr } from "./sanitize/sanitize-text.js";
 import { filterFiles } from "./select/filter-files.js";
-import { compileRules, type RuleSource } from "./static/compile-rules.js";
-import { languageOf } from "./static/languages.js";
+import type { RuleSource } from "./static/compile-rules.js";
+import { languageByName } from "./static/languages.js";
 
 export type { ReviewLimits, ReviewResult };
 
@@ -325,11 +325,15 @@ async function loadSources(
   if (!params.loadSources) return NO_SOURCES;
   try {
     const sources = await params.loadSources(
-      [...reviewed].filter((path) => languageOf(path) !== undefined),
+      [...reviewed].filter((path) => languageByName(path) !== undefined),
     );
-    // Compiled here for the summary's notes; each analysis thread compiles its own copy.
-    for (const error of compileRules(sources.ruleSources).errors)
-      notes.push(`Repository rule skipped: ${error}`);
+    // Compiled here for the summary's notes; each analysis thread compiles its own copy. The
+    // parser is loaded only for a repository that has rules of its own.
+    if (sources.ruleSources.length > 0) {
+      const { compileRules } = await import("./static/compile-rules.js");
+      for (const error of compileRules(sources.ruleSources).errors)
+        notes.push(`Repository rule skipped: ${error}`);
+    }
     return { headTexts: sources.headTexts, ruleSources: sources.ruleSources };
   } catch (error) {
     deps.log.warn(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../src/diff/parse-patch.js";
+import { countText } from "../../src/engine/analyze/count-tokens.js";
 import { chunkFiles } from "../../src/engine/pack/chunk-files.js";
 import { estimateCost } from "../../src/model/pricing.js";
 import type { ReviewFile } from "../../src/model/types.js";
@@ -66,15 +67,37 @@ describe("review/stages/chunk-files", () => {
     );
   });
 
-  it("counts the special-token text in untrusted diffs as text", () => {
-    const f: ReviewFile = {
-      path: "a.txt",
+  it("uses each line's counted tokens, and estimates only what was not counted", () => {
+    const counted: ReviewFile = {
+      path: "a.ts",
       status: "added",
-      hunks: parsePatch("@@ -0,0 +1 @@\n+<|endoftext|>"),
+      hunks: parsePatch("@@ -0,0 +1,2 @@\n+const a = 1;\n+const b = 2;").map((h) => ({
+        ...h,
+        lines: h.lines.map((l) => ({ ...l, tokens: 1_000 })),
+      })),
     };
-    expect(() =>
-      chunkFiles([f], { maxRequestTokens: 1_000, maxReviewTokens: 1_000 }),
-    ).not.toThrow();
+    const { chunks, tokens } = chunkFiles([counted], {
+      maxRequestTokens: 10_000,
+      maxReviewTokens: 10_000,
+    });
+    expect(chunks).toHaveLength(1);
+    // Two lines of 1,000 tokens and a newline each, plus the estimated headers.
+    expect(tokens).toBeGreaterThan(2_002);
+    expect(tokens).toBeLessThan(2_050);
+  });
+});
+
+describe("engine/analyze/count-tokens", () => {
+  it("counts the special-token text in untrusted diffs as text", () => {
+    expect(countText("<|endoftext|>")).toBeGreaterThan(1);
+  });
+
+  it("counts a 200 KB single word in pieces, close to the count of its parts", () => {
+    const word = "a1b2c3d4".repeat(25_000);
+    const piece = countText(word.slice(0, 2_000));
+    const whole = countText(word);
+    expect(whole).toBeGreaterThanOrEqual(piece * 100 - 100);
+    expect(whole).toBeLessThanOrEqual(piece * 100 + 100);
   });
 });
 

@@ -1,16 +1,18 @@
 import type { ChangedFile, Finding, ReviewFile } from "../../model/types.js";
 import { renderLineForPrompt } from "../../prompt/build-prompt.js";
 import { createRedactor } from "../../security/redactor.js";
-import { countText } from "../pack/chunk-files.js";
 import { sanitizeFileLines } from "../sanitize/sanitize-files.js";
 import { type CompiledRule, compileRules, type RuleSource } from "../static/compile-rules.js";
 import { runStaticChecks } from "../static/run-static-checks.js";
+import { countText } from "./count-tokens.js";
 
 /** One file's analysis, as data that crosses to a worker thread and back. */
 export type FileTask = {
   file: ChangedFile;
   /** Reviewed files get the static checks; the others are scanned for secrets only. */
   review: boolean;
+  /** Count each line's tokens for packing (reviewed files always are): a question's context. */
+  countTokens?: boolean | undefined;
   /** The head version, when it could be fetched (a real syntax tree instead of the hunks). */
   headText?: string | undefined;
   /** The operator's registered secrets, to replace wherever they appear. */
@@ -39,11 +41,12 @@ export async function analyzeFile(
   builtIn: readonly CompiledRule[],
 ): Promise<FileAnalysis> {
   const { file, secretFindings } = await sanitizeFileLines(task.file, createRedactor(task.secrets));
+  // Counted here, of the cleaned text, so packing on the main thread only adds numbers.
+  if (task.review || task.countTokens)
+    for (const hunk of file.hunks)
+      for (const line of hunk.lines) line.tokens = countText(renderLineForPrompt(line));
   if (!task.review)
     return { file, secretFindings, staticFindings: [], failedRules: [], families: [] };
-  // Counted here, of the cleaned text, so packing on the main thread only adds numbers.
-  for (const hunk of file.hunks)
-    for (const line of hunk.lines) line.tokens = countText(renderLineForPrompt(line));
   const checks = runStaticChecks({
     files: [file],
     headTexts: task.headText === undefined ? undefined : new Map([[file.path, task.headText]]),

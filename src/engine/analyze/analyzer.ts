@@ -1,5 +1,5 @@
 import type { CompiledRule } from "../static/compile-rules.js";
-import { analyzeFile, type FileAnalysis, type FileTask } from "./analyze-file.js";
+import type { FileAnalysis, FileTask } from "./analyze-file.js";
 
 /** A file whose analysis ran out of its budget (time or memory) or crashed its worker. */
 export type FailedAnalysis = { failed: string };
@@ -18,17 +18,26 @@ export type Analyzer = {
 
 /**
  * The analysis in the calling thread, a file at a time, giving the event loop a turn between
- * files.
+ * files. The analysis code (tokenizer, parsers, secret rules) and the rules are loaded on the
+ * first use: a server whose threads analyse never holds them on its main thread.
  */
-export function createInThreadAnalyzer(builtIn: readonly CompiledRule[]): Analyzer {
+export function createInThreadAnalyzer(
+  builtIn: readonly CompiledRule[] | (() => Promise<readonly CompiledRule[]>),
+): Analyzer {
+  let loaded: Promise<[typeof import("./analyze-file.js"), readonly CompiledRule[]]> | undefined;
   return {
     async analyze(tasks, signal) {
+      loaded ??= Promise.all([
+        import("./analyze-file.js"),
+        typeof builtIn === "function" ? builtIn() : builtIn,
+      ]);
+      const [{ analyzeFile }, rules] = await loaded;
       const results: Array<FileAnalysis | FailedAnalysis> = [];
       for (const task of tasks) {
         signal.throwIfAborted();
         await new Promise((resolve) => setImmediate(resolve));
         try {
-          results.push(await analyzeFile(task, builtIn));
+          results.push(await analyzeFile(task, rules));
         } catch (error) {
           results.push({ failed: error instanceof Error ? error.message : String(error) });
         }

@@ -1,4 +1,3 @@
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import type { DiffLine, Hunk, ReviewFile } from "../../model/types.js";
 import {
   renderFileHeader,
@@ -20,34 +19,18 @@ export type ChunkOptions = {
   maxRequestTokens: number;
   /** Diff tokens in the whole review; files past it are skipped for budget. */
   maxReviewTokens: number;
+  /** Tokens of a text not counted ahead; `estimateTokens` by default. */
   count?: (text: string) => number;
 };
 
-// Untrusted diffs may contain "<|endoftext|>": count it as text, never as a special token.
-const countPiece = (text: string) => countTokens(text, { disallowedSpecial: new Set() });
-
-// The tokenizer is quadratic in the length of one unbroken word (a 128 KB word took 13 s), so text
-// is counted in pieces of at most this many characters, cut at whitespace where there is some.
-// The count is off by at most a token per cut, which a budget does not notice.
-const MAX_PIECE = 2_000;
-
-/** Tokens of `text`, in time linear in its length whatever it holds. */
-export function countText(text: string): number {
-  if (text.length <= MAX_PIECE) return countPiece(text);
-  let total = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = Math.min(text.length, start + MAX_PIECE);
-    if (end < text.length) {
-      const space = text.lastIndexOf(" ", end);
-      const newline = text.lastIndexOf("\n", end);
-      const cut = Math.max(space, newline);
-      if (cut > start + MAX_PIECE / 2) end = cut;
-    }
-    total += countPiece(text.slice(start, end));
-    start = end;
-  }
-  return total;
+/**
+ * What packing counts when no analysis counted it ahead: file and hunk headers (paths and
+ * sections, both capped) and any line without its `tokens`. One token per three characters is
+ * more than the tokenizer gives for code and prose, so a budget errs on the side of fitting.
+ * Packing runs on the main thread, which is spared the tokenizer's tables (some 70 MB).
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 3);
 }
 
 /**
@@ -60,7 +43,7 @@ export function chunkFiles<F extends ReviewFile>(
   files: readonly F[],
   options: ChunkOptions,
 ): Chunked<F> {
-  const count = options.count ?? countText;
+  const count = options.count ?? estimateTokens;
   const chunks: Chunk<F>[] = [];
   const overBudget: F[] = [];
   let current: Chunk<F> = { files: [], tokens: 0 };

@@ -75,13 +75,22 @@ export function ensureLanguages(): ReadonlySet<string> {
 
 /** The language of a file by extension, else by shebang; undefined when Critic cannot parse it. */
 export function languageOf(path: string, firstLine = ""): string | undefined {
+  const language = languageByName(path, firstLine);
+  return language !== undefined && ensureLanguages().has(language) ? language : undefined;
+}
+
+/**
+ * The language a file's name (or shebang) claims, without loading a grammar: where only the
+ * choice of files matters, so the main thread of a server whose threads parse loads none.
+ */
+export function languageByName(path: string, firstLine = ""): string | undefined {
   const name = path.split("/").pop() ?? "";
   const dot = name.lastIndexOf(".");
   const byExtension = dot > 0 ? BY_EXTENSION[name.slice(dot + 1).toLowerCase()] : undefined;
-  const language =
+  return (
     byExtension ??
-    (firstLine.startsWith("#!") ? BY_SHEBANG.find(([re]) => re.test(firstLine))?.[1] : undefined);
-  return language !== undefined && ensureLanguages().has(language) ? language : undefined;
+    (firstLine.startsWith("#!") ? BY_SHEBANG.find(([re]) => re.test(firstLine))?.[1] : undefined)
+  );
 }
 
 /** The name ast-grep's `parse` takes for one of our language ids. */
