@@ -6,6 +6,7 @@ import { createRedisCache } from "./providers/answer-cache.js";
 import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
 import { type Clock, realClock } from "./resilience/clock.js";
 import { createRedactor, type Redactor } from "./security/redactor.js";
+import { scanSecrets } from "./security/scan-secrets.js";
 import { createAnalysisPool } from "./workers/analysis-pool.js";
 
 /** Where Critic runs: the webhook server, a Redis-mode worker, a GitHub Action, the CLI. */
@@ -77,6 +78,9 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
     fetch: options.fetch,
     analyzer: pool,
   });
+  // The secret scanner builds its rules on first use (some 50 ms of the main thread): at start-up,
+  // a long-running process pays it before any webhook is waiting, not in its first review.
+  if (mode === "server" || mode === "worker") void scanSecrets("warm-up").catch(() => undefined);
   const ledger =
     queues && env.redis
       ? createRedisLedger(queues.connection, env.redis.prefix)

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpuTimeMs } from "../fakes/critic-process.js";
 import { topFunctions } from "../lib/cpu-profile.js";
+import { mainThreadBusyMs } from "../lib/health-poller.js";
 import { realPullRequest } from "../lib/real-patches.js";
 import { judged, row, type ScenarioResult } from "../lib/report.js";
 import { type Pr, shaOf, spreadPrs, withBench } from "../lib/setup.js";
@@ -12,7 +13,7 @@ const FILES = 20;
 const LINES_PER_FILE = 50;
 
 /**
- * CPU the server spends per review, model wait excluded: 40 PRs of 20 real files (patches cut
+ * CPU the server spends per review, model wait excluded, and how much of it is the main thread's: 40 PRs of 20 real files (patches cut
  * from TypeScript sources in node_modules) reviewed one installation each, after one warm-up
  * review per installation (tokens minted, code paths compiled). The model answers at once, and
  * the fakes run in this process, so the server's CPU time (/proc) is Critic's alone.
@@ -32,18 +33,21 @@ export async function pipelineOverhead(): Promise<ScenarioResult> {
       await Promise.all(warm.map((pr) => bench.open(pr)));
       await bench.reviewed(warm, 120_000);
       const before = cpuTimeMs(bench.critic.pid);
+      const busyBefore = await mainThreadBusyMs(bench.critic.port);
       const started = performance.now();
       await Promise.all(measured.map((pr) => bench.open(pr)));
       await bench.reviewed(measured, 120_000);
       const cpu = cpuTimeMs(bench.critic.pid) - before;
+      const busy = (await mainThreadBusyMs(bench.critic.port)) - busyBefore;
       const wall = performance.now() - started;
       await bench.critic.stopGracefully();
-      return { cpu, wall };
+      return { cpu, busy, wall };
     });
-  const { cpu, wall } = await measure([]);
+  const { cpu, busy, wall } = await measure([]);
   const perReview = cpu / PRS;
   const perKLines = perReview / (lines / 1000);
   const ok = perKLines <= 5;
+  const busyPerKLines = busy / PRS / (lines / 1000);
   const notes: string[] = [];
   if (!ok) {
     // A second, profiled run names where the time goes (profiling slows it; the figure above is unprofiled).
@@ -55,10 +59,16 @@ export async function pipelineOverhead(): Promise<ScenarioResult> {
   return {
     id: "overhead",
     title: "Pipeline overhead (CPU per review, model wait excluded)",
-    method: `${PRS} reviews of a ${FILES}-file PR with ${lines} changed lines (added + deleted) cut from real TypeScript in node_modules; the server's CPU time (user + system, from /proc) over the measured reviews, divided by the reviews and by thousands of changed lines. It covers everything the server does for a review: webhook, GitHub calls, parsing, secret scan, static checks, prompt building, answer parsing, anchoring, rendering.`,
+    method: `${PRS} reviews of a ${FILES}-file PR with ${lines} changed lines (added + deleted) cut from real TypeScript in node_modules; the server's CPU time (user + system, from /proc) over the measured reviews, divided by the reviews and by thousands of changed lines. It covers everything the server does for a review: webhook, GitHub calls, parsing, secret scan, static checks, prompt building, answer parsing, anchoring, rendering. The main thread's own busy time (what delays webhooks) is the server's \`critic_main_thread_busy_seconds\` (event-loop utilisation) over the same reviews; the rest of the CPU is spent in the analysis threads.`,
     rows: [
       row("CPU per review", `${perReview.toFixed(1)} ms`),
       judged("CPU per review per 1,000 changed lines", `${perKLines.toFixed(2)} ms`, "≤ 5 ms", ok),
+      judged(
+        "main thread busy per review per 1,000 changed lines",
+        `${busyPerKLines.toFixed(1)} ms`,
+        "≤ 20 ms",
+        busyPerKLines <= 20,
+      ),
       row("wall time for the measured reviews", `${(wall / 1000).toFixed(1)} s`),
     ],
     notes,

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { UsageLine } from "../model/review-result.js";
 
@@ -96,6 +97,15 @@ export function createMetrics(sources: {
     collect() {
       for (const [provider, state] of Object.entries(sources.breakers()))
         this.set({ provider }, BREAKER_VALUE[state]);
+    },
+  });
+
+  new Gauge({
+    name: "critic_main_thread_busy_seconds",
+    help: "Seconds the main thread's event loop has been busy since start (not waiting for I/O): what delays webhook acknowledgements. Analysis threads are not counted.",
+    registers: [registry],
+    collect() {
+      this.set(performance.eventLoopUtilization().active / 1000);
     },
   });
 

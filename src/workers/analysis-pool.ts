@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { Piscina } from "piscina";
 import type { FileAnalysis, FileTask } from "../engine/analyze/analyze-file.js";
 import type { Analyzer, FailedAnalysis } from "../engine/analyze/analyzer.js";
+import { type CompactAnalysis, expandAnalysis } from "../engine/analyze/compact-file.js";
 
 export type AnalysisPool = Analyzer & { close(): Promise<void> };
 
@@ -46,9 +47,10 @@ export function createAnalysisPool(options: {
       signal.throwIfAborted();
       const budget = AbortSignal.timeout(options.timeoutMs);
       try {
-        return (await pool.run(task, {
+        const compact = (await pool.run(task, {
           signal: AbortSignal.any([signal, budget]),
-        })) as FileAnalysis;
+        })) as CompactAnalysis;
+        return await expandAnalysis(compact);
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         const why = budget.aborted

@@ -171,6 +171,10 @@ describe("the HTTP server", () => {
     expect(text).toContain('critic_llm_requests_total{provider="openai",cached="false"} 1');
     expect(text).toContain('critic_provider_breaker_state{provider="openai"} 0');
     expect(text).toContain('critic_queue_jobs{state="waiting"} 0');
+    // The main thread has done some work by now (a review), and it is counted in seconds.
+    const busy = Number(/^critic_main_thread_busy_seconds ([\d.e-]+)$/m.exec(text)?.[1]);
+    expect(busy).toBeGreaterThan(0);
+    expect(busy).toBeLessThan(process.uptime());
     expect(text).not.toContain(SECRET);
   });
 

@@ -23,17 +23,18 @@ export function anchorFindings(
   files: readonly ReviewFile[],
   options: AnchorOptions,
 ): Anchored {
-  const maps = new Map<string, LineMap>(files.map((f) => [f.path, buildLineMap(f.hunks)]));
-  const redactedLines = new Map(files.map((f) => [f.path, linesWithPlaceholder(f)]));
+  // Only files with findings are walked: a file of 126,500 lines and nothing to say costs nothing.
+  const mapOf = perFile(files, (f) => buildLineMap(f.hunks));
+  const redactedOf = perFile(files, linesWithPlaceholder);
   const maxDistance = options.maxDistance ?? 3;
   const placed: AnchoredFinding[] = [];
   const summaryOnly: SummaryFinding[] = [];
 
   for (const finding of dedupe(findings)) {
     if (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[options.minSeverity]) continue;
-    const map = maps.get(finding.path);
+    const map = mapOf(finding.path);
     const anchored = map ? anchorOne(finding, map, maxDistance) : undefined;
-    if (anchored) placed.push(withSafeSuggestion(anchored, redactedLines.get(finding.path)));
+    if (anchored) placed.push(withSafeSuggestion(anchored, redactedOf(finding.path)));
     else summaryOnly.push({ ...finding, placement: "outside-diff" });
   }
 
@@ -43,6 +44,23 @@ export function anchorFindings(
     summaryOnly.push({ ...f, placement: "over-cap" });
   summaryOnly.sort(bySeverity);
   return { inline, summaryOnly };
+}
+
+/** `build` of a file by its path, computed on first use and kept. */
+function perFile<T>(
+  files: readonly ReviewFile[],
+  build: (file: ReviewFile) => T,
+): (path: string) => T | undefined {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const built = new Map<string, T>();
+  return (path) => {
+    if (built.has(path)) return built.get(path);
+    const file = byPath.get(path);
+    if (!file) return undefined;
+    const value = build(file);
+    built.set(path, value);
+    return value;
+  };
 }
 
 function anchorOne(
