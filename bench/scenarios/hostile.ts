@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { peakRssMb } from "../fakes/critic-process.js";
 import { deliverWebhook, pullRequestPayload } from "../fakes/harness.js";
 import { mainThreadBusyMs, pollFromThread } from "../lib/health-poller.js";
+import { realSources } from "../lib/real-patches.js";
 import { judged, percentile, row, type ScenarioResult } from "../lib/report.js";
 import { type Pr, SECRET, shaOf, withBench } from "../lib/setup.js";
 
@@ -24,6 +25,24 @@ const added = (name: string, lines: readonly string[]) => ({
  * reviewed, `/healthz` is polled and another installation's webhook is sent, to see whether the
  * main thread stays free.
  */
+const API_KEY = "bench-api-key-0123456789";
+// The API's limit for one file.
+const MAX_UPLOAD = 5 * 1024 * 1024;
+
+/** Real sources from node_modules, one after another, to just under `bytes`. */
+function ordinaryCode(bytes: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (const source of realSources(5_000)) {
+    const text = `${source.lines.join("\n")}\n`;
+    const length = Buffer.byteLength(text);
+    if (size + length > bytes - 1024) break;
+    parts.push(text);
+    size += length;
+  }
+  return parts.join("");
+}
+
 export async function hostileInput(): Promise<ScenarioResult> {
   const word = added("src/blob.ts", [`export const blob = "${"a".repeat(200_000)}";`, KEY]);
   const hunk = added(
@@ -36,7 +55,12 @@ export async function hostileInput(): Promise<ScenarioResult> {
   const logDir = await mkdtemp(join(tmpdir(), "critic-hostile-"));
   const logFile = join(logDir, "server.log");
   return withBench(
-    { github: { files: [word, hunk, keys] }, prs: [wordPr, other], env: {}, logFile },
+    {
+      github: { files: [word, hunk, keys] },
+      prs: [wordPr, other],
+      env: { CRITIC_API_KEYS: API_KEY },
+      logFile,
+    },
     async (bench) => {
       const poller = pollFromThread(`http://127.0.0.1:${bench.critic.port}/healthz`, 20);
       const busyBefore = await mainThreadBusyMs(bench.critic.port);
@@ -77,11 +101,27 @@ export async function hostileInput(): Promise<ScenarioResult> {
         pullRequestPayload({ action: "opened", ...other }),
       );
       const p99 = percentile(sorted, 99);
+
+      // A 5 MB single file of ordinary code (real TypeScript, concatenated) through the API,
+      // while /healthz is polled again.
+      const code = ordinaryCode(MAX_UPLOAD);
+      const uploadPoller = pollFromThread(`http://127.0.0.1:${bench.critic.port}/healthz`, 20);
+      const form = new FormData();
+      form.append("file", new Blob([code]), "big.ts");
+      const uploadStarted = performance.now();
+      const upload = await fetch(`http://127.0.0.1:${bench.critic.port}/api/reviews`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${API_KEY}` },
+        body: form,
+      });
+      await upload.arrayBuffer();
+      const uploadSeconds = (performance.now() - uploadStarted) / 1000;
+      const uploadHealth = (await uploadPoller.stop()).sort((a, b) => a - b);
       return {
         id: "hostile",
         title: "Hostile input",
         method:
-          "One PR holding a 200 KB single-word line, a hunk of 126,500 added lines and an AWS key on the server with default settings (analysis threads: cores − 1); `/healthz` polled every 20 ms during its review (from a thread of the bench's own, so the fakes' work does not delay it), and another installation's `pull_request.opened` sent 200 ms into it. Then a 40 MB webhook body with a wrong signature, and a signed-with-the-wrong-secret delivery. Peak RSS growth from VmHWM; log growth from the server's log file (JSON, info level).",
+          "One PR holding a 200 KB single-word line, a hunk of 126,500 added lines and an AWS key on the server with default settings (analysis threads: cores − 1); `/healthz` polled every 20 ms during its review (from a thread of the bench's own, so the fakes' work does not delay it), and another installation's `pull_request.opened` sent 200 ms into it. Then a 40 MB webhook body with a wrong signature, a 5 MB file of real TypeScript uploaded to `/api/reviews` (reviewed with the model, `/healthz` polled again), and a signed-with-the-wrong-secret delivery. Peak RSS growth from VmHWM; log growth from the server's log file (JSON, info level).",
         rows: [
           row("review of the hostile PR", review ? `posted, ${review.comments} inline` : "missing"),
           judged(
@@ -113,6 +153,16 @@ export async function hostileInput(): Promise<ScenarioResult> {
             rssGrowth <= 30,
           ),
           judged("log growth for it", `${logGrowth} bytes`, "≤ 1 KB", logGrowth <= 1024),
+          judged(
+            `${(Buffer.byteLength(code) / 1_048_576).toFixed(2)} MB single-file upload of ordinary code`,
+            `${upload.status} in ${uploadSeconds.toFixed(1)} s`,
+            "200",
+            upload.status === 200,
+          ),
+          row(
+            "/healthz p99 during the upload's review",
+            `${percentile(uploadHealth, 99).toFixed(1)} ms`,
+          ),
           judged(
             "delivery with a wrong signature",
             String(unsigned.status),

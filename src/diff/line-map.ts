@@ -1,4 +1,4 @@
-import type { Hunk } from "../model/types.js";
+import type { DiffLine, Hunk } from "../model/types.js";
 
 /** A contiguous range of head-file (RIGHT) or base-file (LEFT) lines that one hunk shows. */
 export type LineRange = { hunk: number; first: number; last: number };
@@ -6,33 +6,40 @@ export type LineRange = { hunk: number; first: number; last: number };
 /**
  * Where GitHub accepts a review comment in one file. In a hunk, the RIGHT lines (added and
  * context) are contiguous in the head file, and the LEFT lines (deleted and context) in the base
- * file, so each hunk is one range per side. `added` holds the head lines this change wrote.
+ * file, so each hunk is one range per side.
  * https://docs.github.com/en/rest/pulls/comments#create-a-review-comment-for-a-pull-request
  */
-export type LineMap = { right: LineRange[]; left: LineRange[]; added: Set<number> };
+export type LineMap = { right: LineRange[]; left: LineRange[] };
 
+/**
+ * The ranges of each hunk. Line numbers rise through a hunk (the parser numbers them in order),
+ * so a range is the first and the last number from either end: a 126,500-line hunk costs a few
+ * steps, not a walk.
+ */
 export function buildLineMap(hunks: readonly Hunk[]): LineMap {
   const right: LineRange[] = [];
   const left: LineRange[] = [];
-  const added = new Set<number>();
-  // One pass, no spread into Math.min: a hunk may hold more lines than a call takes arguments.
   hunks.forEach((hunk, index) => {
-    const newSide = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
-    const oldSide = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
-    for (const l of hunk.lines) {
-      if (l.kind === "add" && l.newLine !== undefined) added.add(l.newLine);
-      if (l.newLine !== undefined) widen(newSide, l.newLine);
-      if (l.oldLine !== undefined) widen(oldSide, l.oldLine);
-    }
-    if (newSide.first <= newSide.last) right.push({ hunk: index, ...newSide });
-    if (oldSide.first <= oldSide.last) left.push({ hunk: index, ...oldSide });
+    const newSide = ends(hunk.lines, (l) => l.newLine);
+    const oldSide = ends(hunk.lines, (l) => l.oldLine);
+    if (newSide) right.push({ hunk: index, ...newSide });
+    if (oldSide) left.push({ hunk: index, ...oldSide });
   });
-  return { right, left, added };
+  return { right, left };
 }
 
-function widen(range: { first: number; last: number }, line: number): void {
-  if (line < range.first) range.first = line;
-  if (line > range.last) range.last = line;
+function ends(
+  lines: readonly DiffLine[],
+  numberOf: (line: DiffLine) => number | undefined,
+): { first: number; last: number } | undefined {
+  let first: number | undefined;
+  for (let i = 0; i < lines.length && first === undefined; i++)
+    first = numberOf(lines[i] as DiffLine);
+  if (first === undefined) return undefined;
+  let last: number | undefined;
+  for (let i = lines.length - 1; i >= 0 && last === undefined; i--)
+    last = numberOf(lines[i] as DiffLine);
+  return { first, last: last ?? first };
 }
 
 /** The hunk range on `side` that contains `line`, if any. */

@@ -34,7 +34,12 @@ export function anchorFindings(
     if (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[options.minSeverity]) continue;
     const map = mapOf(finding.path);
     const anchored = map ? anchorOne(finding, map, maxDistance) : undefined;
-    if (anchored) placed.push(withSafeSuggestion(anchored, redactedOf(finding.path)));
+    if (anchored)
+      placed.push(
+        anchored.suggestion === undefined
+          ? anchored
+          : withSafeSuggestion(anchored, redactedOf(finding.path)),
+      );
     else summaryOnly.push({ ...finding, placement: "outside-diff" });
   }
 
