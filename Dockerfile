@@ -25,5 +25,8 @@ RUN mkdir /data && chown node:node /data
 VOLUME /data
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Checked at the container's own address, not loopback: a server bound to 127.0.0.1 (a HOST set in
+# an env file) is unreachable from outside, and the check must fail then. A worker has no HTTP
+# port unless CRITIC_WORKER_PORT is set: its service disables the check (compose.yaml).
+HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://'+require('os').hostname()+':'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/bin/start.js"]

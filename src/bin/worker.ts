@@ -1,7 +1,6 @@
 import process from "node:process";
-import { getPrivateKey } from "@probot/get-private-key";
 import { createProbot } from "probot";
-import { loadDotEnv, readEnv } from "../config/env.js";
+import { loadDotEnv, readAppPrivateKey, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createLogger } from "../logging/create-logger.js";
 import { hostOf } from "../queue/redis/open-redis.js";
@@ -18,14 +17,19 @@ if (!env.redis) {
   process.exit(2);
 }
 const secrets = createRedactor(env.secrets);
-// The App's key as Probot finds it (PRIVATE_KEY_PATH, a *.pem file) is the operator's secret too.
-try {
-  secrets.add(getPrivateKey() ?? undefined);
-} catch {
-  // No key: Probot says so when it starts.
+const privateKey = readAppPrivateKey();
+if (!privateKey.ok) {
+  process.stderr.write(
+    `critic worker: ${privateKey.missing ? "the App's private key is not set: set PRIVATE_KEY (or PRIVATE_KEY_PATH) as for the server" : privateKey.message}\n`,
+  );
+  process.exit(2);
 }
+// The App's key is the operator's secret too.
+secrets.add(privateKey.key);
 const log = await createLogger(env.log, secrets);
-const probot = createProbot({ overrides: { Octokit: CriticOctokit, log } });
+const probot = createProbot({
+  overrides: { Octokit: CriticOctokit, log, privateKey: privateKey.key },
+});
 // Probot sets up its Octokit asynchronously; the worker needs it.
 await probot.ready();
 const worker = createWorker(env, probot, { log, secrets });

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { actionToken, fromActionInputs } from "./action-inputs.js";
+import { type PrivateKeyResult, readPrivateKey } from "./private-key.js";
 import { CONFIG_PATH } from "./repo-config.schema.js";
 
 /** Provider ids Critic knows, in the order they are tried by default. */
@@ -176,6 +177,8 @@ const EnvSchema = z.object({
   CRITIC_WORKER_PORT: wholeNumber(0, 0, 65_535),
   GITHUB_TOKENS: commaList,
   GHE_HOST: optionalString,
+  GH_ORG: optionalString,
+  WEBHOOK_PROXY_URL: url,
   GHE_PROTOCOL: z
     .enum(["https", "http"])
     .optional()
@@ -252,7 +255,15 @@ export type AppEnv = {
   /** The operator's own tokens, rotated for reads of public repositories (see token-pool.ts). */
   githubTokens: string[];
   /** GitHub's REST API: api.github.com, or `GHE_HOST`'s (Probot reads the same variables). */
-  github: { apiBaseUrl: string };
+  github: {
+    apiBaseUrl: string;
+    /** Where people open GitHub's pages (github.com, or the GHE host): App registration. */
+    webUrl: string;
+    /** Register the App under this organisation instead of the user's account. */
+    org: string | undefined;
+    /** A smee.io channel that forwards deliveries to this server (local development). */
+    webhookProxyUrl: string | undefined;
+  };
   /** The HTTP API (assessments, single-file reviews); off while `keys` is empty. */
   api: {
     keys: string[];
@@ -371,6 +382,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       apiBaseUrl: e.GHE_HOST
         ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3`
         : "https://api.github.com",
+      webUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}` : "https://github.com",
+      org: e.GH_ORG,
+      webhookProxyUrl: e.WEBHOOK_PROXY_URL,
     },
     api: {
       keys: e.CRITIC_API_KEYS,
@@ -427,4 +441,9 @@ export function readActionEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
 export function loadDotEnv(cwd: string = process.cwd()): void {
   const path = join(cwd, ".env");
   if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** The App's private key from the process environment (see `readPrivateKey`). */
+export function readAppPrivateKey(): PrivateKeyResult {
+  return readPrivateKey(process.env);
 }
