@@ -24,6 +24,7 @@ import type { BullQueues } from "./queue/redis/bull-queues.js";
 import { redisHealth } from "./queue/redis/open-redis.js";
 import { runReview } from "./review/run-review.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
+import type { Redactor } from "./security/redactor.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
 import { createMetricsHandler } from "./server/metrics-handler.js";
 import { VERSION } from "./version.js";
@@ -163,32 +164,7 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
     void assessments
       ?.resume()
       .catch((error: unknown) => log.error({ err: error }, "could not resume assessments"));
-    addHandler(
-      createApiHandler({
-        keys: createApiKeys(env.api.keys),
-        limiter: createSpendLimiter({
-          limit: env.api.requestsPerMinute,
-          windowMs: 60_000,
-          now: clock.now,
-        }),
-        authFailures: createSpendLimiter({
-          limit: env.api.authFailuresPerMinute,
-          windowMs: 60_000,
-          now: clock.now,
-        }),
-        trustedProxies: env.api.trustedProxies,
-        assessments: assessments ?? API_OFF,
-        reviewFile: (input) => {
-          if (uploads.size >= MAX_WAITING_UPLOADS) throw uploadsBusy();
-          return uploads.add(() =>
-            reviewSingleFile({ ...core, model: core.backgroundModel, log }, input),
-          );
-        },
-        github: webHostOf(env.github.apiBaseUrl),
-        version: VERSION,
-        log,
-      }),
-    );
+    addHandler(apiHandler(env, runtime, assessments ?? API_OFF, uploads));
     addHandler(createHealthHandler(health));
     addHandler(createMetricsHandler(metrics.registry));
   };
@@ -225,6 +201,63 @@ function uploadsBusy(): ApiError {
     "retry-after": "5",
   });
 }
+
+/** Critic's HTTP API, from the runtime: single-file reviews in `uploads`, assessments in theirs. */
+function apiHandler(env: AppEnv, runtime: Runtime, assessments: AssessmentRunner, uploads: PQueue) {
+  const { core, clock, log } = runtime;
+  return createApiHandler({
+    keys: createApiKeys(env.api.keys),
+    limiter: createSpendLimiter({
+      limit: env.api.requestsPerMinute,
+      windowMs: 60_000,
+      now: clock.now,
+    }),
+    authFailures: createSpendLimiter({
+      limit: env.api.authFailuresPerMinute,
+      windowMs: 60_000,
+      now: clock.now,
+    }),
+    trustedProxies: env.api.trustedProxies,
+    assessments,
+    reviewFile: (input) => {
+      if (uploads.size >= MAX_WAITING_UPLOADS) throw uploadsBusy();
+      return uploads.add(() =>
+        reviewSingleFile({ ...core, model: core.backgroundModel, log }, input),
+      );
+    },
+    github: webHostOf(env.github.apiBaseUrl),
+    version: VERSION,
+    log,
+  });
+}
+
+/**
+ * The HTTP API of a server with no GitHub App registered: what needs no GitHub (single-file
+ * reviews and refactors, the docs) works; assessments, which read repositories through the App,
+ * answer 503 saying so. Served beside the registration page.
+ */
+export function createApiWithoutApp(
+  env: AppEnv,
+  options: { log: Logger; secrets?: Redactor | undefined },
+): { handler: ReturnType<typeof createApiHandler>; close(): Promise<void> } {
+  const runtime = createRuntime(env, "server", options);
+  const uploads = new PQueue({ concurrency: Math.max(1, Math.ceil(env.concurrency / 2)) });
+  return { handler: apiHandler(env, runtime, NEEDS_APP, uploads), close: () => runtime.close() };
+}
+
+const NEEDS_APP: AssessmentRunner = {
+  submit: () =>
+    Promise.reject(
+      new ApiError(
+        503,
+        "needs_app",
+        "assessments read repositories through the GitHub App, and none is registered yet: open this server's home page to register one, then restart it",
+      ),
+    ),
+  get: async () => undefined,
+  resume: async () => {},
+  close: async () => {},
+};
 
 // Never called: the API refuses every request before it reaches the runner while it has no keys.
 const API_OFF: AssessmentRunner = {

@@ -11,7 +11,7 @@ import { parseLevel } from "../assess/synthesis.js";
 import type { SpendLimiter } from "../commands/spend-limiter.js";
 import type { ApiKeys } from "./api-keys.js";
 import { ApiError, formatBytes, readBody, sendError, sendJson } from "./http-io.js";
-import { openApiDocument, swaggerPage } from "./openapi.js";
+import { DOCS_CSP, docsPage, openApiDocument } from "./openapi.js";
 
 export type ApiDeps = {
   keys: ApiKeys;
@@ -57,7 +57,7 @@ const FileBody = z.object({
 /**
  * Critic's HTTP API under `/api` (see openapi.ts): assessments of whole repositories (queued,
  * polled) and single-file reviews (answered at once). Every answer is JSON, errors included;
- * the description and its Swagger UI page are public, everything else needs a key.
+ * the description and its reference page are public, everything else needs a key.
  */
 export function createApiHandler(deps: ApiDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -84,7 +84,12 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, u
   if (method === "GET" && path === "/api/openapi.json")
     return sendJson(res, 200, openApiDocument(deps.version));
   if (method === "GET" && path === "/api/docs") {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(swaggerPage());
+    res
+      .writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": DOCS_CSP,
+      })
+      .end(docsPage(openApiDocument(deps.version)));
     return;
   }
   const assessment = /^\/api\/assessments\/([^/]+?)(\.md)?$/.exec(path);

@@ -227,31 +227,107 @@ export function openApiDocument(version: string): Record<string, unknown> {
   };
 }
 
-const SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0";
-// Hashes of the files in the npm package swagger-ui-dist@5.35.0, which jsDelivr serves as they
-// are: people type their API key into this page, so the browser must refuse a changed script.
-const SRI = {
-  js: "sha384-gjRm0bEPMeTmMh5jT2cHccIwCUZSTd8YC+j0d0sXw0MdGEfScduGpSyF3ZSSLkX9",
-  css: "sha384-WlYgdmXYOOBWL5apwjDEZwN+U3HmXSSu5R6V5aGxEcf7z+KuRNwBhoxKVN1i3D5I",
+type Operation = {
+  summary?: string;
+  description?: string;
+  parameters?: Array<{ name: string; in: string; required?: boolean; description?: string }>;
+  requestBody?: { content?: Record<string, { schema?: unknown; example?: unknown }> };
+  responses?: Record<
+    string,
+    { description?: string; content?: Record<string, { schema?: unknown }> }
+  >;
 };
 
 /**
- * The Swagger UI page. Like FastAPI's, it loads Swagger UI from a CDN into the reader's browser:
- * the server ships no 30 MB of UI assets and fetches nothing itself.
+ * The API's reference as one page rendered on the server from the OpenAPI description: no
+ * script, no stylesheet or font from elsewhere, so it reads the same offline, behind a firewall
+ * and under a strict Content-Security-Policy. Schemas are shown as the JSON they are; the raw
+ * description is at /api/openapi.json for tools.
  */
-export function swaggerPage(): string {
+export function docsPage(document: Record<string, unknown>): string {
+  const info = document.info as { title: string; version: string; description: string };
+  const paths = document.paths as Record<string, Record<string, Operation>>;
+  const schemas = (document.components as { schemas?: Record<string, unknown> } | undefined)
+    ?.schemas;
+  const operations = Object.entries(paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
+  );
+  const anchor = (method: string, path: string) =>
+    `${method}-${path}`.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  const json = (value: unknown) =>
+    `<pre><code>${escapeHtml(JSON.stringify(value, null, 2))}</code></pre>`;
+  const sections = operations.map(({ path, method, op }) => {
+    const params = (op.parameters ?? [])
+      .map(
+        (p) =>
+          `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? "yes" : "no"}</td><td>${escapeHtml(p.description ?? "")}</td></tr>`,
+      )
+      .join("");
+    const body = Object.entries(op.requestBody?.content ?? {})
+      .map(
+        ([type, media]) =>
+          `<h4>Request body: <code>${escapeHtml(type)}</code></h4>${json(media.schema ?? {})}`,
+      )
+      .join("");
+    const responses = Object.entries(op.responses ?? {})
+      .map(
+        ([status, r]) =>
+          `<tr><td><code>${escapeHtml(status)}</code></td><td>${escapeHtml(r.description ?? "")}</td></tr>`,
+      )
+      .join("");
+    return `<section id="${anchor(method, path)}">
+<h3><span class="method">${escapeHtml(method)}</span> <code>${escapeHtml(path)}</code></h3>
+${op.summary ? `<p><strong>${escapeHtml(op.summary)}</strong></p>` : ""}${op.description ? `<p>${escapeHtml(op.description)}</p>` : ""}
+${params ? `<table><thead><tr><th>Parameter</th><th>In</th><th>Required</th><th>Meaning</th></tr></thead><tbody>${params}</tbody></table>` : ""}
+${body}
+<table><thead><tr><th>Status</th><th>Answer</th></tr></thead><tbody>${responses}</tbody></table>
+</section>`;
+  });
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Critic API</title>
-<link rel="stylesheet" href="${SWAGGER_UI}/swagger-ui.css" integrity="${SRI.css}" crossorigin="anonymous">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(info.title)} ${escapeHtml(info.version)}</title>
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
+code,pre{font-family:ui-monospace,monospace;font-size:.9em}pre{background:#f6f8fa;padding:.75rem;overflow:auto;border-radius:6px}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}
+section{border-top:1px solid #d0d7de;margin-top:1.5rem}.method{background:#0969da;color:#fff;padding:.1rem .4rem;border-radius:4px;font-size:.8em}
+</style>
 </head>
 <body>
-<div id="ui"></div>
-<script src="${SWAGGER_UI}/swagger-ui-bundle.js" integrity="${SRI.js}" crossorigin="anonymous"></script>
-<script>SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#ui" });</script>
+<h1>${escapeHtml(info.title)} <small>${escapeHtml(info.version)}</small></h1>
+<p>${escapeHtml(info.description)}</p>
+<p>The machine-readable description (OpenAPI 3.1) is at <a href="/api/openapi.json">/api/openapi.json</a>.</p>
+<nav><h2>Endpoints</h2><ul>${operations
+    .map(
+      ({ path, method, op }) =>
+        `<li><a href="#${anchor(method, path)}"><code>${escapeHtml(method)} ${escapeHtml(path)}</code></a> ${escapeHtml(op.summary ?? "")}</li>`,
+    )
+    .join("")}</ul></nav>
+${sections.join("\n")}
+${
+  schemas
+    ? `<section><h2>Schemas</h2>${Object.entries(schemas)
+        .map(
+          ([name, schema]) =>
+            `<h3 id="schema-${escapeHtml(name.toLowerCase())}">${escapeHtml(name)}</h3>${json(schema)}`,
+        )
+        .join("\n")}</section>`
+    : ""
+}
 </body>
 </html>
 `;
 }
+
+/** The page's Content-Security-Policy: it runs no script and loads nothing. */
+export const DOCS_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );

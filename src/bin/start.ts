@@ -4,7 +4,7 @@ import { createProbot } from "probot";
 import { parse as parseYaml } from "yaml";
 import { loadDotEnv, readAppPrivateKey, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
-import { createCritic } from "../index.js";
+import { createApiWithoutApp, createCritic } from "../index.js";
 import { createLogger } from "../logging/create-logger.js";
 import { createRedactor } from "../security/redactor.js";
 import { WEBHOOK_PATH } from "../server/app-manifest.js";
@@ -31,7 +31,10 @@ const log = await createLogger(env.log, secrets);
 if (env.appId === 0 || !privateKey.ok) {
   // No App yet: a page that registers one from app.yml and writes its credentials to .env.
   const envPath = join(process.cwd(), ".env");
+  // With API keys, what needs no GitHub (single-file reviews, refactors, the docs) is served too.
+  const api = env.api.keys.length > 0 ? createApiWithoutApp(env, { log, secrets }) : undefined;
   await startSetupServer({
+    handlers: api ? [api.handler] : [],
     ...env.server,
     log,
     appYml: parseYaml(await readFile(APP_YML, "utf8")) as Record<string, unknown>,

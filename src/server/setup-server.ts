@@ -26,6 +26,8 @@ export type SetupOptions = {
   /** Reads and writes the `.env` file the credentials go to. */
   envFile: { read(): Promise<string>; write(text: string): Promise<void> };
   fetch?: typeof fetch;
+  /** Handlers tried before the setup routes (the HTTP API, which needs no App for single files). */
+  handlers?: ReadonlyArray<(req: IncomingMessage, res: ServerResponse) => Promise<boolean>>;
 };
 
 const Conversion = z.object({
@@ -142,7 +144,11 @@ export function createSetupHandler(options: SetupOptions) {
 
 /** Serves the setup handler until the App is registered (then Critic is restarted). */
 export async function startSetupServer(options: SetupOptions): Promise<RunningServer> {
-  const handle = createSetupHandler(options);
+  const setup = createSetupHandler(options);
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    for (const handler of options.handlers ?? []) if (await handler(req, res)) return;
+    await setup(req, res);
+  };
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       options.log.error({ err: error }, "setup request failed");

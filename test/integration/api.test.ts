@@ -2,8 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDiskStore } from "../../src/assess/assessment-store.js";
+import { readEnv } from "../../src/config/env.js";
+import { createApiWithoutApp } from "../../src/index.js";
+import { startSetupServer } from "../../src/server/setup-server.js";
 import { GITHUB } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { repositoryMock } from "../helpers/repository-nock.js";
@@ -320,8 +324,20 @@ describe("API authentication, validation and limits", () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/api/assessments", "/api/assessments/{id}", "/api/reviews"]),
     );
+    // The reference renders offline: every endpoint is on the page, which loads and runs nothing.
     const page = await fetch(`${base}/api/docs`);
-    expect(await page.text()).toContain("/api/openapi.json");
+    const html = await page.text();
+    expect(html).toContain('href="/api/openapi.json"');
+    for (const endpoint of [
+      "POST /api/assessments",
+      "GET /api/assessments/{id}",
+      "POST /api/reviews",
+    ])
+      expect(html).toContain(
+        endpoint.replace(" ", "</span> <code>").replace(/^(\w+)/, '<span class="method">$1'),
+      );
+    expect(html).not.toMatch(/<script|<link|src=|@import|https?:\/\/(?!github)/);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect((await fetch(`${base}/api/nothing`, { headers: AUTH })).status).toBe(404);
   });
 });
@@ -491,5 +507,57 @@ describe("assessments", () => {
     const done = (await until(app, id, base)) as unknown as { status: string };
     expect(done.status).toBe("done");
     expect(app.logs.join("")).toContain("resuming an assessment");
+  });
+});
+
+describe("the API without a registered GitHub App", () => {
+  it("reviews single files and serves its docs beside the registration page; assessments say they need the App", async () => {
+    nock.enableNetConnect("127.0.0.1");
+    const env = readEnv({ CRITIC_API_KEYS: KEY, OPENAI_API_KEY: "" });
+    expect(env.appId).toBe(0);
+    const log = pino({ level: "silent" });
+    const api = createApiWithoutApp(env, { log });
+    const server = await startSetupServer({
+      host: "127.0.0.1",
+      port: 0,
+      log,
+      appYml: { name: "Critic" },
+      github: { webUrl: "https://github.com", apiBaseUrl: GITHUB, org: undefined },
+      proxyUrl: undefined,
+      envFile: { read: async () => "", write: async () => {} },
+      handlers: [api.handler],
+    });
+    cleanups.push(async () => {
+      await server.stop();
+      await api.close();
+      nock.disableNetConnect();
+    });
+    const base = `http://127.0.0.1:${server.port}`;
+
+    const review = await fetch(`${base}/api/reviews`, {
+      method: "POST",
+      headers: AUTH,
+      body: upload("app.py", PYTHON),
+    });
+    expect(review.status).toBe(200);
+    expect(((await review.json()) as { issues: Array<{ line: number }> }).issues).toContainEqual(
+      expect.objectContaining({ line: 3, severity: "error" }),
+    );
+    expect((await fetch(`${base}/api/reviews`, { method: "POST" })).status).toBe(401);
+    expect((await fetch(`${base}/api/docs`)).status).toBe(200);
+
+    const assessment = await fetch(`${base}/api/assessments`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({
+        assignment_description: "A calculator",
+        github_repo_url: "https://github.com/octo/calc",
+        candidate_level: "Junior",
+      }),
+    });
+    expect(assessment.status).toBe(503);
+    expect(await assessment.json()).toMatchObject({ error: "needs_app" });
+    // The registration page is still there.
+    expect(await (await fetch(`${base}/`)).text()).toContain("Register the GitHub App");
   });
 });
