@@ -11,11 +11,9 @@ import { readEnv } from "../config/env.js";
 import { createLogger } from "../logging/create-logger.js";
 import { createRuntime } from "../runtime.js";
 import { createRedactor } from "../security/redactor.js";
-
-export const ASSESS_USAGE = `Usage: critic assess <repo-url | folder> --assignment <file.md> --level junior|middle|senior [--ref <ref>] [--format markdown|json]
-
-Reviews a candidate's whole solution against the assignment and the level, and prints a rated report.
-A folder needs no GitHub access; a URL is read through GitHub's API (GITHUB_TOKENS, if set, for quota).`;
+import type { AssessOptions } from "./parse-cli-args.js";
+import { readCliEnv } from "./read-cli-env.js";
+import { ASSESS_USAGE } from "./usage.js";
 
 type Io = {
   stdout: NodeJS.WritableStream;
@@ -25,41 +23,28 @@ type Io = {
 };
 
 /** `critic assess`: 0 when the report was printed, 2 on bad usage or an unreadable source. */
-export async function runAssess(
-  target: string | undefined,
-  values: {
-    assignment?: string | undefined;
-    level?: string | undefined;
-    format?: string | undefined;
-    ref?: string | undefined;
-  },
-  io: Io,
-): Promise<number> {
-  const level = parseLevel(values.level);
-  const format = values.format ?? "markdown";
-  const problem = !target
-    ? "name a repository URL or a folder"
-    : !values.assignment
-      ? "--assignment <file> is required"
-      : !level
-        ? "--level must be junior, middle or senior"
-        : format !== "markdown" && format !== "json"
-          ? `--format must be markdown or json (got "${format}")`
-          : undefined;
-  if (problem || !target || !level || !values.assignment) {
-    io.stderr.write(`${problem}\n\n${ASSESS_USAGE}\n`);
+export async function runAssess(options: AssessOptions, io: Io): Promise<number> {
+  const { target, format } = options;
+  const level = parseLevel(options.level);
+  const problem = !options.assignment
+    ? "--assignment <file> is required"
+    : !level
+      ? "--level must be junior, middle or senior"
+      : undefined;
+  if (problem || !level || !options.assignment) {
+    io.stderr.write(`critic: ${problem}\n\n${ASSESS_USAGE}\n`);
     return 2;
   }
   try {
-    const env = readEnv(io.env);
+    const env = readEnv(await readCliEnv(options.envFile, io));
     const secrets = createRedactor(env.secrets);
     const log = await createLogger(
       { level: "warn", format: "json", destination: io.stderr },
       secrets,
     );
     const { core } = createRuntime(env, "cli", { log, secrets });
-    const assignment = await readFile(resolve(io.cwd, values.assignment), "utf8");
-    const source = await openSource(target, values.ref, env, log, io.cwd);
+    const assignment = await readFile(resolve(io.cwd, options.assignment), "utf8");
+    const source = await openSource(target, options.ref, env, log, io.cwd);
     if (!core.model.hasModel)
       io.stderr.write(
         "critic: no AI provider configured (set OPENAI_API_KEY or GEMINI_API_KEY); static checks only, rated by rubric.\n",

@@ -1,32 +1,10 @@
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { createRepo, runCli, tempDir } from "../helpers/run-cli.js";
 
-const run = promisify(execFile);
-
-async function cli(
-  args: string[],
-  cwd = process.cwd(),
-  stdinText = "",
-  env: Record<string, string> = {},
-) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  stdin.end(stdinText);
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => (out += c));
-  stderr.on("data", (c) => (err += c));
-  // An empty environment: no provider keys, whatever the machine running the tests has.
-  const code = await main(args, { stdout, stderr, stdin, cwd, env });
-  return { code, out, err };
-}
+const cli = (args: string[], cwd = process.cwd(), stdin = "", env: Record<string, string> = {}) =>
+  runCli(args, { cwd, stdin, env });
 
 describe("critic review (CLI)", () => {
   it("reviews a diff file with static checks when no key is set, and says so", async () => {
@@ -65,19 +43,13 @@ describe("critic review (CLI)", () => {
   });
 
   it("reviews git diff <base>...HEAD in a repository and honours its .github/critic.yml", async () => {
-    const repo = await mkdtemp(join(tmpdir(), "critic-cli-"));
-    const git = (...args: string[]) =>
-      run("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: repo });
-    await git("init", "-q", "-b", "main");
-    await writeFile(join(repo, "a.js"), "export const a = 1;\n");
-    await git("add", ".");
-    await git("commit", "-qm", "base");
+    const { dir: repo, git, commit } = await createRepo();
+    await commit("base", { "a.js": "export const a = 1;\n" });
     await git("checkout", "-qb", "feature");
-    await mkdir(join(repo, ".github"));
-    await writeFile(join(repo, ".github/critic.yml"), "min_severity: warning\n");
-    await writeFile(join(repo, "a.js"), "export const a = 1;\nconsole.log(a);\ndebugger;\n");
-    await git("add", ".");
-    await git("commit", "-qm", "change");
+    await commit("change", {
+      ".github/critic.yml": "min_severity: warning\n",
+      "a.js": "export const a = 1;\nconsole.log(a);\ndebugger;\n",
+    });
 
     const { code, out } = await cli(["review", "--base", "main", "--format", "json"], repo);
 
@@ -149,7 +121,7 @@ describe("critic review (CLI)", () => {
 
 describe("critic assess (CLI)", () => {
   it("reviews a local folder against the assignment and the level, with no GitHub access", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "critic-assess-"));
+    const dir = await tempDir("critic-assess-");
     await mkdir(join(dir, "src"));
     await mkdir(join(dir, "node_modules", "dep"), { recursive: true });
     await writeFile(join(dir, "src", "calc.py"), "def main():\n    print(eval(input()))\n");
