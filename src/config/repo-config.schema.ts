@@ -21,17 +21,19 @@ export const RepoConfig = z
       .describe(
         "Review draft pull requests too (by default they wait until marked ready for review).",
       ),
-    /** Globs of files to review; empty means every file not excluded. */
+    /** Globs of files to review; empty means every file not excluded. Files it names skip the built-in excludes. */
     include: z
       .array(z.string().min(1))
       .default([])
-      .describe("Globs of files to review. Empty means every file that is not excluded."),
-    /** Globs of files never to review, on top of the built-in excludes (lockfiles, minified, vendored…). */
+      .describe(
+        "Globs of files to review. Empty means every file that is not excluded. A file named here is reviewed even where a built-in exclude (dist/, generated, minified…) would skip it.",
+      ),
+    /** Globs of files never to review, on top of the built-in excludes (lockfiles, built and generated files, vendored…). */
     exclude: z
       .array(z.string().min(1))
       .default([])
       .describe(
-        "Globs of files never to review, added to the built-in excludes (lockfiles, minified and generated files, vendored folders, snapshots, images).",
+        "Globs of files never to review, added to the built-in excludes (lockfiles; built, minified and generated files such as dist/, build/, out/, *.min.*, *.bundle.*, *.map; vendored folders; snapshots; images).",
       ),
     /** At most this many inline comments per review; the rest go to the summary, most severe first. */
     max_comments: z
@@ -86,14 +88,14 @@ export const RepoConfig = z
           .array(z.string().min(1))
           .default([])
           .describe("Ids of built-in or repository rules to switch off."),
-        /** Functions the PR adds or changes with a higher cyclomatic complexity are reported. */
+        /** Functions with a higher cyclomatic complexity are reported when the change adds decision points to them. */
         complexity_threshold: z
           .int()
           .min(1)
           .max(200)
           .default(15)
           .describe(
-            "Functions the PR adds or changes with a higher cyclomatic complexity are reported.",
+            "Functions with a higher cyclomatic complexity are reported when the change adds decision points (if, case, loops, catch, ?:, &&, ||) to them.",
           ),
       })
       .strict()

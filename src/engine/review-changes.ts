@@ -25,7 +25,7 @@ import type { ModelPort } from "./model-port.js";
 import { chunkFiles } from "./pack/chunk-files.js";
 import { sanitizePaths } from "./sanitize/sanitize-files.js";
 import { sanitizeConfig, sanitizePr } from "./sanitize/sanitize-text.js";
-import { filterFiles } from "./select/filter-files.js";
+import { countReviewedLines, filterFiles } from "./select/filter-files.js";
 import type { RuleSource } from "./static/compile-rules.js";
 import { languageByName } from "./static/languages.js";
 
@@ -83,11 +83,19 @@ export type ReviewParams = {
 export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Promise<ReviewResult> {
   const { config, limits, signal } = params;
   // 1.
-  const decisions = filterFiles(params.files, {
+  const filter = {
     include: config.include,
     exclude: config.exclude,
     maxPatchBytes: limits.maxPatchBytes,
-  });
+  };
+  const decisions = filterFiles(params.files, filter);
+  // The rubric's scale. An incremental review rates the whole pull request (earlier findings
+  // included), so it counts the pull request's reviewed lines, not the push's.
+  const size = {
+    reviewedLines: countReviewedLines(
+      params.anchorTo ? filterFiles(params.anchorTo, filter) : decisions,
+    ),
+  };
   const reviewed = new Set(decisions.filter((d) => d.reviewed).map((d) => d.file.path));
   // Secrets are looked for in every file with a patch, whatever its size or exclusion: a key
   // committed in vendor/, a generated file or a file padded past the size limit leaks all the
@@ -177,7 +185,7 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
       decisions: [...checkedDecisions, ...unchanged],
       rating:
         found > 0
-          ? { ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]), computed: true }
+          ? { ...rateByRubric([...anchored.inline, ...anchored.summaryOnly], size), computed: true }
           : undefined,
       overview: "",
       conclusion: anySecret
@@ -260,7 +268,10 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   const steered = staticFindings.some((f) => f.source === "prompt-injection");
   const rating =
     (steered ? undefined : merged.rating) ??
-    ({ ...rateByRubric([...anchored.inline, ...anchored.summaryOnly]), computed: true } as const);
+    ({
+      ...rateByRubric([...anchored.inline, ...anchored.summaryOnly], size),
+      computed: true,
+    } as const);
   if (steered && merged.rating)
     notes.push(
       "Text in this change addresses the AI reviewer to change its verdict, so the rating is computed from the findings, not taken from the model.",

@@ -83,12 +83,24 @@ function namedLiterals(text: string): SecretSpan[] {
     }
   };
   found(NAMED_LITERAL, "HighEntropySecret");
-  found(NAMED_UNQUOTED, "HighEntropySecret");
+  found(NAMED_UNQUOTED, "HighEntropySecret", false, looksGeneratedUnquoted);
   found(BEARER, "AuthorizationCredential");
   found(BASIC_USER, "BasicAuthPassword", false, (v) => !PLACEHOLDER.test(v) && entropy(v) >= 2.5);
   found(PEM_BODY, "PrivateKeyBody", true, () => true);
   found(PEM_LAST, "PrivateKeyBody", true, () => true);
   return spans;
+}
+
+/**
+ * Unquoted, a value is also what code assigns: `withXSRFToken: defaultToConfig2` in an object
+ * literal, `token = session.token1`. A word of identifier characters counts as a secret only
+ * when it is digit-heavy, as generated tokens are (a 36-character `ghp_` token has some six
+ * digits); one with other characters (`/`, `+`, `=`, `-`) is judged as a quoted value is.
+ */
+function looksGeneratedUnquoted(value: string): boolean {
+  if (!looksGenerated(value)) return false;
+  if (/[^A-Za-z0-9_$.]/.test(value)) return true;
+  return (value.match(/\d/g)?.length ?? 0) >= 4;
 }
 
 /** Generated secrets mix letters and digits and look random; identifiers and words rarely do. */

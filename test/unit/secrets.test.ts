@@ -234,6 +234,9 @@ describe("secrets that hide: encoded, unquoted, split or cut", () => {
       "export API_KEY=$API_KEY",
       "secret: process.env.SECRET_VALUE",
       "curl -u user:password https://example.com",
+      // Identifiers assigned in code (axios's bundles held dozens of these).
+      "  withXSRFToken: defaultToConfig2,",
+      "const accessToken = session.refreshToken2Value;",
     ].join("\n");
 
     expect(await scanSecrets(text)).toEqual([]);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { builtInRules } from "../../src/config/built-in-rules.js";
 import { parsePatch } from "../../src/diff/parse-patch.js";
-import { rateByRubric } from "../../src/engine/merge/rating-rubric.js";
 import { compileRules } from "../../src/engine/static/compile-rules.js";
 import { runAstRules } from "../../src/engine/static/run-ast-rules.js";
 import { runStaticChecks, textFromHunks } from "../../src/engine/static/run-static-checks.js";
@@ -216,18 +215,6 @@ describe("static-checks/compile-rules", () => {
     expect(compileRules([{ label: "r.yml", text }]).errors[0]).toContain(
       "r.yml: rule no-kind: ast-grep rejected it",
     );
-  });
-});
-
-describe("review/rating-rubric", () => {
-  it.each([
-    [[], 10],
-    [["suggestion", "suggestion"], 10],
-    [["warning", "suggestion", "suggestion"], 9],
-    [["critical"], 7],
-    [["critical", "critical", "critical", "critical"], 1],
-  ] as const)("rates %j as %i/10", (severities, score) => {
-    expect(rateByRubric(severities.map((severity) => ({ severity }))).score).toBe(score);
   });
 });
 

@@ -1,12 +1,16 @@
 import picomatch from "picomatch";
 import type { FileDecision } from "../../model/review-result.js";
 import type { ChangedFile } from "../../model/types.js";
+import { detectGenerated } from "./detect-generated.js";
 
 export type { FileDecision };
 
+const BUILT = "built or generated file";
+
 /**
  * Files no reviewer wants comments on. Globs are matched against the whole path with `dot: true`
- * so that dotted folders (`.yarn/`, `.github/`) behave like any other.
+ * so that dotted folders (`.yarn/`, `.github/`) behave like any other. Built output is matched by
+ * folder name at any depth (`packages/a/dist/index.js`), never by a prefix (`src/dist-utils.ts`).
  */
 export const DEFAULT_EXCLUDES: ReadonlyArray<{ reason: string; globs: string[] }> = [
   {
@@ -24,19 +28,31 @@ export const DEFAULT_EXCLUDES: ReadonlyArray<{ reason: string; globs: string[] }
       "**/Gemfile.lock",
       "**/composer.lock",
       "**/go.sum",
+      "**/packages.lock.json",
+      "**/gradle.lockfile",
+      "**/Package.resolved",
       "**/*.lock",
     ],
   },
-  { reason: "minified", globs: ["**/*.min.js", "**/*.min.css", "**/*.min.mjs", "**/*.map"] },
   {
-    reason: "generated",
+    reason: BUILT,
     globs: [
+      // Build output folders, bundles, minified files and source maps.
+      "**/dist/**",
+      "**/build/**",
+      "**/out/**",
+      "**/*.min.*",
+      "**/*.bundle.*",
+      "**/*.map",
+      // Code generators' output.
       "**/*.generated.*",
       "**/*.g.dart",
       "**/*_pb2.py",
       "**/*.pb.go",
       "**/*.pb.ts",
       "**/generated/**",
+      "**/.pnp.cjs",
+      "**/.pnp.loader.mjs",
     ],
   },
   {
@@ -61,7 +77,11 @@ export type FilterOptions = {
 
 const GLOB_OPTIONS = { dot: true } as const;
 
-/** Decides, for each changed file, whether Critic reviews it and, if not, why. Pure. */
+/**
+ * Decides, for each changed file, whether Critic reviews it and, if not, why. Built-in excludes
+ * go by path, then by content (a patch that reads as generated or minified, see
+ * `detectGenerated`); a file the repository's `include` names is exempt from both. Pure.
+ */
 export function filterFiles(files: readonly ChangedFile[], options: FilterOptions): FileDecision[] {
   const defaults = DEFAULT_EXCLUDES.map(({ reason, globs }) => ({
     reason,
@@ -87,10 +107,22 @@ export function filterFiles(files: readonly ChangedFile[], options: FilterOption
       }
       return skip("no diff from GitHub (binary or too large)");
     }
+    const generated = userInclude ? undefined : detectGenerated(file.patch);
+    if (generated) return skip(`excluded by default (${BUILT}: ${generated})`);
     const bytes = Buffer.byteLength(file.patch, "utf8");
     if (bytes > options.maxPatchBytes) {
       return skip(`diff too large (${Math.round(bytes / 1024)} KB)`);
     }
     return { file, reviewed: true };
   });
+}
+
+/**
+ * The size of the code under review: lines added in the files chosen for review. Built,
+ * generated, vendored and lockfile lines do not count, so they cannot dilute the rating.
+ */
+export function countReviewedLines(decisions: readonly FileDecision[]): number {
+  let lines = 0;
+  for (const d of decisions) if (d.reviewed) lines += Math.max(0, d.file.additions);
+  return lines;
 }

@@ -98,8 +98,11 @@ const GRAMMARS: Record<string, Grammar> = {
 const LOGICAL = /^(&&|\|\||\?\?)$/;
 
 /**
- * Reports functions the change adds or touches whose cyclomatic complexity is above `threshold`,
- * with the decision points that drive it. Nested functions count on their own.
+ * Reports functions above `threshold` cyclomatic complexity to which the change adds decision
+ * points (a decision point on an added line: its `if`, `case`, `catch`, loop keyword, `?:` or
+ * `&&`/`||`/`??` operator), with the decision points that drive it. A function the change only
+ * touches (a renamed variable, a version string bumped inside a file-wide IIFE) is not reported:
+ * its complexity is not the change's doing. Nested functions count on their own.
  */
 export function complexityFindings(input: {
   path: string;
@@ -118,49 +121,58 @@ export function complexityFindings(input: {
   const nodes = input.root.findAll({ rule: { any: kinds.map((kind) => ({ kind })) } });
   const kindOf = (n: SgNode) => String(n.kind());
   const functions = nodes.filter((n) => grammar.functions.includes(kindOf(n)));
-  const counts = new Map<number, Map<string, number>>();
+  const counts = new Map<number, Tally>();
 
   for (const node of nodes) {
     const kind = kindOf(node);
     if (grammar.functions.includes(kind)) continue;
     let label = grammar.decisions[kind];
+    // Where the decision point is written: its keyword, or its operator for && / || / ??.
+    let at: SgNode = node;
     if (kind === grammar.logical) {
       const operator = node.field("operator" as never) as SgNode | null;
       label = operator && LOGICAL.test(operator.text()) ? operator.text() : undefined;
+      if (operator) at = operator;
     }
     if (label === undefined) continue;
     const owner = enclosingFunction(node, grammar.functions);
     if (!owner) continue;
-    const tally = counts.get(owner.id()) ?? new Map<string, number>();
-    tally.set(label, (tally.get(label) ?? 0) + 1);
+    const tally: Tally = counts.get(owner.id()) ?? { labels: new Map(), added: 0, firstAdded: 0 };
+    tally.labels.set(label, (tally.labels.get(label) ?? 0) + 1);
+    const line = at.range().start.line + 1;
+    if (input.added.has(line)) {
+      tally.firstAdded = tally.added === 0 ? line : Math.min(tally.firstAdded, line);
+      tally.added += 1;
+    }
     counts.set(owner.id(), tally);
   }
 
   const findings: Finding[] = [];
   for (const fn of functions) {
     const tally = counts.get(fn.id());
-    const score = 1 + [...(tally?.values() ?? [])].reduce((a, b) => a + b, 0);
+    if (!tally || tally.added === 0) continue;
+    const score = 1 + [...tally.labels.values()].reduce((a, b) => a + b, 0);
     if (score <= input.threshold) continue;
     const first = fn.range().start.line + 1;
-    const last = fn.range().end.line + 1;
-    let touched: number | undefined;
-    for (let l = first; l <= last && touched === undefined; l++)
-      if (input.added.has(l)) touched = l;
-    if (touched === undefined) continue;
-    const drivers = [...(tally ?? new Map<string, number>())]
+    const drivers = [...tally.labels]
       .sort((a, b) => b[1] - a[1])
       .map(([label, n]) => `${n} × ${label}`);
+    // A new function's decision points are all the change's: saying so would add nothing.
+    const added = tally.added < score - 1 ? `; this change adds ${tally.added}` : "";
     findings.push({
       path: input.path,
-      line: input.added.has(first) ? first : touched,
+      line: input.added.has(first) ? first : tally.firstAdded,
       severity: "warning",
       category: "maintainability",
-      message: `\`${nameOf(fn)}\` has a cyclomatic complexity of ${score} (threshold ${input.threshold}): ${drivers.join(", ")}. Split it into smaller functions or simplify the branching.`,
+      message: `\`${nameOf(fn)}\` has a cyclomatic complexity of ${score} (threshold ${input.threshold}): ${drivers.join(", ")}${added}. Split it into smaller functions or simplify the branching.`,
       source: "complexity",
     });
   }
   return findings;
 }
+
+/** A function's decision points by label; how many sit on added lines, and the first of those. */
+type Tally = { labels: Map<string, number>; added: number; firstAdded: number };
 
 /** The nearest function around `node`, found by walking up: linear in the tree's depth. */
 function enclosingFunction(node: SgNode, kinds: readonly string[]): SgNode | undefined {
