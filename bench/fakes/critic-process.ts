@@ -96,7 +96,18 @@ export async function startCritic(params: {
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
 export function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return ticksMs(readFileSync(`/proc/${pid}/stat`, "utf8"));
+}
+
+/**
+ * CPU time of the process's main thread alone (the thread whose id is the process id), in ms:
+ * what webhooks wait behind. Analysis threads and V8's helpers are other tasks.
+ */
+export function mainThreadCpuMs(pid: number): number {
+  return ticksMs(readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8"));
+}
+
+function ticksMs(stat: string): number {
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(fields[11]) + Number(fields[12]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { builtInRules } from "../../src/config/built-in-rules.js";
 import type { FileTask } from "../../src/engine/analyze/analyze-file.js";
 import { createInThreadAnalyzer } from "../../src/engine/analyze/analyzer.js";
-import { createAnalysisPool } from "../../src/workers/analysis-pool.js";
+import { batchesOf, createAnalysisPool } from "../../src/workers/analysis-pool.js";
 import { FILE, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
@@ -49,13 +49,42 @@ describe("the analysis pool (worker threads)", () => {
     }
   });
 
+  it("sends small files in batches and answers each file in order, as the main thread would", async () => {
+    const tasks = Array.from({ length: 40 }, (_, n) =>
+      task(`f${n}.py`, [`x${n} = ${n}`, n === 33 ? "value = eval(input())" : "y = 2"]),
+    );
+    expect(batchesOf(tasks).map((b) => b.length)).toEqual([16, 16, 8]);
+    const big = task("big.py", ["z = 1".repeat(60_000)]);
+    expect(batchesOf([big, ...tasks.slice(0, 2)]).map((b) => b.length)).toEqual([1, 2]);
+
+    const pool = createAnalysisPool({
+      threads: 2,
+      timeoutMs: 30_000,
+      maxMemoryMb: 256,
+      log: quiet,
+    });
+    try {
+      const signal = new AbortController().signal;
+      const inPool = await pool.analyze(tasks, signal);
+      const inThread = await createInThreadAnalyzer(builtInRules()).analyze(tasks, signal);
+      expect(inPool).toEqual(inThread);
+      expect(JSON.stringify(inPool[33])).toContain("python-eval");
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("reports a file over its time budget and goes on with the others", async () => {
     // A thread's first task loads the engine (hundreds of ms): 100 ms is always over budget.
     const pool = createAnalysisPool({ threads: 1, timeoutMs: 100, maxMemoryMb: 256, log: quiet });
     try {
       const signal = new AbortController().signal;
-      const [slow] = await pool.analyze([task("a.py", ["x = 1"])], signal);
-      expect(slow).toEqual({ failed: "over 100 ms" });
+      // A batch over its budget is tried again a file at a time: each is reported on its own.
+      const results = await pool.analyze(
+        [task("a.py", ["x = 1"]), task("b.py", ["y = 2"])],
+        signal,
+      );
+      expect(results).toEqual([{ failed: "over 100 ms" }, { failed: "over 100 ms" }]);
     } finally {
       await pool.close();
     }
