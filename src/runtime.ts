@@ -2,6 +2,9 @@ import type { Logger } from "pino";
 import { createMemoryLedger, createRedisLedger, type SpendLedger } from "./budget/spend-ledger.js";
 import type { AppEnv } from "./config/env.js";
 import { createReviewCore, type ReviewCore } from "./deps.js";
+import { useWritePacer } from "./github/octokit.js";
+import { createRedisWriteStore, createWritePacer } from "./github/write-pacer.js";
+import { GITHUB_WRITE_LIMITS } from "./github/write-window.js";
 import { createRedisCache } from "./providers/answer-cache.js";
 import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
 import { type Clock, realClock } from "./resilience/clock.js";
@@ -78,6 +81,16 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
     fetch: options.fetch,
     analyzer: pool,
   });
+  // Receivers and workers share each installation's write window through Redis, so together
+  // they stay within GitHub's limits (one process keeps it in memory).
+  if (queues && env.redis)
+    useWritePacer(
+      createWritePacer({
+        store: createRedisWriteStore(queues.connection, env.redis.prefix),
+        clock,
+        limits: GITHUB_WRITE_LIMITS,
+      }),
+    );
   // The secret scanner builds its rules on first use (some 50 ms of the main thread): at start-up,
   // a long-running process pays it before any webhook is waiting, not in its first review.
   if (mode === "server" || mode === "worker") void scanSecrets("warm-up").catch(() => undefined);

@@ -20,7 +20,7 @@ export async function restCalls(): Promise<ScenarioResult> {
   return withBench({ github: { files }, prs: [pr] }, async (bench) => {
     await bench.open(pr);
     await bench.reviewed([pr], 120_000);
-    // The check run is completed after the summary, one paced write (800 ms) later.
+    // The check run is completed after the summary: give the last write time to land.
     await new Promise((r) => setTimeout(r, 2_000));
     const counts = bench.github.countByRoute((c) => c.installation === pr.installation);
     const rest = [...counts].filter(([route]) => !route.endsWith("/graphql"));

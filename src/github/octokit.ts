@@ -1,5 +1,8 @@
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
+import { realClock } from "../resilience/clock.js";
+import { createMemoryWriteStore, createWritePacer, type WritePacer } from "./write-pacer.js";
+import { GITHUB_WRITE_LIMITS } from "./write-window.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
 
@@ -7,24 +10,31 @@ export type GitHub = InstanceType<typeof ProbotOctokit>;
 // those (it honours retry-after; plugin-retry would not).
 const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
 
-/**
- * How far apart one installation's content writes start: 75 a minute, under GitHub's secondary
- * limit of 80 content-creating requests a minute per installation, with room for clock jitter.
- * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
- */
-export const CONTENT_WRITE_INTERVAL_MS = 800;
+// Every installation's content writes go through this pacer (GitHub's 80 a minute and 500 an
+// hour, serially). Probot builds the Octokit instances itself, so the pacer is set here once per
+// process: in memory by default, in Redis for receivers and workers (`useWritePacer`).
+let pacer: WritePacer = createWritePacer({
+  store: createMemoryWriteStore(),
+  clock: realClock,
+  limits: GITHUB_WRITE_LIMITS,
+});
+
+/** Replaces the process's write pacer (Redis mode, tests with a fake clock); returns the old one. */
+export function useWritePacer(next: WritePacer): WritePacer {
+  const previous = pacer;
+  pacer = next;
+  return previous;
+}
 
 type WriteGroups = { write: Bottleneck.Group; notifications: Bottleneck.Group };
 let localGroups: WriteGroups | undefined;
 const clusteredGroups = new WeakMap<object, WriteGroups>();
 
 /**
- * The throttle's write limiters, keyed by installation. plugin-throttling's own space every write
- * 1 s and every notifying POST (summary, review) 3 s: 20 reviews' POSTs a minute per installation
- * at most, and a backlog of 64 jobs waits over 3 minutes before its first review is posted. Here
- * every REST write of an installation is paced at `CONTENT_WRITE_INTERVAL_MS` instead (GraphQL
- * queries, which create nothing, are not). With Redis (Probot passes its Bottleneck and
- * connection), the limiters are shared by every process, as plugin-throttling's are.
+ * plugin-throttling's write limiters, keyed by installation, with its fixed gaps taken out: its
+ * own space every write 1 s and every notifying POST 3 s (about 20 writes a minute). Writes stay
+ * one at a time per installation (shared by every process with Redis, as Probot passes its
+ * Bottleneck and connection); when each may start is the pacer's (`writePacing`).
  */
 function writeGroups(throttle: Record<string, unknown>): WriteGroups {
   const connection = throttle.connection as Bottleneck.IORedisConnection | undefined;
@@ -39,14 +49,8 @@ function writeGroups(throttle: Record<string, unknown>): WriteGroups {
     ...(connection ? { connection } : {}),
   };
   const groups: WriteGroups = {
-    // plugin-throttling sends every write and GraphQL query through this one; the pacing is below.
     write: new B.Group({ id: "critic-write", maxConcurrent: 1, ...common }),
-    notifications: new B.Group({
-      id: "critic-content-writes",
-      maxConcurrent: 1,
-      minTime: CONTENT_WRITE_INTERVAL_MS,
-      ...common,
-    }),
+    notifications: new B.Group({ id: "critic-content-writes", maxConcurrent: 1, ...common }),
   };
   if (connection) clusteredGroups.set(connection, groups);
   else localGroups = groups;
@@ -61,18 +65,46 @@ export function isContentWrite(path: string): boolean {
   return !/(?:^|\/)graphql$/.test(path);
 }
 
+/** A request that creates or changes content: a REST write, or a GraphQL mutation. */
+export function countsAsWrite(options: {
+  method?: string;
+  url?: string;
+  query?: unknown;
+}): boolean {
+  const method = (options.method ?? "GET").toUpperCase();
+  if (method === "GET" || method === "HEAD") return false;
+  const path = (options.url ?? "").split("?")[0] ?? "";
+  // The App's own endpoints (an installation token being minted, inside a write that waits for
+  // it) create no content; pacing them would queue the token behind the write that needs it.
+  if (/^(?:\/api\/v3)?\/app(?:\/|$)/.test(path)) return false;
+  if (isContentWrite(path)) return true;
+  return typeof options.query === "string" && /^\s*mutation\b/.test(options.query);
+}
+
+/** Sends an installation's writes through the pacer; reads and app-level calls go straight. */
+const writePacing: Parameters<typeof ProbotOctokit.plugin>[0] = (octokit, options) => {
+  const installation = (options.auth as { installationId?: number | string } | undefined)
+    ?.installationId;
+  if (installation === undefined) return;
+  octokit.hook.wrap("request", async (request, requestOptions) =>
+    countsAsWrite(requestOptions as { method?: string; url?: string; query?: unknown })
+      ? pacer.run(String(installation), async () => request(requestOptions))
+      : request(requestOptions),
+  );
+};
+
 /**
  * Probot's Octokit with the retry policy set on purpose:
  * - the throttle bucket is per installation (Probot's event clients share one "no-id" bucket, so
- *   one busy organisation would slow every other), and its writes are paced to GitHub's
- *   content-creation limit (see `writeGroups`);
+ *   one busy organisation would slow every other), and its writes are paced by GitHub's
+ *   content-creation limits as a window (`writePacing`), not plugin-throttling's fixed gaps;
  * - a secondary rate limit is retried after `retry-after`, at most twice;
  * - a primary limit is waited out only when it resets within a minute;
  * - 5xx and network errors are retried by plugin-retry; 4xx never.
  * The function form of `defaults` is required: the object form is merged under Probot's own
  * throttle options and silently loses (probot/probot#2039).
  */
-export const CriticOctokit = ProbotOctokit.defaults(
+export const CriticOctokit = ProbotOctokit.plugin(writePacing).defaults(
   (options: ConstructorParameters<typeof ProbotOctokit>[0] & Record<string, unknown>) => {
     const auth = options.auth as { installationId?: number | string } | undefined;
     const throttle = (options.throttle ?? {}) as Record<string, unknown>;
