@@ -65,12 +65,13 @@ export function createMemoryWriteStore(): WriteStore {
 // One round trip, atomic across processes: drop starts older than an hour, find the start
 // `limit` places back in each window, reserve the later of their ends (or now), and keep the key
 // an hour past its newest start. Scores are start times in ms; members are made unique by ARGV[4].
+// The spans are write-window.ts's, margin included.
 const RESERVE = `
 local key, now, perMinute, perHour = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 3600000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 3601000)
 local count = redis.call('ZCARD', key)
 local at = now
-for _, pair in ipairs({{perMinute, 60000}, {perHour, 3600000}}) do
+for _, pair in ipairs({{perMinute, 61000}, {perHour, 3601000}}) do
   local limit, span = pair[1], pair[2]
   if count >= limit then
     local gate = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')

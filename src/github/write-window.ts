@@ -9,13 +9,17 @@ export type WriteLimits = { perMinute: number; perHour: number };
 
 export const GITHUB_WRITE_LIMITS: WriteLimits = { perMinute: 80, perHour: 500 };
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
+// GitHub counts a write when it arrives, a few milliseconds after Critic starts it, and arrivals
+// jitter: a write started exactly a minute after the one 80 places back can arrive inside that
+// minute. Each window is held this much longer than its span.
+const MARGIN_MS = 1_000;
+const MINUTE_MS = 60_000 + MARGIN_MS;
+const HOUR_MS = 3_600_000 + MARGIN_MS;
 
 /**
  * When the next write may start, given the start times of the writes before it (ascending), so
  * that no sliding minute holds more than `perMinute` writes and no sliding hour more than
- * `perHour`. A window, not a fixed gap: a review's few writes go out back to back, and a backlog
+ * `perHour` (with a second's margin on each, for the time a write takes to arrive). A window, not a fixed gap: a review's few writes go out back to back, and a backlog
  * runs at the ceiling. Pure; `starts` older than an hour may be dropped by the caller.
  */
 export function nextWriteAt(starts: readonly number[], now: number, limits: WriteLimits): number {
