@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createProbot } from "probot";
 import { parse as parseYaml } from "yaml";
@@ -27,8 +27,16 @@ if (!privateKey.ok && !privateKey.missing) {
 // The App's key, wherever it was found, is the operator's secret too.
 if (privateKey.ok) secrets.add(privateKey.key);
 const log = await createLogger(env.log, secrets);
+if (env.appId !== 0 && !privateKey.ok) {
+  // A registered App whose key went missing is a broken deployment, not a new one: serving the
+  // registration page would let whoever reaches the server register an App in its place.
+  process.stderr.write(
+    "critic: APP_ID is set but the App's private key is not: set PRIVATE_KEY (or PRIVATE_KEY_PATH) to the App's key.\n",
+  );
+  process.exit(2);
+}
 
-if (env.appId === 0 || !privateKey.ok) {
+if (!privateKey.ok) {
   // No App yet: a page that registers one from app.yml and writes its credentials to .env.
   const envPath = join(process.cwd(), ".env");
   // With API keys, what needs no GitHub (single-file reviews, refactors, the docs) is served too.
@@ -42,8 +50,15 @@ if (env.appId === 0 || !privateKey.ok) {
     proxyUrl: env.github.webhookProxyUrl,
     createChannel: createProxyChannel,
     envFile: {
+      path: envPath,
       read: () => readFile(envPath, "utf8").catch(() => ""),
-      write: (text) => writeFile(envPath, text, { mode: 0o600 }),
+      // Written whole, readable by its owner only, then moved over the old file: a key never sits
+      // in a file others can read, and a failed write leaves the old file as it was.
+      write: async (text) => {
+        const temporary = `${envPath}.${process.pid}.tmp`;
+        await writeFile(temporary, text, { mode: 0o600 });
+        await rename(temporary, envPath);
+      },
     },
   });
 } else {
@@ -59,9 +74,9 @@ if (env.appId === 0 || !privateKey.ok) {
   const secret = env.webhookSecret;
   const server = await startServer({ probot, app: critic.app, ...env.server, log, secret });
   const proxy = env.github.webhookProxyUrl
-    ? await startWebhookProxy({
+    ? startWebhookProxy({
         source: env.github.webhookProxyUrl,
-        target: `http://127.0.0.1:${server.port}${WEBHOOK_PATH}`,
+        target: `http://${loopbackFor(env.server.host)}:${server.port}${WEBHOOK_PATH}`,
         log,
       })
     : undefined;
@@ -76,4 +91,11 @@ if (env.appId === 0 || !privateKey.ok) {
       .then(() => Promise.race([critic.close(), deadline]))
       .finally(() => process.exit(0));
   });
+}
+
+/** Where this machine reaches a server listening on `host` (every interface: loopback). */
+function loopbackFor(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }

@@ -330,6 +330,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       e.OPENAI_API_KEY,
       e.GEMINI_API_KEY,
       e.GITHUB_CLIENT_SECRET,
+      // Whoever holds a smee.io channel's URL reads every delivery sent through it.
+      e.WEBHOOK_PROXY_URL,
       ...e.GITHUB_TOKENS,
       ...e.CRITIC_API_KEYS,
     ].filter((v): v is string => v !== undefined),

@@ -1,3 +1,5 @@
+import { parseEnv } from "node:util";
+
 /**
  * The GitHub App manifest the registration page submits, built here rather than by Probot:
  * Probot points the webhook at `<site>/`, where nothing listens, and an `app.yml` value replaces
@@ -50,18 +52,62 @@ export function isLoopback(siteUrl: string): boolean {
 }
 
 /**
- * `.env` text with `values` set: an existing `KEY=` line (commented-out or not) is replaced in
- * place, so the file keeps its comments and order; new keys are appended.
+ * `.env` text with `values` set. Every assignment of a key already there is replaced (a quoted
+ * value over several lines included), the first one in place; a key that is only there as a
+ * commented-out placeholder (`# KEY=`) takes that line; new keys are appended. Other lines and
+ * comments stay as they were. The result is parsed back (Node's own `.env` parser) and refused
+ * unless it gives each new value and keeps every other key: a damaged file is never written.
  */
 export function setEnvValues(text: string, values: Readonly<Record<string, string>>): string {
-  const lines = text === "" ? [] : text.replace(/\n$/, "").split("\n");
-  for (const [key, value] of Object.entries(values)) {
-    const line = `${key}=${value}`;
-    const at = lines.findIndex((l) => new RegExp(`^#?\\s*${key}=`).test(l));
-    if (at >= 0) lines[at] = line;
-    else lines.push(line);
+  for (const [key, value] of Object.entries(values))
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(key) || /[\r\n]/.test(value))
+      throw new Error(`[critic] refusing to write ${key.slice(0, 40)}: not a single-line value`);
+  const lines = text === "" ? [] : text.replace(/\r?\n$/, "").split(/\r?\n/);
+  const out: Array<string | undefined> = [];
+  const placed = new Set<string>();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const key = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
+    if (key === undefined || !(key in values)) {
+      out.push(line);
+      continue;
+    }
+    // A quoted value that does not close on its line runs on to the line that closes it.
+    const rest = line.slice(line.indexOf("=") + 1).trimStart();
+    const quote = rest[0];
+    if ((quote === '"' || quote === "'" || quote === "`") && !closes(rest.slice(1), quote))
+      while (i + 1 < lines.length) {
+        i++;
+        if (closes(lines[i] ?? "", quote)) break;
+      }
+    if (!placed.has(key)) out.push(`${key}=${values[key]}`);
+    placed.add(key);
   }
-  return `${lines.join("\n")}\n`;
+  for (const [key, value] of Object.entries(values)) {
+    if (placed.has(key)) continue;
+    const at = out.findIndex((l) => l !== undefined && new RegExp(`^#\\s*${key}=`).test(l));
+    if (at >= 0) out[at] = `${key}=${value}`;
+    else out.push(`${key}=${value}`);
+    placed.add(key);
+  }
+  const result = `${out.join("\n")}\n`;
+  const before = parseEnv(text);
+  const after = parseEnv(result);
+  for (const [key, value] of Object.entries(values))
+    if (after[key] !== unquotedEnvValue(value))
+      throw new Error(`[critic] .env would not read back ${key} as written; it was left as it was`);
+  for (const key of Object.keys(before))
+    if (!(key in after)) throw new Error(`[critic] .env would lose ${key}; it was left as it was`);
+  return result;
+}
+
+const closes = (text: string, quote: string) => text.trimEnd().endsWith(quote);
+
+/** What Node's `.env` parser makes of a value written as `envQuoted` does (or left bare). */
+function unquotedEnvValue(value: string): string {
+  return value.startsWith('"') && value.endsWith('"')
+    ? value.slice(1, -1).replaceAll("\\n", "\n")
+    : value;
 }
 
 /** A PEM key as one `.env` line: quoted, newlines written as `\n` (Critic reads both forms). */

@@ -524,7 +524,8 @@ describe("the API without a registered GitHub App", () => {
       appYml: { name: "Critic" },
       github: { webUrl: "https://github.com", apiBaseUrl: GITHUB, org: undefined },
       proxyUrl: undefined,
-      envFile: { read: async () => "", write: async () => {} },
+      envFile: { path: ".env", read: async () => "", write: async () => {} },
+      setupToken: "one-time-setup-token-0123",
       handlers: [api.handler],
     });
     cleanups.push(async () => {
@@ -557,7 +558,12 @@ describe("the API without a registered GitHub App", () => {
     });
     expect(assessment.status).toBe(503);
     expect(await assessment.json()).toMatchObject({ error: "needs_app" });
-    // The registration page is still there.
-    expect(await (await fetch(`${base}/`)).text()).toContain("Register the GitHub App");
+    // The registration page is still there, behind its one-time link.
+    expect((await fetch(`${base}/`)).status).toBe(403);
+    const opened = await fetch(`${base}/?setup=one-time-setup-token-0123`, { redirect: "manual" });
+    const cookie = (opened.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(await (await fetch(`${base}/probot`, { headers: { cookie } })).text()).toContain(
+      "Register the GitHub App",
+    );
   });
 });

@@ -5,7 +5,8 @@ import { parse as parseYaml } from "yaml";
 type Service = {
   command?: string[];
   environment?: Record<string, string>;
-  env_file?: Array<{ path: string }>;
+  env_file?: string;
+  pull_policy?: string;
   ports?: string[];
   depends_on?: Record<string, unknown>;
   healthcheck?: { test: string[] };
@@ -25,7 +26,8 @@ describe("compose.yaml", () => {
     expect(redis).toBeDefined();
     for (const service of [server, worker]) {
       expect(service?.environment?.REDIS_URL).toBe("redis://redis:6379");
-      expect(service?.env_file).toEqual([{ path: ".env", required: true }]);
+      expect(service?.env_file).toBe(".env");
+      expect(service?.pull_policy).toBe("build");
       expect(service?.depends_on).toHaveProperty("redis");
     }
     // Reachable from outside its container, whatever .env says.
