@@ -51,7 +51,7 @@ export async function hugePr(): Promise<ScenarioResult> {
       notes:
         peak > 300
           ? [
-              `Target missed. ${phases} Where it goes: about 140 MB is the main thread at rest (Node, Probot, the SDKs; the tokenizer and the parsers are no longer loaded there) and 50 MB the analysis thread at rest (its own tokenizer tables and grammars). Listing 3,000 files adds some 60 MB; the rest is the analysis results held on the main thread (a heap snapshot at the peak: 319,000 diff lines as objects, about 20 MB, their texts 25 MB, and a copy of each line's kind per line, 8 MB, as structured cloning does not share strings). Next: lines held compactly on the main thread (one text per hunk, kinds and tokens in typed arrays), and files past the review's token budget not kept line by line.`,
+              `Target missed. ${phases} Where it goes: about 140 MB is the main thread at rest (Node, Probot, the SDKs; the tokenizer and the parsers are no longer loaded there) and 50 MB the analysis thread at rest (its own tokenizer tables and grammars). Listing 3,000 files adds some 60 MB; the rest is the analysis results held on the main thread (a heap snapshot at the peak: 319,000 diff lines as objects, about 20 MB, and their texts, 25 MB; results now cross from the threads compactly, so each line no longer brings its own copy of its kind). Next: keep files compact on the main thread until a stage needs their lines (most files of a huge PR are past the review's token budget and need none), and release each file's patch once it is parsed.`,
             ]
           : [phases],
     };

@@ -36,7 +36,7 @@ export async function runAssess(options: AssessOptions, io: Io): Promise<number>
     return 2;
   }
   try {
-    const env = readEnv(await readCliEnv(options.envFile, io));
+    const env = readEnv(await readCliEnv(options.dotenv, io));
     const secrets = createRedactor(env.secrets);
     const log = await createLogger(
       { level: "warn", format: "json", destination: io.stderr },

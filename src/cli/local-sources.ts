@@ -1,12 +1,14 @@
 import type { RuleSource } from "../engine/static/compile-rules.js";
 import { RULES_DIR } from "../github/fetch-sources.js";
+import { MAX_INPUT_BYTES } from "./max-input-bytes.js";
 import { listGitFolder, readGitBlobs } from "./read-git-blobs.js";
 
 /** A commit of a local repository: where the CLI reads head files, configuration and rules. */
 export type GitHead = { repo: string; sha: string };
 
-// As the App: a file above 1 MB is parsed from its hunks. The total bounds a huge diff's memory.
-const LIMITS = { maxFileBytes: 1_000_000, maxTotalBytes: 256 * 1024 * 1024 };
+// As the App: a file above 1 MB is parsed from its hunks. The total, the CLI's cap on what it
+// reads from git, bounds a huge diff's memory: files past it are parsed from their hunks too.
+const LIMITS = { maxFileBytes: 1_000_000, maxTotalBytes: MAX_INPUT_BYTES };
 
 /**
  * The head version of each file, and `.github/critic/rules/*.yml`, from the commit's objects:

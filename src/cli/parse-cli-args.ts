@@ -11,7 +11,8 @@ export type ReviewOptions = {
   repo?: string | undefined;
   failOn?: Severity | undefined;
   format: OutputFormat;
-  envFile?: string | undefined;
+  /** A file of variables to read too (`--dotenv`); those already set win. */
+  dotenv?: string | undefined;
 };
 
 export type AssessOptions = {
@@ -20,7 +21,8 @@ export type AssessOptions = {
   level?: string | undefined;
   ref?: string | undefined;
   format: OutputFormat;
-  envFile?: string | undefined;
+  /** A file of variables to read too (`--dotenv`); those already set win. */
+  dotenv?: string | undefined;
 };
 
 export type CliCommand =
@@ -36,7 +38,8 @@ const OPTIONS = {
   repo: { type: "string" },
   "fail-on": { type: "string" },
   format: { type: "string" },
-  "env-file": { type: "string" },
+  // Not `--env-file`: Node.js takes that one for itself, wherever it stands (nodejs/node#54232).
+  dotenv: { type: "string" },
   assignment: { type: "string" },
   level: { type: "string" },
   ref: { type: "string" },
@@ -69,7 +72,13 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   try {
     parsed = readArgs(argv);
   } catch (error) {
-    return { kind: "usage-error", message: (error as Error).message };
+    const message = (error as Error).message;
+    return {
+      kind: "usage-error",
+      message: /'--env-file'/.test(message)
+        ? "use --dotenv <file> to read variables from a file (Node.js reads --env-file itself)"
+        : message,
+    };
   }
   const { values, positionals } = parsed;
   if (values.version) return { kind: "version" };
@@ -94,7 +103,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const format = values.format ?? "markdown";
   if (format !== "markdown" && format !== "json")
     return { kind: "usage-error", message: `--format must be markdown or json (got "${format}")` };
-  const envFile = values["env-file"];
+  const { dotenv } = values;
 
   if (command === "assess") {
     const [target, ...extra] = rest;
@@ -111,7 +120,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         message: `--ref applies to a repository URL; the folder ${target} is assessed as it is on disk`,
       };
     const { assignment, level, ref } = values;
-    return { kind: "assess", options: { target, assignment, level, ref, format, envFile } };
+    return { kind: "assess", options: { target, assignment, level, ref, format, dotenv } };
   }
 
   if (rest.length > 0)
@@ -139,7 +148,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       repo: values.repo,
       failOn: failOn as Severity | undefined,
       format,
-      envFile,
+      dotenv,
     },
   };
 }

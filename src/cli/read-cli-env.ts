@@ -2,21 +2,32 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "it is a folder",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+};
+
 /**
- * The environment a CLI run reads: the caller's, plus `--env-file` when given (variables already
- * set win). No `.env` is picked up from the current directory: a repository being reviewed must
- * not be able to point the CLI at another model server, nor change its limits.
+ * The environment a CLI run reads: the caller's (`io.env`, else the process's), plus the
+ * `--dotenv` file when given (variables already set win). The file is parsed here, not loaded
+ * into `process.env`, and one that cannot be read is an error that names it. No `.env` is picked
+ * up from the current directory: a repository being reviewed must not be able to point the CLI
+ * at another model server, nor change its limits.
  */
 export async function readCliEnv(
-  envFile: string | undefined,
+  dotenv: string | undefined,
   io: { cwd: string; env?: NodeJS.ProcessEnv | undefined },
-): Promise<NodeJS.ProcessEnv | undefined> {
-  if (envFile === undefined) return io.env;
-  const path = resolve(io.cwd, envFile);
-  if (io.env === undefined) {
-    // The process environment itself, as Probot's and the server's `.env` loading does.
-    process.loadEnvFile(path);
-    return undefined;
+): Promise<NodeJS.ProcessEnv> {
+  const env = io.env ?? process.env;
+  if (dotenv === undefined) return env;
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, dotenv), "utf8");
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new Error(`cannot read --dotenv ${dotenv}: ${READ_ERRORS[code ?? ""] ?? message}`);
   }
-  return { ...parseEnv(await readFile(path, "utf8")), ...io.env };
+  return { ...parseEnv(text), ...env };
 }

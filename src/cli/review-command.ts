@@ -32,7 +32,7 @@ const HUNKS_ONLY =
  */
 export async function runReview(options: ReviewOptions, io: CliIo): Promise<number> {
   try {
-    const env = readEnv(await readCliEnv(options.envFile, io));
+    const env = readEnv(await readCliEnv(options.dotenv, io));
     const input = await readLocalDiff({ ...options, cwd: io.cwd, stdin: io.stdin });
     if (input.kind === "not-a-diff") {
       io.stderr.write(

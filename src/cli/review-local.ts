@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_PATH } from "../config/repo-config.schema.js";
@@ -6,7 +7,9 @@ import { type ResolvedRepoConfig, resolveRepoConfig } from "../config/resolve-re
 import { parseUnifiedDiff } from "../diff/parse-unified-diff.js";
 import type { ChangedFile } from "../model/types.js";
 import type { GitHead } from "./local-sources.js";
+import { MAX_INPUT_BYTES, MAX_INPUT_WORDS } from "./max-input-bytes.js";
 import { gitSucceeds, runGit } from "./run-git.js";
+import { unquoteDiffPaths } from "./unquote-diff-paths.js";
 
 /** What the CLI was given to review, and in words for its messages. */
 export type LocalDiff =
@@ -23,6 +26,7 @@ export type LocalDiff =
 /**
  * The diff to review: `git diff <base>...HEAD` of a repository, or a diff file (`-`: standard
  * input). Relative paths are taken from `cwd`; nothing else about the current directory counts.
+ * Any of them larger than the CLI's input cap (64 MB) is refused.
  */
 export async function readLocalDiff(options: {
   diff?: string | undefined;
@@ -35,7 +39,7 @@ export async function readLocalDiff(options: {
     const source = options.diff === "-" ? "standard input" : options.diff;
     const bytes =
       options.diff === "-"
-        ? await readAll(options.stdin)
+        ? await readCapped(options.stdin, source)
         : await readDiffFile(resolve(options.cwd, options.diff), options.diff);
     const head =
       options.repo === undefined ? undefined : await openHead(resolve(options.cwd, options.repo));
@@ -68,7 +72,7 @@ export function classifyDiff(bytes: Buffer, source: string, head?: GitHead): Loc
   if (bytes.includes(0)) return { kind: "not-a-diff", source, why: "it holds binary data" };
   const text = bytes.toString("utf8");
   if (text.trim() === "") return { kind: "empty", source };
-  const files = parseUnifiedDiff(text);
+  const files = unquoteDiffPaths(parseUnifiedDiff(text), text);
   const diffLike =
     files.some((f) => f.patch !== undefined) || (files.length > 0 && /^diff --git /m.test(text));
   if (!diffLike)
@@ -136,16 +140,26 @@ const READ_ERRORS: Record<string, string> = { ENOENT: "no such file", EISDIR: "i
 
 async function readDiffFile(path: string, named: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await readCapped(createReadStream(path), `the diff ${named}`);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
-    throw new Error(`cannot read the diff ${named}: ${READ_ERRORS[code ?? ""] ?? message}`);
+    if (code === undefined) throw error;
+    throw new Error(`cannot read the diff ${named}: ${READ_ERRORS[code] ?? message}`);
   }
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+/** All of a stream, or an error naming the cap once it passes it (the rest is not read). */
+async function readCapped(stream: NodeJS.ReadableStream, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > MAX_INPUT_BYTES)
+      throw new Error(
+        `${what} is larger than ${MAX_INPUT_WORDS}, the most the CLI reads: review a smaller change`,
+      );
+    chunks.push(bytes);
+  }
   return Buffer.concat(chunks);
 }

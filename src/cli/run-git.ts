@@ -1,19 +1,19 @@
 import { spawn } from "node:child_process";
-
-/** The most `git diff` may print; a larger change is refused rather than held in memory. */
-export const MAX_GIT_OUTPUT = 512 * 1024 * 1024;
+import { MAX_INPUT_BYTES, MAX_INPUT_WORDS } from "./max-input-bytes.js";
 
 /**
  * Runs git in `repo` with an argument array (no shell), feeds it `input`, and resolves with what
  * it printed. Rejects on a non-zero exit, naming git's first line of complaint, and stops git
- * once it prints more than `maxBytes`. Non-ASCII paths come out as they are, not octal-quoted.
+ * once it prints more than `maxBytes` (at most, and by default, the CLI's input cap). Non-ASCII
+ * paths come out as they are, not octal-quoted; names with a tab, a newline, `"` or `\` are
+ * still C-quoted in a patch's headers (see unquote-diff-paths.ts).
  */
 export function runGit(
   repo: string,
   args: readonly string[],
   options: { input?: string | undefined; maxBytes?: number | undefined } = {},
 ): Promise<Buffer> {
-  const maxBytes = options.maxBytes ?? MAX_GIT_OUTPUT;
+  const maxBytes = Math.min(options.maxBytes ?? MAX_INPUT_BYTES, MAX_INPUT_BYTES);
   return new Promise((resolve, reject) => {
     const child = spawn("git", ["-c", "core.quotePath=false", ...args], {
       cwd: repo,
@@ -26,7 +26,13 @@ export function runGit(
       size += chunk.length;
       if (size > maxBytes) {
         child.kill();
-        reject(new Error(`git ${args[0]} printed more than ${Math.round(maxBytes / 1048576)} MB`));
+        reject(
+          new Error(
+            maxBytes === MAX_INPUT_BYTES
+              ? `git ${args[0]} printed more than ${MAX_INPUT_WORDS}, the most the CLI reads: review a smaller change`
+              : `git ${args[0]} printed more than the ${maxBytes} bytes expected`,
+          ),
+        );
         return;
       }
       chunks.push(chunk);

@@ -25,7 +25,7 @@ through GitHub's API (GITHUB_TOKENS, if set, for quota), at --ref (a branch, tag
 
 Both read the environment (OPENAI_API_KEY, GEMINI_API_KEY, GITHUB_TOKENS, CRITIC_*); with no model
 key they run Critic's built-in static checks only and say so.
-  --env-file <file>     read variables from this file too (variables already set win)
+  --dotenv <file>       read variables from this file too (variables already set win)
 
 Exit codes:
   0  the command ran (an empty diff too: nothing to review), or --help, --version

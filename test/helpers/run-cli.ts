@@ -1,8 +1,9 @@
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { main } from "../../src/cli/main.js";
 
@@ -32,6 +33,20 @@ export async function runCli(
     env: options.env ?? {},
   });
   return { code, out, err };
+}
+
+/**
+ * Runs the command's entry point (src/bin/critic.ts) as its own Node.js process, as the installed
+ * `critic` runs, with only PATH in its environment: what Node.js itself does with the arguments
+ * and the exit code shows here, not through `main()`.
+ */
+export function spawnCli(args: string[], input = "") {
+  return spawnSync(process.execPath, ["--import", "tsx", "src/bin/critic.ts", ...args], {
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    input,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "" },
+  });
 }
 
 /** A fresh folder under the system's temporary directory. */

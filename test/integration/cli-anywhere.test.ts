@@ -1,10 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/version.js";
-import { createRepo, runCli, tempDir } from "../helpers/run-cli.js";
+import { createRepo, runCli, spawnCli, tempDir } from "../helpers/run-cli.js";
 
 type Json = {
   inline: Array<{ path: string; line: number; severity: string; source: string; basis?: string }>;
@@ -119,6 +117,70 @@ describe("critic review from anywhere (issue 16)", () => {
     );
     expect(out).not.toContain("GitHub");
   });
+
+  it("reviews files whose names git C-quotes from their whole text, under their real names", async () => {
+    const r = await createRepo();
+    const names = ['we"ird.js', "new\nline.js", "tab\there.js", "back\\slash.js", "café.js"];
+    await r.commit("base", Object.fromEntries(names.map((n) => [n, before])));
+    await r.git("checkout", "-qb", "feature");
+    await r.commit("change", Object.fromEntries(names.map((n) => [n, after])));
+    // With git's default core.quotePath, `café.js` is quoted too, as octal bytes.
+    const diffFile = join(await tempDir("critic-cli-quoted-"), "change.diff");
+    await writeFile(diffFile, await r.git("diff", "main...feature"));
+
+    const fromGit = await runCli(["review", "--base", "main", "--format", "json"], { cwd: r.dir });
+    const fromFile = await runCli(
+      ["review", "--diff", diffFile, "--repo", r.dir, "--format", "json"],
+      { cwd: elsewhere },
+    );
+    const markdown = await runCli(["review", "--base", "main"], { cwd: r.dir });
+
+    expect(fromGit.code).toBe(0);
+    const json = JSON.parse(fromGit.out) as Json;
+    expect(json.files.map((f) => [f.path, f.reviewed]).sort()).toEqual(
+      names.map((n) => [n, true]).sort(),
+    );
+    // Complexity shows from the whole file only: each was read from git under its real name.
+    expect(
+      json.inline
+        .filter((f) => f.source === "complexity")
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual([...names].sort());
+    expect(fromFile.out).toBe(fromGit.out);
+    expect(markdown.out).toContain('| `we"ird.js` | modified | +1/−0 | reviewed |');
+    expect(markdown.out).not.toContain('we\\"ird');
+  });
+
+  it("reads no other file's blob for a path that is not in HEAD (`x blob 50 copy.js` is no size)", async () => {
+    const r = await createRepo();
+    // A committed `x` longer than 50 bytes: read as a 50-byte blob for `x blob 50 copy.js`, it
+    // would be cut short and the rest of it handed to the next file asked for.
+    await r.commit("base", { x: "0123456789abcdefghi\n".repeat(10), "src/route.js": before });
+    await r.git("checkout", "-qb", "feature");
+    await r.commit("change", { "src/route.js": after });
+    // Not in HEAD, and first: git answers "<commit>:x blob 50 copy.js missing" for it.
+    const notInHead =
+      "diff --git a/x blob 50 copy.js b/x blob 50 copy.js\nnew file mode 100644\n--- /dev/null\n+++ b/x blob 50 copy.js\t\n@@ -0,0 +1 @@\n+export const copy = 1;\n";
+    const diffFile = join(await tempDir("critic-cli-blob-"), "change.diff");
+    await writeFile(diffFile, notInHead + (await r.git("diff", "main...feature")));
+
+    const { code, out } = await runCli(
+      ["review", "--diff", diffFile, "--repo", r.dir, "--format", "json"],
+      { cwd: elsewhere },
+    );
+
+    expect(code).toBe(0);
+    const json = JSON.parse(out) as Json;
+    expect(json.files.map((f) => [f.path, f.reviewed])).toEqual([
+      ["x blob 50 copy.js", true],
+      ["src/route.js", true],
+    ]);
+    // Only the whole file shows the function's complexity: route.js got its own blob.
+    expect(json.inline.filter((f) => f.source === "complexity").map((f) => f.path)).toEqual([
+      "src/route.js",
+    ]);
+  });
 });
 
 describe("critic exit codes a CI job can rely on", () => {
@@ -177,17 +239,15 @@ describe("critic exit codes a CI job can rely on", () => {
   });
 
   it("hands the exit code to the shell from the installed command's entry point", () => {
-    const root = fileURLToPath(new URL("../..", import.meta.url));
-    const critic = (args: string[], input = "") =>
-      spawnSync(process.execPath, ["--import", "tsx", "src/bin/critic.ts", ...args], {
-        cwd: root,
-        input,
-        encoding: "utf8",
-        env: { PATH: process.env.PATH ?? "" },
-      });
+    expect(spawnCli(["--version"])).toMatchObject({ status: 0, stdout: `${VERSION}\n` });
+    expect(spawnCli(["review", "--diff", "-"], "not a diff\n").status).toBe(2);
+  });
 
-    expect(critic(["--version"])).toMatchObject({ status: 0, stdout: `${VERSION}\n` });
-    expect(critic(["review", "--diff", "-"], "not a diff\n").status).toBe(2);
+  it("answers 2, naming the file, for a --dotenv file that cannot be read, Node.js reading none", () => {
+    const missing = spawnCli(["review", "--diff", "-", "--dotenv", "/nonexistent"], "x\n");
+
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe("critic: cannot read --dotenv /nonexistent: no such file\n");
   });
 
   it("prints the version and the help with 0", async () => {
@@ -236,21 +296,75 @@ describe("critic exit codes a CI job can rely on", () => {
     expect(repo.code).toBe(2);
   });
 
-  it("reads variables from --env-file, and none from the current directory", async () => {
+  it("reads variables from --dotenv, those already set winning, and none from the current directory", async () => {
     const dir = await tempDir("critic-cli-env-");
     await writeFile(join(dir, ".env"), "CRITIC_MAX_PATCH_BYTES=1000\n");
     await writeFile(join(dir, "limits.env"), "CRITIC_MAX_PATCH_BYTES=1000\n");
     const padding = Array.from({ length: 100 }, (_, i) => `+const pad${i} = ${i};`).join("\n");
     const diff = `diff --git a/p.js b/p.js\nnew file mode 100644\n--- /dev/null\n+++ b/p.js\n@@ -0,0 +1,100 @@\n${padding}\n`;
+    const args = ["review", "--diff", "-", "--dotenv", "limits.env"];
 
     const plain = await runCli(["review", "--diff", "-"], { cwd: dir, stdin: diff });
-    const withFile = await runCli(["review", "--diff", "-", "--env-file", "limits.env"], {
+    const withFile = await runCli(args, { cwd: dir, stdin: diff });
+    const alreadySet = await runCli(args, {
       cwd: dir,
       stdin: diff,
+      env: { CRITIC_MAX_PATCH_BYTES: "100000" },
     });
 
     expect(plain.out).toContain("| `p.js` | added | +100/−0 | reviewed |");
     expect(withFile.out).toMatch(/\| `p\.js` \| added \| \+100\/−0 \| skipped: diff too large/);
+    expect(alreadySet.out).toContain("| `p.js` | added | +100/−0 | reviewed |");
     expect(await readFile(join(dir, ".env"), "utf8")).toContain("1000");
+  });
+
+  it.each([
+    ["a missing file", "absent.env", "no such file"],
+    ["a folder", "folder", "it is a folder"],
+  ])("refuses --dotenv naming %s with 2", async (_label, name, why) => {
+    const dir = await tempDir("critic-cli-dotenv-");
+    await mkdir(join(dir, "folder"));
+
+    const { code, out, err } = await runCli(["review", "--diff", "-", "--dotenv", name], {
+      cwd: dir,
+      stdin: "x\n",
+    });
+
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toBe(`critic: cannot read --dotenv ${name}: ${why}\n`);
+  });
+
+  it("points --env-file, which Node.js takes for itself, to --dotenv", async () => {
+    const { code, err } = await runCli(["review", "--env-file", ".env"]);
+
+    expect(code).toBe(2);
+    expect(err).toContain("use --dotenv <file>");
+  });
+
+  it("refuses a diff over 64 MB from standard input, a file or git with 2, naming the limit", async () => {
+    const dir = await tempDir("critic-cli-huge-");
+    const over = 64 * 1024 * 1024 + 1;
+    await writeFile(join(dir, "huge.diff"), "");
+    await truncate(join(dir, "huge.diff"), over);
+    const r = await createRepo();
+    await r.commit("base", { "a.txt": "a\n" });
+    await r.git("checkout", "-qb", "feature");
+    await r.commit("huge", { "big.txt": "0123456789abcdef\n".repeat(Math.ceil(over / 17)) });
+
+    const stdin = await runCli(["review", "--diff", "-"], { stdin: Buffer.alloc(over, "+") });
+    const file = await runCli(["review", "--diff", "huge.diff"], { cwd: dir });
+    const git = await runCli(["review", "--base", "main"], { cwd: r.dir });
+
+    for (const result of [stdin, file, git]) {
+      expect(result.code).toBe(2);
+      expect(result.out).toBe("");
+    }
+    const limit = "larger than 64 MB, the most the CLI reads: review a smaller change";
+    expect(stdin.err).toBe(`critic: standard input is ${limit}\n`);
+    expect(file.err).toBe(`critic: the diff huge.diff is ${limit}\n`);
+    expect(git.err).toBe(
+      "critic: git diff printed more than 64 MB, the most the CLI reads: review a smaller change\n",
+    );
   });
 });
