@@ -1,4 +1,3 @@
-import { createConnection } from "node:net";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot } from "probot";
@@ -9,6 +8,7 @@ import { createWorker } from "../../src/worker.js";
 import { botComment, GITHUB, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
+import { redisIsUp } from "../helpers/redis-up.js";
 import {
   APP_ID,
   captureLogs,
@@ -20,17 +20,7 @@ import {
 const REDIS = "redis://127.0.0.1:6379";
 
 // These tests need the Redis at 127.0.0.1:6379 (.ci/run starts it); elsewhere they are skipped, visibly.
-const redisUp = await new Promise<boolean>((resolve) => {
-  const socket = createConnection({ host: "127.0.0.1", port: 6379 }, () => {
-    socket.end();
-    resolve(true);
-  });
-  socket.on("error", () => resolve(false));
-});
-if (!redisUp)
-  console.warn(
-    "[critic tests] Redis is not reachable at 127.0.0.1:6379: Redis-mode tests are skipped",
-  );
+const redisUp = await redisIsUp("Redis-mode tests are");
 
 const FILE = {
   filename: "src/x.ts",

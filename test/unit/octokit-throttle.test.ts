@@ -1,4 +1,3 @@
-import { createConnection } from "node:net";
 import { Redis } from "ioredis";
 import nock from "nock";
 import { pino } from "pino";
@@ -14,6 +13,7 @@ import {
 import { GITHUB_WRITE_LIMITS, nextWriteAt, recentStarts } from "../../src/github/write-window.js";
 import { createFakeClock } from "../helpers/fake-clock.js";
 import { GITHUB } from "../helpers/github-nock.js";
+import { redisIsUp } from "../helpers/redis-up.js";
 import { APP_ID, privateKey } from "../helpers/test-app.js";
 
 // GitHub's windows, with the second Critic keeps in hand for arrival jitter.
@@ -106,18 +106,7 @@ describe("github/write-pacer", () => {
   });
 });
 
-// These tests need the Redis at 127.0.0.1:6379 (.ci/run starts it); elsewhere they are skipped, visibly.
-const redisUp = await new Promise<boolean>((resolve) => {
-  const socket = createConnection({ host: "127.0.0.1", port: 6379 }, () => {
-    socket.end();
-    resolve(true);
-  });
-  socket.on("error", () => resolve(false));
-});
-if (!redisUp)
-  console.warn(
-    "[critic tests] Redis is not reachable at 127.0.0.1:6379: the shared write window is not tested",
-  );
+const redisUp = await redisIsUp("the shared write window test is");
 
 describe.skipIf(!redisUp)("github/write-pacer in Redis", () => {
   it("shares one window between processes", async () => {
