@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseEnv } from "node:util";
+import { environmentWith } from "../config/env.js";
 
 const READ_ERRORS: Record<string, string> = {
   ENOENT: "no such file",
@@ -11,8 +11,8 @@ const READ_ERRORS: Record<string, string> = {
 
 /**
  * The environment a CLI run reads: the caller's (`io.env`, else the process's), plus the
- * `--dotenv` file when given (variables already set win). The file is parsed here, not loaded
- * into `process.env`, and one that cannot be read is an error that names it. No `.env` is picked
+ * `--dotenv` file when given (variables already set win). The file is parsed, never loaded
+ * into the process environment, and one that cannot be read is an error that names it. No `.env` is picked
  * up from the current directory: a repository being reviewed must not be able to point the CLI
  * at another model server, nor change its limits.
  */
@@ -20,8 +20,7 @@ export async function readCliEnv(
   dotenv: string | undefined,
   io: { cwd: string; env?: NodeJS.ProcessEnv | undefined },
 ): Promise<NodeJS.ProcessEnv> {
-  const env = io.env ?? process.env;
-  if (dotenv === undefined) return env;
+  if (dotenv === undefined) return environmentWith(undefined, io.env);
   let text: string;
   try {
     text = await readFile(resolve(io.cwd, dotenv), "utf8");
@@ -29,5 +28,5 @@ export async function readCliEnv(
     const { code, message } = error as NodeJS.ErrnoException;
     throw new Error(`cannot read --dotenv ${dotenv}: ${READ_ERRORS[code ?? ""] ?? message}`);
   }
-  return { ...parseEnv(text), ...env };
+  return environmentWith(text, io.env);
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { parseEnv } from "node:util";
 import { z } from "zod";
 import { actionToken, fromActionInputs } from "./action-inputs.js";
 import { type PrivateKeyResult, readPrivateKey } from "./private-key.js";
@@ -448,4 +449,15 @@ export function loadDotEnv(cwd: string = process.cwd()): void {
 /** The App's private key from the process environment (see `readPrivateKey`). */
 export function readAppPrivateKey(): PrivateKeyResult {
   return readPrivateKey(process.env);
+}
+
+/**
+ * An environment with a `.env` file's variables beneath it (those already set win): the given
+ * one, else the process's. The file's text is parsed here, never loaded into `process.env`.
+ */
+export function environmentWith(
+  dotenvText: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  return dotenvText === undefined ? env : { ...parseEnv(dotenvText), ...env };
 }
