@@ -11,10 +11,10 @@ const READ_ERRORS: Record<string, string> = {
 
 /**
  * The environment a CLI run reads: the caller's (`io.env`, else the process's), plus the
- * `--dotenv` file when given (variables already set win). The file is parsed, never loaded
- * into the process environment, and one that cannot be read is an error that names it. No `.env` is picked
- * up from the current directory: a repository being reviewed must not be able to point the CLI
- * at another model server, nor change its limits.
+ * `--dotenv` file when given (variables already set win). The file is parsed, never loaded into
+ * the process environment, and one that cannot be read is an error that names it. No `.env` is
+ * picked up from the current directory: a repository being reviewed must not be able to point
+ * the CLI at another model server, nor change its limits.
  */
 export async function readCliEnv(
   dotenv: string | undefined,
