@@ -20,7 +20,7 @@ import { createPermissionCache, createRedisPermissionCache } from "./github/perm
 import { createJobDeps } from "./job-deps.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
-import type { BullQueues } from "./queue/redis/bull-queues.js";
+import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
 import { redisHealth } from "./queue/redis/open-redis.js";
 import { runReview } from "./review/run-review.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
@@ -74,6 +74,7 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
   const action = options.action === true;
   const runtime = createRuntime(env, action ? "action" : "server", {
     ...options,
+    openQueues: createBullQueues,
     log: options.log ?? probot.log,
   });
   const { core, clock, log, queues: bull } = runtime;

@@ -2,11 +2,10 @@ import type { Logger } from "pino";
 import { createMemoryLedger, createRedisLedger, type SpendLedger } from "./budget/spend-ledger.js";
 import type { AppEnv } from "./config/env.js";
 import { createReviewCore, type ReviewCore } from "./deps.js";
-import { useWritePacer } from "./github/octokit.js";
-import { createRedisWriteStore, createWritePacer } from "./github/write-pacer.js";
+import { createRedisWriteStore, createWritePacer, useWritePacer } from "./github/write-pacer.js";
 import { GITHUB_WRITE_LIMITS } from "./github/write-window.js";
 import { createRedisCache } from "./providers/answer-cache.js";
-import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
+import type { BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
 import { type Clock, realClock } from "./resilience/clock.js";
 import { createRedactor, type Redactor } from "./security/redactor.js";
 import { scanSecrets } from "./security/scan-secrets.js";
@@ -21,6 +20,11 @@ export type RuntimeOptions = {
   /** The process's secret registry, shared with its logger; one from `env.secrets` when absent. */
   secrets?: Redactor | undefined;
   clock?: Clock | undefined;
+  /**
+   * Opens Redis mode's queues. The server and the worker pass it when `REDIS_URL` is set; the CLI
+   * and the Action never use Redis and so never load its client (a quarter of a second).
+   */
+  openQueues?: typeof createBullQueues | undefined;
   /** The fetch the model SDKs use; tests and benchmarks point it at fakes. */
   fetch?: typeof globalThis.fetch | undefined;
   /** Analyse in the main thread whatever the mode (tests that script every call in order). */
@@ -51,8 +55,8 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
   const secrets = options.secrets ?? createRedactor(env.secrets);
   const clock = options.clock ?? realClock;
   const queues =
-    env.redis && (mode === "server" || mode === "worker")
-      ? createBullQueues({
+    env.redis && (mode === "server" || mode === "worker") && options.openQueues
+      ? options.openQueues({
           redisUrl: env.redis.url,
           prefix: env.redis.prefix,
           debounceMs: env.redis.debounceMs,

@@ -4,6 +4,7 @@ import { runCommand } from "./commands/run-command.js";
 import type { AppEnv } from "./config/env.js";
 import { createJobDeps } from "./job-deps.js";
 import { createMetrics } from "./metrics/metrics.js";
+import { createBullQueues } from "./queue/redis/bull-queues.js";
 import { redisHealth } from "./queue/redis/open-redis.js";
 import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
 import { runReview } from "./review/run-review.js";
@@ -30,7 +31,11 @@ export function createWorker(
   if (!env.redis)
     throw new Error("[critic] a worker needs REDIS_URL: set it to the Redis the receivers use");
   const redis = env.redis;
-  const runtime = createRuntime(env, "worker", { ...options, log: options.log ?? probot.log });
+  const runtime = createRuntime(env, "worker", {
+    ...options,
+    log: options.log ?? probot.log,
+    openQueues: createBullQueues,
+  });
   const { core, log } = runtime;
   const queues = runtime.queues;
   if (!queues) throw new Error("[critic] a worker runs in Redis mode only");

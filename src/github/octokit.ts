@@ -1,30 +1,12 @@
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
-import { realClock } from "../resilience/clock.js";
-import { createMemoryWriteStore, createWritePacer, type WritePacer } from "./write-pacer.js";
-import { GITHUB_WRITE_LIMITS } from "./write-window.js";
+import { currentWritePacer } from "./write-pacer.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
 
 // plugin-retry's default list plus 429: a 429 is a rate limit, and the throttling plugin owns
 // those (it honours retry-after; plugin-retry would not).
 const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
-
-// Every installation's content writes go through this pacer (GitHub's 80 a minute and 500 an
-// hour, serially). Probot builds the Octokit instances itself, so the pacer is set here once per
-// process: in memory by default, in Redis for receivers and workers (`useWritePacer`).
-let pacer: WritePacer = createWritePacer({
-  store: createMemoryWriteStore(),
-  clock: realClock,
-  limits: GITHUB_WRITE_LIMITS,
-});
-
-/** Replaces the process's write pacer (Redis mode, tests with a fake clock); returns the old one. */
-export function useWritePacer(next: WritePacer): WritePacer {
-  const previous = pacer;
-  pacer = next;
-  return previous;
-}
 
 type WriteGroups = { write: Bottleneck.Group; notifications: Bottleneck.Group };
 let localGroups: WriteGroups | undefined;
@@ -88,7 +70,7 @@ const writePacing: Parameters<typeof ProbotOctokit.plugin>[0] = (octokit, option
   if (installation === undefined) return;
   octokit.hook.wrap("request", async (request, requestOptions) =>
     countsAsWrite(requestOptions as { method?: string; url?: string; query?: unknown })
-      ? pacer.run(String(installation), async () => request(requestOptions))
+      ? currentWritePacer().run(String(installation), async () => request(requestOptions))
       : request(requestOptions),
   );
 };

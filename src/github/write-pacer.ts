@@ -1,6 +1,11 @@
 import type { Redis } from "ioredis";
-import type { Clock } from "../resilience/clock.js";
-import { nextWriteAt, recentStarts, type WriteLimits } from "./write-window.js";
+import { type Clock, realClock } from "../resilience/clock.js";
+import {
+  GITHUB_WRITE_LIMITS,
+  nextWriteAt,
+  recentStarts,
+  type WriteLimits,
+} from "./write-window.js";
 
 /** Where the start times of an installation's writes are kept: this process, or Redis. */
 export type WriteStore = {
@@ -103,4 +108,26 @@ export function createRedisWriteStore(redis: Redis, prefix: string): WriteStore 
       return Number(at);
     },
   };
+}
+
+// Every installation's content writes go through this pacer (GitHub's 80 a minute and 500 an
+// hour, serially). Probot builds the Octokit instances itself, so the pacer is set once per
+// process: in memory by default, in Redis for receivers and workers (`useWritePacer`).
+let pacer: WritePacer | undefined;
+
+/** The process's write pacer (made in memory on first use). */
+export function currentWritePacer(): WritePacer {
+  pacer ??= createWritePacer({
+    store: createMemoryWriteStore(),
+    clock: realClock,
+    limits: GITHUB_WRITE_LIMITS,
+  });
+  return pacer;
+}
+
+/** Replaces the process's write pacer (Redis mode, tests with a fake clock); returns the old one. */
+export function useWritePacer(next: WritePacer): WritePacer {
+  const previous = currentWritePacer();
+  pacer = next;
+  return previous;
 }

@@ -140,3 +140,14 @@ export function addUsage(
     outputTokens: a.outputTokens + b.outputTokens,
   };
 }
+
+/** A backend whose module is imported on its first request, once. */
+export function lazyBackend(load: () => Promise<ChatBackend>): ChatBackend {
+  let loaded: Promise<ChatBackend> | undefined;
+  return {
+    async complete(request, signal) {
+      loaded ??= load();
+      return (await loaded).complete(request, signal);
+    },
+  };
+}

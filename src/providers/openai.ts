@@ -1,8 +1,4 @@
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { zodResponseFormat } from "openai/helpers/zod";
-import { kindForStatus, ProviderError } from "../errors.js";
-import { ModelAnswer } from "../prompt/model-answer.schema.js";
-import { type ChatBackend, createLlmProvider, type LlmProvider } from "./llm-provider.js";
+import { createLlmProvider, type LlmProvider, lazyBackend } from "./llm-provider.js";
 
 export type OpenAIProviderOptions = {
   apiKey: string;
@@ -16,112 +12,19 @@ export type OpenAIProviderOptions = {
   onJsonModeFallback?: () => void;
 };
 
-const STRUCTURED = zodResponseFormat(ModelAnswer, "critic_review");
-const JSON_MODE = { type: "json_object" } as const;
-
 /**
  * OpenAI, or any server speaking its Chat Completions API, with structured output. The SDK's own
  * retries are off (`maxRetries: 0`): 6.x sleeps for any `retry-after`, uncapped, and the chain owns
- * retries. A server that rejects `json_schema` is asked again in JSON mode, and remembered.
+ * retries. A server that rejects `json_schema` is asked again in JSON mode, and remembered. The SDK
+ * is loaded on the first request: a run that never calls a model (the CLI on static checks, a
+ * test) does not pay for it at start-up.
  */
 export function createOpenAIProvider(options: OpenAIProviderOptions): LlmProvider {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL ?? null,
-    timeout: options.timeoutMs + 1_000,
-    maxRetries: 0,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
-  let structured = true;
-
-  const backend: ChatBackend = {
-    async complete({ model, system, messages, format }, signal) {
-      const request = (responseFormat: typeof STRUCTURED | typeof JSON_MODE) =>
-        client.chat.completions.create(
-          {
-            model,
-            messages: [{ role: "system", content: system }, ...messages],
-            ...(format === "review" ? { response_format: responseFormat } : {}),
-            max_completion_tokens: options.maxOutputTokens,
-          },
-          { signal },
-        );
-      let completion: OpenAI.Chat.Completions.ChatCompletion;
-      try {
-        try {
-          completion = await request(structured ? STRUCTURED : JSON_MODE);
-        } catch (error) {
-          if (format !== "review" || !structured || !rejectsJsonSchema(error)) throw error;
-          structured = false;
-          options.onJsonModeFallback?.();
-          completion = await request(JSON_MODE);
-        }
-      } catch (error) {
-        throw toProviderError("openai", error);
-      }
-      const choice = completion.choices[0];
-      return {
-        text: choice?.message.content ?? "",
-        truncated: choice?.finish_reason === "length",
-        model: completion.model || model,
-        usage: completion.usage
-          ? {
-              inputTokens: completion.usage.prompt_tokens,
-              outputTokens: completion.usage.completion_tokens,
-            }
-          : undefined,
-      };
-    },
-  };
   return createLlmProvider({
     id: "openai",
     displayName: "OpenAI",
     defaultModel: options.model,
-    backend,
+    backend: lazyBackend(() => import("./openai-backend.js").then((m) => m.openAIBackend(options))),
     honoursRepoModel: true,
   });
-}
-
-/** A 400 that names the structured-output parameter: the server does not support `json_schema`. */
-function rejectsJsonSchema(error: unknown): boolean {
-  return (
-    error instanceof APIError &&
-    error.status === 400 &&
-    /json_schema|response_format/i.test(error.message)
-  );
-}
-
-function toProviderError(provider: string, error: unknown): ProviderError {
-  if (error instanceof APIUserAbortError)
-    return new ProviderError(provider, "aborted", "request cancelled", { cause: error });
-  if (error instanceof APIConnectionTimeoutError)
-    return new ProviderError(provider, "timeout", "request timed out", { cause: error });
-  if (error instanceof APIError) {
-    return new ProviderError(
-      provider,
-      kindForStatus(error.status),
-      `HTTP ${error.status ?? "error"}`,
-      {
-        status: error.status,
-        retryAfterSeconds: parseRetryAfter(error.headers),
-        cause: error,
-      },
-    );
-  }
-  return new ProviderError(provider, "connection", "request failed", { cause: error });
-}
-
-/** `retry-after-ms` (OpenAI's), else `retry-after` in seconds or as an HTTP date. */
-export function parseRetryAfter(
-  headers: Headers | undefined,
-  now = Date.now(),
-): number | undefined {
-  const ms = Number(headers?.get("retry-after-ms") ?? Number.NaN);
-  if (Number.isFinite(ms) && ms >= 0) return ms / 1000;
-  const raw = headers?.get("retry-after");
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
 }

@@ -3,11 +3,12 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CriticOctokit, countsAsWrite, useWritePacer } from "../../src/github/octokit.js";
+import { CriticOctokit, countsAsWrite } from "../../src/github/octokit.js";
 import {
   createMemoryWriteStore,
   createRedisWriteStore,
   createWritePacer,
+  useWritePacer,
   type WritePacer,
 } from "../../src/github/write-pacer.js";
 import { GITHUB_WRITE_LIMITS, nextWriteAt, recentStarts } from "../../src/github/write-window.js";
