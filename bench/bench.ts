@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { printTable, type ScenarioResult, SECTIONS, updateBenchmarksMd } from "./lib/report.js";
 import { ackLatency } from "./scenarios/ack.js";
 import { llmCost, restCalls } from "./scenarios/calls-and-cost.js";
+import { cliStartup } from "./scenarios/cli-startup.js";
 import { hostileInput } from "./scenarios/hostile.js";
 import { hugePr } from "./scenarios/huge.js";
 import { pipelineOverhead } from "./scenarios/overhead.js";
@@ -30,6 +31,7 @@ const SCENARIOS: Record<string, { what: string; run: () => Promise<ScenarioResul
     run: hostileInput,
   },
   static: { what: "static engine ms per changed file, by language", run: staticEngine },
+  cli: { what: "critic --help, --version and a one-file review, from the shell", run: cliStartup },
 };
 
 const { values } = parseArgs({

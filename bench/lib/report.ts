@@ -27,6 +27,7 @@ export const SECTIONS = [
   "huge",
   "hostile",
   "static",
+  "cli",
   "soak",
 ] as const;
 
