@@ -25,7 +25,7 @@ export type SetupOptions = {
   createChannel?: (() => Promise<string>) | undefined;
   /** Reads and writes the `.env` file the credentials go to; `path` is shown to the operator. */
   envFile: { path: string; read(): Promise<string>; write(text: string): Promise<void> };
-  /** The one-time token that opens the page (printed in the log at start); random by default. */
+  /** The secret token that opens the page (printed in the log at start); random by default. */
   setupToken?: string | undefined;
   fetch?: typeof fetch;
   /** Handlers tried before the setup routes (the HTTP API, which needs no App for single files). */
@@ -55,7 +55,7 @@ const MAX_STATES = 100;
 /**
  * Setup mode (no App registered yet): a page that registers one from the manifest, and the
  * callback that turns GitHub's code into credentials in `.env`.
- * - `GET /?setup=<token>`: the one-time link printed in the log; it sets an HttpOnly cookie and
+ * - `GET /?setup=<token>`: the secret link printed in the log; it sets an HttpOnly cookie and
  *   leads to the page. Without the token or the cookie the page is refused: whoever reaches a
  *   server in setup mode must not register an App of their own in its place.
  * - `GET /` and `GET /probot` (with the cookie): the page, whose form posts the manifest to GitHub;
@@ -202,7 +202,7 @@ function refuse(res: ServerResponse): void {
     res,
     403,
     "text/plain",
-    "Open the setup link Critic printed in its log when it started (it carries a one-time token).",
+    "Open the setup link Critic printed in its log when it started (it carries a secret token).",
   );
 }
 
@@ -241,7 +241,7 @@ export async function startSetupServer(options: SetupOptions): Promise<RunningSe
   const port = (server.address() as { port: number }).port;
   const shown = options.host === "0.0.0.0" || options.host === "::" ? "localhost" : options.host;
   options.log.info(
-    `No GitHub App yet: open http://${shown}:${port}/?setup=${setup.token} to register one (the link works for the browser that opens it first)`,
+    `No GitHub App yet: open http://${shown}:${port}/?setup=${setup.token} to register one (keep the link to yourself: it opens the registration page)`,
   );
   return {
     port,

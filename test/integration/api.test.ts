@@ -558,7 +558,7 @@ describe("the API without a registered GitHub App", () => {
     });
     expect(assessment.status).toBe(503);
     expect(await assessment.json()).toMatchObject({ error: "needs_app" });
-    // The registration page is still there, behind its one-time link.
+    // The registration page is still there, behind its secret link.
     expect((await fetch(`${base}/`)).status).toBe(403);
     const opened = await fetch(`${base}/?setup=one-time-setup-token-0123`, { redirect: "manual" });
     const cookie = (opened.headers.get("set-cookie") ?? "").split(";")[0] ?? "";

@@ -64,7 +64,7 @@ async function setup(
   });
   stops.push(() => server.stop());
   const base = `http://127.0.0.1:${server.port}`;
-  // The operator's browser: it opened the one-time link and holds the cookie it set.
+  // The operator's browser: it opened the secret link and holds the cookie it set.
   const opened = await fetch(`${base}/?setup=${TOKEN}`, { redirect: "manual" });
   expect(opened.status).toBe(303);
   const cookie = (opened.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
@@ -193,7 +193,7 @@ describe("registering the GitHub App (setup mode)", () => {
     );
   });
 
-  it("refuses the page and the callback to a browser without the one-time link", async () => {
+  it("refuses the page and the callback to a browser without the secret link", async () => {
     const { base, page } = await setup();
     expect((await fetch(`${base}/`)).status).toBe(403);
     expect((await fetch(`${base}/probot?setup=wrong-token-0123456789ab`)).status).toBe(403);
