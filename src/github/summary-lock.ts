@@ -25,7 +25,10 @@ export function createSummaryLock(): SummaryLock {
 
 const RELEASE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-// A holder finds and writes one comment: seconds. A dead holder's lock lapses after this.
+const RENEW =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+// A holder finds and writes one comment: seconds. A dead holder's lock lapses after this; a live
+// one renews it every third of it, so a slow write (GitHub taking its time, a paced write) keeps it.
 const HOLD_MS = 15_000;
 const WAIT_MS = 30_000;
 // How long a Redis command may take before the lock is given up on.
@@ -47,6 +50,7 @@ export function createRedisSummaryLock(
   redis: Redis,
   prefix: string,
   sleep: (ms: number) => Promise<void>,
+  holdMs = HOLD_MS,
 ): SummaryLock {
   return async (key, fn) => {
     const lock = `${prefix}:summary-lock:${key}`;
@@ -54,15 +58,21 @@ export function createRedisSummaryLock(
     for (let waited = 0; ; waited += 100) {
       // Redis unreachable (its commands wait for a reconnect) or a stuck holder: go on rather
       // than never write the summary.
-      const taken = await within(redis.set(lock, owner, "PX", HOLD_MS, "NX"), ANSWER_MS);
+      const taken = await within(redis.set(lock, owner, "PX", holdMs, "NX"), ANSWER_MS);
       if (taken === "timeout") return fn();
       if (taken !== null) break;
       if (waited >= WAIT_MS) return fn();
       await sleep(100);
     }
+    // Redis's own clock runs the expiry; this timer only keeps a live holder's lock from lapsing.
+    const renewal = setInterval(() => {
+      void within(redis.eval(RENEW, 1, lock, owner, holdMs), ANSWER_MS);
+    }, holdMs / 3);
+    renewal.unref();
     try {
       return await fn();
     } finally {
+      clearInterval(renewal);
       await within(redis.eval(RELEASE, 1, lock, owner), ANSWER_MS).catch(() => undefined);
     }
   };
