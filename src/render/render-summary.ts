@@ -71,6 +71,9 @@ export function summaryOf(
 export function renderSummary(view: SummaryView): string {
   let fit: Fit = { files: "rows", listed: 0, textChars: 0, stored: 0 };
   const level = { files: 0, listed: 0, textChars: 0, stored: 0 };
+  // A section is rendered again only when a notch it depends on moved: a view that has to give
+  // way a dozen times re-renders its large sections a few times each, not a dozen.
+  const rendered = new Map<string, string>();
   for (;;) {
     fit = {
       files: NOTCHES.files[level.files] ?? "statuses",
@@ -78,7 +81,7 @@ export function renderSummary(view: SummaryView): string {
       textChars: NOTCHES.textChars[level.textChars] ?? 200,
       stored: NOTCHES.stored[level.stored] ?? 0,
     };
-    const parts = summaryParts(view, fit);
+    const parts = summaryParts(view, fit, rendered);
     const body = joinParts(parts);
     if (Buffer.byteLength(body, "utf8") <= MAX_SUMMARY_BYTES) return body;
     // The largest section that can still give way gives way one notch.
@@ -124,30 +127,52 @@ type Parts = Record<
   string
 >;
 
-function summaryParts(view: SummaryView, fit: Fit): Parts {
+function summaryParts(view: SummaryView, fit: Fit, rendered: Map<string, string>): Parts {
+  const once = (key: string, render: () => string) => {
+    let text = rendered.get(key);
+    if (text === undefined) {
+      text = render();
+      rendered.set(key, text);
+    }
+    return text;
+  };
   return {
     head: [SUMMARY_MARKER, "## Critic review", ...(view.paused ? [PAUSED_BANNER] : [])].join(
       "\n\n",
     ),
-    notes: view.notes
-      .slice(0, 20)
-      .map((n) => `> ⚠️ ${clip(n, fit.textChars)}`)
-      .join("\n\n"),
-    overview: view.overview ? neutraliseMarkup(clip(view.overview, fit.textChars)) : "",
-    files: renderFiles(view.files, fit.files),
-    downsides: renderDownsides(view.inline, view.summaryOnly, fit),
-    resolved: renderResolved(view.resolved ?? [], fit),
-    tail: [
-      "### Rating",
-      view.rating
-        ? `**${view.rating.score}/10** — ${neutraliseMarkup(clip(view.rating.reason, 1_000))}`
-        : "Not rated: there was nothing to review.",
-      "### Conclusion",
-      neutraliseMarkup(clip(view.conclusion, Math.max(fit.textChars, 1_000))),
-      "---",
-      renderFooter(view),
-    ].join("\n\n"),
-    state: `${renderFindings(storedFindings(view, fit.stored))}\n${renderState({ sha: view.headSha, version: view.version, paused: view.paused })}`,
+    notes: once(`notes:${fit.textChars}`, () =>
+      view.notes
+        .slice(0, 20)
+        .map((n) => `> ⚠️ ${clip(n, fit.textChars)}`)
+        .join("\n\n"),
+    ),
+    overview: once(`overview:${fit.textChars}`, () =>
+      view.overview ? neutraliseMarkup(clip(view.overview, fit.textChars)) : "",
+    ),
+    files: once(`files:${fit.files}`, () => renderFiles(view.files, fit.files)),
+    downsides: once(`downsides:${fit.listed}:${fit.textChars}`, () =>
+      renderDownsides(view.inline, view.summaryOnly, fit),
+    ),
+    resolved: once(`resolved:${fit.listed}:${fit.textChars}`, () =>
+      renderResolved(view.resolved ?? [], fit),
+    ),
+    tail: once(`tail:${fit.textChars}`, () =>
+      [
+        "### Rating",
+        view.rating
+          ? `**${view.rating.score}/10** — ${neutraliseMarkup(clip(view.rating.reason, 1_000))}`
+          : "Not rated: there was nothing to review.",
+        "### Conclusion",
+        neutraliseMarkup(clip(view.conclusion, Math.max(fit.textChars, 1_000))),
+        "---",
+        renderFooter(view),
+      ].join("\n\n"),
+    ),
+    state: once(
+      `state:${fit.stored}`,
+      () =>
+        `${renderFindings(storedFindings(view, fit.stored))}\n${renderState({ sha: view.headSha, version: view.version, paused: view.paused })}`,
+    ),
   };
 }
 
