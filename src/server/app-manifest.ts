@@ -47,8 +47,15 @@ export function siteUrlOf(
 
 /** True for an address GitHub cannot deliver to: this machine only. */
 export function isLoopback(siteUrl: string): boolean {
-  const host = new URL(siteUrl).hostname;
-  return host === "localhost" || host.startsWith("127.") || host === "[::1]";
+  const host = new URL(siteUrl).hostname.replace(/\.$/, "");
+  return (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    host.startsWith("127.") ||
+    host === "0.0.0.0" ||
+    host === "[::1]" ||
+    host === "[::]"
+  );
 }
 
 /**

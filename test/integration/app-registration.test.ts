@@ -15,6 +15,7 @@ import { readPrivateKey } from "../../src/config/private-key.js";
 import {
   buildManifest,
   envQuoted,
+  isLoopback,
   setEnvValues,
   siteUrlOf,
 } from "../../src/server/app-manifest.js";
@@ -271,6 +272,24 @@ describe("app manifest helpers", () => {
     expect(siteUrlOf({ host: "ci.example.com", "x-forwarded-proto": "https" }, "x")).toBe(
       "https://ci.example.com",
     );
+  });
+
+  it("knows the addresses GitHub cannot deliver to", () => {
+    for (const url of [
+      "http://localhost:3000",
+      "http://localhost.:3000",
+      "http://app.localhost",
+      "http://127.0.0.2:8080",
+      "http://0.0.0.0:3000",
+      "http://[::1]:3000",
+    ])
+      expect(isLoopback(url), url).toBe(true);
+    for (const url of [
+      "https://critic.example.com",
+      "http://10.0.0.5:3000",
+      "http://localhostx.io",
+    ])
+      expect(isLoopback(url), url).toBe(false);
   });
 
   it("lets no app.yml value redirect the webhook elsewhere", () => {
