@@ -12,8 +12,10 @@ import { llmCost, restCalls } from "./scenarios/calls-and-cost.js";
 import { cliStartup } from "./scenarios/cli-startup.js";
 import { hostileInput } from "./scenarios/hostile.js";
 import { hugePr } from "./scenarios/huge.js";
+import { latency } from "./scenarios/latency.js";
 import { pipelineOverhead } from "./scenarios/overhead.js";
 import { staticEngine } from "./scenarios/static-engine.js";
+import { storeCost } from "./scenarios/store.js";
 import { throughput } from "./scenarios/throughput.js";
 
 const SCENARIOS: Record<string, { what: string; run: () => Promise<ScenarioResult> }> = {
@@ -22,6 +24,10 @@ const SCENARIOS: Record<string, { what: string; run: () => Promise<ScenarioResul
   throughput: {
     what: "reviews per minute over 30 installations; one installation's writes per minute",
     run: throughput,
+  },
+  latency: {
+    what: "webhook → review with a 500 ms model; 10 PRs at once and a backlog in one installation",
+    run: latency,
   },
   calls: { what: "GitHub REST calls per review, by endpoint", run: restCalls },
   cost: { what: "model requests and prompt tokens per review", run: llmCost },
@@ -32,6 +38,10 @@ const SCENARIOS: Record<string, { what: string; run: () => Promise<ScenarioResul
   },
   static: { what: "static engine ms per changed file, by language", run: staticEngine },
   cli: { what: "critic --help, --version and a one-file review, from the shell", run: cliStartup },
+  store: {
+    what: "the review history store: server start-up and memory with and without it; its rates",
+    run: storeCost,
+  },
 };
 
 const { values } = parseArgs({

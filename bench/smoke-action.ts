@@ -78,7 +78,8 @@ try {
   const call = (method: string, suffix: RegExp) =>
     github.calls.filter((c) => c.method === method && suffix.test(c.path));
   const review = call("POST", /\/reviews$/)[0]?.body as { comments: unknown[] } | undefined;
-  const summary = (call("PATCH", /\/issues\/comments\/\d+$/)[0]?.body as { body: string })?.body;
+  // Posted once, with the result (a first review).
+  const summary = (call("POST", /\/issues\/\d+\/comments$/)[0]?.body as { body: string })?.body;
   const check = call("PATCH", /\/check-runs\/\d+$/)[0]?.body as { conclusion?: string } | undefined;
   console.log(
     `exit code ${exitCode}; GitHub calls: ${github.calls.map((c) => `${c.method} ${c.path}`).join(", ")}`,

@@ -100,9 +100,15 @@ try {
   );
   const review = github.calls.find((c) => c.method === "POST" && c.path.endsWith("/reviews"))
     ?.body as { comments: Array<{ line: number }> } | undefined;
+  // The summary: posted once at the end of a first review (or edited, on a later one).
   const summary =
-    (github.calls.find((c) => c.method === "PATCH")?.body as { body: string } | undefined)?.body ??
-    "";
+    (
+      github.calls.findLast(
+        (c) =>
+          (c.method === "POST" && /\/issues\/\d+\/comments$/.test(c.path)) ||
+          (c.method === "PATCH" && /\/issues\/comments\/\d+$/.test(c.path)),
+      )?.body as { body: string } | undefined
+    )?.body ?? "";
 
   console.log(`webhook answered ${response.status} in ${ackMs.toFixed(1)} ms`);
   console.log(`GitHub calls: ${github.calls.map((c) => `${c.method} ${c.path}`).join(", ")}`);

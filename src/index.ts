@@ -20,6 +20,7 @@ import { createPermissionCache, createRedisPermissionCache } from "./github/perm
 import { createJobDeps } from "./job-deps.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
+import type { PullHeads } from "./queue/pull-heads.js";
 import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
 import { redisHealth } from "./queue/redis/open-redis.js";
 import { runReview } from "./review/run-review.js";
@@ -30,7 +31,11 @@ import { createMetricsHandler } from "./server/metrics-handler.js";
 import { VERSION } from "./version.js";
 import { createDeliveryLog } from "./webhooks/delivery-log.js";
 import { COMMENT_EVENTS, onComment } from "./webhooks/on-comment.js";
-import { onPullRequest, PULL_REQUEST_EVENTS } from "./webhooks/on-pull-request.js";
+import {
+  onPullRequest,
+  onPullRequestClosed,
+  PULL_REQUEST_EVENTS,
+} from "./webhooks/on-pull-request.js";
 
 export type CriticOptions = Omit<RuntimeOptions, "log"> & {
   /** The Probot the app is loaded into; its `auth` mints installation clients. */
@@ -52,6 +57,8 @@ export type Critic = {
   app: ApplicationFunction;
   runtime: Runtime;
   queue: JobQueue;
+  /** Each pull request's newest head as this process heard of it (in Redis mode, any receiver). */
+  pullHeads: PullHeads;
   /** Resolves when no review and no command is waiting or running. */
   idle(): Promise<void>;
   /** Prometheus metrics, served at `/metrics`. */
@@ -134,7 +141,11 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
       .catch(() => undefined));
 
   const app: ApplicationFunction = (app, { addHandler }) => {
-    app.on([...PULL_REQUEST_EVENTS], onPullRequest(queue, deliveries, { tokenAuth: action }));
+    app.on(
+      [...PULL_REQUEST_EVENTS],
+      onPullRequest(queue, deliveries, { tokenAuth: action, heads: jobs.pullHeads }),
+    );
+    app.on("pull_request.closed", onPullRequestClosed(jobs.pullHeads));
     app.on(
       [...COMMENT_EVENTS],
       onComment({
@@ -191,7 +202,8 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
     await assessments?.close();
     await runtime.close();
   };
-  return { app, runtime, queue, health, idle, metrics, close, assessments };
+  const pullHeads = jobs.pullHeads;
+  return { app, runtime, queue, pullHeads, health, idle, metrics, close, assessments };
 }
 
 // Uploads waiting for a slot; more are refused with 429 rather than held in memory.

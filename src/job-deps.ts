@@ -1,9 +1,11 @@
 import type { Probot } from "probot";
 import type { CommandDeps } from "./commands/run-command.js";
 import { createInstallationAuth } from "./github/installation-client.js";
+import { createRedisSummaryIndex, createSummaryIndex } from "./github/summary-index.js";
 import { createRedisSummaryLock, createSummaryLock } from "./github/summary-lock.js";
 import type { Metrics } from "./metrics/metrics.js";
 import type { JobQueue } from "./queue/in-process-queue.js";
+import { createPullHeads, createRedisPullHeads, type PullHeads } from "./queue/pull-heads.js";
 import type { ReviewJob } from "./queue/review-job.js";
 import type { ReviewDeps } from "./review/review-deps.js";
 import type { Runtime } from "./runtime.js";
@@ -25,13 +27,21 @@ export function createJobDeps(
     verifyBeforePost?: boolean | undefined;
     defer?: ((job: ReviewJob, delayMs: number) => void) | undefined;
   },
-): { review: ReviewDeps; command: CommandDeps } {
+): { review: ReviewDeps; command: CommandDeps; pullHeads: PullHeads } {
   const { env, core, clock, log, queues } = runtime;
   const auth = createInstallationAuth(probot, options.metrics, runtime.secrets);
   const summaryLock =
     queues && env.redis
       ? createRedisSummaryLock(queues.connection, env.redis.prefix, (ms) => clock.sleep(ms))
       : createSummaryLock();
+  const redis =
+    queues && env.redis ? { connection: queues.connection, prefix: env.redis.prefix } : undefined;
+  const summaries = redis
+    ? createRedisSummaryIndex(redis.connection, redis.prefix)
+    : createSummaryIndex();
+  const pullHeads = redis
+    ? createRedisPullHeads(redis.connection, redis.prefix)
+    : createPullHeads();
   // `/pause` and `/resume` given in this process, seen by the reviews running in it.
   const pauses = new Map<string, boolean>();
   const budget = { ledger: runtime.ledger, daily: env.dailyBudget, now: clock.now };
@@ -39,6 +49,8 @@ export function createJobDeps(
     auth,
     core,
     summaryLock,
+    summaries,
+    pullHeads,
     budget,
     pauses,
     appId: env.appId,
@@ -50,10 +62,12 @@ export function createJobDeps(
       ...shared,
       clock,
       metrics: options.metrics,
+      history: runtime.history,
       botLogin: options.botLogin,
       verifyBeforePost: options.verifyBeforePost,
       defer: options.defer,
     },
     command: { ...shared, reviews: options.reviews, botLogin: options.botLogin },
+    pullHeads,
   };
 }

@@ -2,13 +2,19 @@ import type { Logger } from "pino";
 import { createMemoryLedger, createRedisLedger, type SpendLedger } from "./budget/spend-ledger.js";
 import type { AppEnv } from "./config/env.js";
 import { createReviewCore, type ReviewCore } from "./deps.js";
-import { createRedisWriteStore, createWritePacer, useWritePacer } from "./github/write-pacer.js";
-import { GITHUB_WRITE_LIMITS } from "./github/write-window.js";
+import {
+  createMemoryWriteStore,
+  createRedisWriteStore,
+  createWritePacer,
+  useWritePacer,
+} from "./github/write-pacer.js";
 import { createRedisCache } from "./providers/answer-cache.js";
 import type { BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
 import { type Clock, realClock } from "./resilience/clock.js";
 import { createRedactor, type Redactor } from "./security/redactor.js";
 import { scanSecrets } from "./security/scan-secrets.js";
+import type { Store } from "./store/open-store.js";
+import type { ReviewHistory } from "./store/review-history.js";
 import { createAnalysisPool } from "./workers/analysis-pool.js";
 
 /** Where Critic runs: the webhook server, a Redis-mode worker, a GitHub Action, the CLI. */
@@ -29,6 +35,8 @@ export type RuntimeOptions = {
   fetch?: typeof globalThis.fetch | undefined;
   /** Analyse in the main thread whatever the mode (tests that script every call in order). */
   inThread?: boolean | undefined;
+  /** Critic's database, opened by the entry point (`openRuntimeStore`); the runtime closes it. */
+  store?: Store | undefined;
 };
 
 /** What every mode is built from. Nothing else constructs these parts. */
@@ -43,7 +51,9 @@ export type Runtime = {
   queues: BullQueues | undefined;
   /** Model spend per installation and day (shared through Redis in Redis mode). */
   ledger: SpendLedger;
-  /** Closes what the runtime opened (Redis connections). */
+  /** Where reviews are remembered; absent without a database (CLI, Action, history off). */
+  history: ReviewHistory | undefined;
+  /** Closes what the runtime opened (Redis connections, the database). */
   close(): Promise<void>;
 };
 
@@ -87,14 +97,16 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
   });
   // Receivers and workers share each installation's write window through Redis, so together
   // they stay within GitHub's limits (one process keeps it in memory).
-  if (queues && env.redis)
-    useWritePacer(
-      createWritePacer({
-        store: createRedisWriteStore(queues.connection, env.redis.prefix),
-        clock,
-        limits: GITHUB_WRITE_LIMITS,
-      }),
-    );
+  useWritePacer(
+    createWritePacer({
+      store:
+        queues && env.redis
+          ? createRedisWriteStore(queues.connection, env.redis.prefix)
+          : createMemoryWriteStore(),
+      clock,
+      limits: env.github.writeLimits,
+    }),
+  );
   // The secret scanner builds its rules on first use (some 50 ms of the main thread): at start-up,
   // a long-running process pays it before any webhook is waiting, not in its first review.
   if (mode === "server" || mode === "worker") void scanSecrets("warm-up").catch(() => undefined);
@@ -111,9 +123,45 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
     secrets,
     core,
     queues,
+    history: options.store?.history,
     close: async () => {
       await pool?.close();
       await queues?.close();
+      await options.store?.close();
     },
   };
+}
+
+/**
+ * Opens Critic's database for a long-running mode, or says why there is none: the CLI and the
+ * Action remember nothing between runs, `CRITIC_HISTORY_RETENTION_DAYS=0` keeps no history, and
+ * Redis mode's several processes cannot share an embedded file (a warning; reviews go on without
+ * history until `DATABASE_URL` is set). Throws when the database cannot be opened (the embedded
+ * file is another process's, PostgreSQL is unreachable): the entry point stops with the message.
+ */
+export async function openRuntimeStore(
+  env: AppEnv,
+  mode: RuntimeMode,
+  options: { log: Logger; secrets: Redactor; clock?: Clock | undefined },
+): Promise<Store | undefined> {
+  if (mode !== "server" && mode !== "worker") return undefined;
+  if (env.store.retentionDays === 0) return undefined;
+  if (env.redis && !env.store.databaseUrl) {
+    options.log.warn(
+      "Redis mode keeps no review history without DATABASE_URL: its processes cannot share an embedded database file. Set DATABASE_URL to a PostgreSQL database every receiver and worker reaches.",
+    );
+    return undefined;
+  }
+  // Loaded here: the CLI and the Action never load the database layer.
+  const { openStore } = await import("./store/open-store.js");
+  const store = await openStore(env.store, {
+    log: options.log,
+    redactor: options.secrets,
+    clock: options.clock ?? realClock,
+  });
+  options.log.info(
+    { database: store.dialect, where: store.where, migrations: store.applied },
+    "review history opened",
+  );
+  return store;
 }

@@ -8,7 +8,10 @@ export type FakeGitHubCall = {
   /** The installation whose token made the call (undefined for app-level calls). */
   installation: number | undefined;
   status: number;
+  /** When the request arrived (ms since the epoch). */
   at: number;
+  /** When it was answered (0 until then). */
+  doneAt: number;
   body: unknown;
 };
 
@@ -50,11 +53,26 @@ export type FakeGitHubOptions = {
   latencyMs?: number;
   /**
    * GitHub's secondary limit on content creation: at most this many writes per installation in
-   * any 60 s; more are answered 403 "secondary rate limit". 0 turns it off. Default 80.
+   * any 60 s; more are answered 403 "secondary rate limit". 0 turns every limit off. Default 80.
    */
   contentWritesPerMinute?: number;
+  /**
+   * Every window of GitHub's secondary limit on content creation, per installation, replacing
+   * the default of `contentWritesPerMinute` in 60 s and 500 in an hour (a bench may shorten the
+   * spans to see the hour's limit bind in a minute).
+   */
+  writeLimits?: readonly WriteLimitWindow[];
   faults?: GitHubFaults;
 };
+
+/** At most `count` content writes per installation in any `spanMs`. */
+export type WriteLimitWindow = { count: number; spanMs: number };
+
+/** GitHub's documented secondary limits on content-creating requests: 80 a minute, 500 an hour. */
+export const GITHUB_SECONDARY_LIMITS: readonly WriteLimitWindow[] = [
+  { count: 80, spanMs: 60_000 },
+  { count: 500, spanMs: 3_600_000 },
+];
 
 export type FakeGitHub = {
   server: Server;
@@ -100,7 +118,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     const sha = /<!-- critic:state \{"sha":"([0-9a-f]*)"/.exec(text)?.[1];
     if (sha) reviewed.set(pr, { sha, at: Date.now() });
   };
-  const limit = options.contentWritesPerMinute ?? 80;
+  const perMinute = options.contentWritesPerMinute ?? 80;
+  const windows: readonly WriteLimitWindow[] =
+    perMinute === 0
+      ? []
+      : (options.writeLimits ?? [
+          { count: perMinute, spanMs: 60_000 },
+          { count: 500, spanMs: 3_600_000 },
+        ]);
   const faults = options.faults;
   const budget = {
     secondary: faults?.secondaryLimits ?? 0,
@@ -131,20 +156,26 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       installation,
       status: 0,
       at: Date.now(),
+      doneAt: 0,
       body,
     };
     calls.push(call);
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
     const json = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
+      call.doneAt = Date.now();
       res
         .writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers })
         .end(JSON.stringify(data));
     };
 
     const isToken = method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path);
+    // REST writes, and GraphQL mutations (GitHub counts both as content creation).
     const isContentWrite =
-      installation !== undefined && method !== "GET" && method !== "HEAD" && path !== "/graphql";
+      installation !== undefined &&
+      method !== "GET" &&
+      method !== "HEAD" &&
+      (path !== "/graphql" || isMutation(body));
     // A 502 before anything happened; on writes, sometimes after the write was stored.
     let landed502 = false;
     if (faults && faults.rng() < faults.errorRate) {
@@ -166,14 +197,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       }
       const now = Date.now();
       const log = writes.get(installation) ?? [];
-      let recent = 0;
-      for (let i = log.length - 1; i >= 0 && (log[i] ?? 0) > now - 60_000; i--) recent++;
-      if (limit > 0 && recent >= limit) {
+      // A full window: answered with how long until its `count`-th latest write leaves it.
+      let retryAfterMs = 0;
+      for (const w of windows) {
+        const gate = log.length >= w.count ? (log[log.length - w.count] ?? 0) : undefined;
+        if (gate !== undefined && gate > now - w.spanMs)
+          retryAfterMs = Math.max(retryAfterMs, gate + w.spanMs - now);
+      }
+      if (retryAfterMs > 0) {
         state.secondaryLimitHits++;
         return json(
           403,
           { message: SECONDARY_LIMIT_MESSAGE, documentation_url: "https://docs.github.com" },
-          { "retry-after": "60" },
+          { "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
         );
       }
       log.push(now);
@@ -195,8 +231,34 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         permissions: {},
       });
     }
-    // Head files and repository rules: none, so the static engine parses the hunks.
-    if (method === "POST" && path === "/graphql") return json(200, { data: { repository: {} } });
+    // Head files, configuration and repository rules: none, so the static engine parses the
+    // hunks. A review's context query also gets the PR's comments, as GitHub gives them, and,
+    // with no organisation `.github` repository, GitHub's NOT_FOUND for that part.
+    if (method === "POST" && path === "/graphql") {
+      const query = body as { query?: string; variables?: Record<string, unknown> };
+      if (!query.query?.includes("pullRequest(")) return json(200, { data: { repository: {} } });
+      const vars = query.variables ?? {};
+      const key = `${String(vars.owner)}/${String(vars.repo)}#${String(vars.number)}`;
+      const nodes = (comments.get(key) ?? []).map((c) => ({
+        fullDatabaseId: String(c.id),
+        body: c.body,
+        viewerDidAuthor: true,
+        author: { __typename: "Bot", login: "critic" },
+      }));
+      return json(200, {
+        data: {
+          repository: {
+            config: null,
+            rules: null,
+            pullRequest: { comments: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } },
+          },
+          org: null,
+        },
+        errors: [
+          { type: "NOT_FOUND", path: ["org"], message: "Could not resolve to a Repository" },
+        ],
+      });
+    }
     if (method === "GET" && /\/contents\//.test(path)) return json(404, { message: "Not Found" });
 
     const issueComments = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(path);
@@ -333,6 +395,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         server.close(() => resolve());
       }),
   };
+}
+
+function isMutation(body: unknown): boolean {
+  const query = (body as { query?: unknown } | undefined)?.query;
+  return typeof query === "string" && /^\s*mutation\b/.test(query);
 }
 
 /** `/repos/acme/web/pulls/12/files` → `/repos/{o}/{r}/pulls/{n}/files`. */

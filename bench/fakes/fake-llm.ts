@@ -23,6 +23,9 @@ export type LlmStats = {
   systemTokens: number;
 };
 
+/** One request the fake received: when it arrived, when it was answered (0 until then). */
+export type LlmCall = { at: number; doneAt: number; promptChars: number; status: number };
+
 export type FakeLlm = {
   /** The OpenAI-compatible root, for OPENAI_BASE_URL. */
   url: string;
@@ -34,6 +37,8 @@ export type FakeLlm = {
   readonly inFlight: number;
   /** Largest number of requests in flight at once. */
   readonly peakInFlight: number;
+  /** Every request, in arrival order. */
+  readonly calls: LlmCall[];
   resetStats(): void;
   close(): Promise<void>;
 };
@@ -62,13 +67,21 @@ export async function startFakeLlm(
     systemTokens: 0,
   });
   const state = { stats: fresh(), inFlight: 0, peakInFlight: 0 };
+  const calls: LlmCall[] = [];
   const kinds = options.faults?.kinds ?? ["5xx", "429", "timeout", "garbage"];
 
   const server: Server = createServer((req, res) => {
+    const call: LlmCall = { at: Date.now(), doneAt: 0, promptChars: 0, status: 0 };
+    calls.push(call);
+    res.on("finish", () => {
+      call.doneAt = Date.now();
+      call.status = res.statusCode;
+    });
     void (async () => {
       const raw = await readText(req);
       const api = req.url?.includes(":generateContent") ? "gemini" : "openai";
       const prompt = parsePrompt(api, raw);
+      call.promptChars = prompt.system.length + prompt.user.length;
       const stats = state.stats;
       stats.requests++;
       stats.byApi[api]++;
@@ -128,6 +141,7 @@ export async function startFakeLlm(
     get peakInFlight() {
       return state.peakInFlight;
     },
+    calls,
     resetStats() {
       state.stats = fresh();
       state.peakInFlight = state.inFlight;
@@ -142,8 +156,8 @@ export async function startFakeLlm(
 
 /** A review answer with one warning on the first added line of the first file in the diff. */
 export function findingOnFirstAddedLine(prompt: LlmPrompt): unknown {
-  const path = /^### (\S+) \(/m.exec(prompt.user)?.[1];
-  const line = /^(\d+) \+/m.exec(prompt.user)?.[1];
+  const path = /^### (\S+)/m.exec(prompt.user)?.[1];
+  const line = /^(\d+) ?\+/m.exec(prompt.user)?.[1];
   return {
     summary: "A change the fake model read.",
     findings:

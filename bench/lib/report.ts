@@ -22,12 +22,14 @@ export const SECTIONS = [
   "ack",
   "overhead",
   "throughput",
+  "latency",
   "calls",
   "cost",
   "huge",
   "hostile",
   "static",
   "cli",
+  "store",
   "soak",
 ] as const;
 

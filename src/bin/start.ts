@@ -6,6 +6,7 @@ import { loadDotEnv, readAppPrivateKey, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createApiWithoutApp, createCritic } from "../index.js";
 import { createLogger } from "../logging/create-logger.js";
+import { openRuntimeStore } from "../runtime.js";
 import { createRedactor } from "../security/redactor.js";
 import { WEBHOOK_PATH } from "../server/app-manifest.js";
 import { startSetupServer } from "../server/setup-server.js";
@@ -62,6 +63,12 @@ if (!privateKey.ok) {
     },
   });
 } else {
+  // Review history: opened (and migrated) before the server listens; a file another process owns
+  // stops this one with the reason.
+  const store = await openRuntimeStore(env, "server", { log, secrets }).catch((error: unknown) => {
+    process.stderr.write(`critic: ${(error as Error).message.replace(/^\[critic\] /, "")}\n`);
+    process.exit(2);
+  });
   const probot = createProbot({
     overrides: {
       log,
@@ -70,7 +77,7 @@ if (!privateKey.ok) {
       privateKey: privateKey.key,
     },
   });
-  const critic = createCritic(env, { probot, secrets });
+  const critic = createCritic(env, { probot, secrets, store });
   const secret = env.webhookSecret;
   const server = await startServer({ probot, app: critic.app, ...env.server, log, secret });
   const proxy = env.github.webhookProxyUrl

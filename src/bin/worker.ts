@@ -4,6 +4,7 @@ import { loadDotEnv, readAppPrivateKey, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createLogger } from "../logging/create-logger.js";
 import { hostOf } from "../queue/redis/open-redis.js";
+import { openRuntimeStore } from "../runtime.js";
 import { createRedactor } from "../security/redactor.js";
 import { createWorker } from "../worker.js";
 
@@ -32,7 +33,12 @@ const probot = createProbot({
 });
 // Probot sets up its Octokit asynchronously; the worker needs it.
 await probot.ready();
-const worker = createWorker(env, probot, { log, secrets });
+// Review history in PostgreSQL (DATABASE_URL): several workers cannot share an embedded file.
+const store = await openRuntimeStore(env, "worker", { log, secrets }).catch((error: unknown) => {
+  process.stderr.write(`critic worker: ${(error as Error).message.replace(/^\[critic\] /, "")}\n`);
+  process.exit(2);
+});
+const worker = createWorker(env, probot, { log, secrets, store });
 log.info(
   { redis: hostOf(env.redis.url), concurrency: env.concurrency },
   "worker started, taking jobs from Redis",

@@ -3,22 +3,17 @@ import { modelWithin } from "../budget/budgeted-model.js";
 import type { ReviewCore } from "../deps.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
-import {
-  findOwnComment,
-  listPullFiles,
-  replyToComment,
-  upsertComment,
-} from "../github/pull-request.js";
+import { listPullFiles, replyToComment } from "../github/pull-request.js";
 import { type CommentRef, react } from "../github/reactions.js";
+import type { SummaryIndex } from "../github/summary-index.js";
 import type { SummaryLock } from "../github/summary-lock.js";
+import { writeSummary } from "../github/write-summary.js";
 import type { JobQueue } from "../queue/in-process-queue.js";
+import type { PullHeads } from "../queue/pull-heads.js";
 import { pullKey } from "../queue/review-job.js";
-import { SUMMARY_MARKER } from "../render/markers.js";
 import { renderPaused } from "../render/render-summary.js";
-import type { ReviewDeps } from "../review/review-deps.js";
+import { type ReviewDeps, summaryStore } from "../review/review-deps.js";
 import { answerQuestion } from "./ask.js";
-
-const alone: SummaryLock = (_key, fn) => fn();
 
 import type { CommandJob } from "./command-job.js";
 import { HELP_TEXT } from "./parse-command.js";
@@ -28,6 +23,10 @@ export type CommandDeps = {
   core: ReviewCore;
   /** One summary per pull request, whoever writes it first. */
   summaryLock?: SummaryLock | undefined;
+  /** Each pull request's summary as last written (see ReviewDeps.summaries). */
+  summaries?: SummaryIndex | undefined;
+  /** Each pull request's newest head (see ReviewDeps.pullHeads). */
+  pullHeads?: PullHeads | undefined;
   /** The daily model budget per installation: past it, `/ask` says so instead of asking. */
   budget?: ReviewDeps["budget"];
   reviews: JobQueue;
@@ -82,17 +81,12 @@ export async function runCommand(
       case "resume": {
         const paused = command.name === "pause";
         deps.pauses.set(pullKey(job), paused);
-        const client = gh;
-        const find = () => findOwnComment(client, ref, SUMMARY_MARKER, deps);
-        await (deps.summaryLock ?? alone)(pullKey(job), async () => {
-          const existing = await find();
-          await upsertComment(
-            client,
-            ref,
-            existing,
-            renderPaused(existing?.body, deps.version, paused),
-            find,
-          );
+        await writeSummary(summaryStore(deps), {
+          gh,
+          ref,
+          key: pullKey(job),
+          known: "unknown",
+          render: (current) => renderPaused(current?.body, deps.version, paused),
         });
         break;
       }
@@ -119,6 +113,7 @@ export async function runCommand(
           await react(gh, comment, "confused");
           return;
         }
+        await deps.pullHeads?.record(pullKey(job), { sha: pr.head.sha, open: true });
         // The review reacts 🚀 or 😕 on this comment itself when it is done.
         await deps.reviews.enqueue({
           deliveryId: job.deliveryId,

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { GITHUB_WRITE_LIMITS, parseWriteLimits, type WriteLimits } from "../github/write-window.js";
 import { actionToken, fromActionInputs } from "./action-inputs.js";
 import { type PrivateKeyResult, readPrivateKey } from "./private-key.js";
 import { CONFIG_PATH } from "./repo-config.schema.js";
@@ -105,7 +106,11 @@ const priceTable = z
     if (v === undefined || v.trim() === "") return {};
     const Prices = z.record(
       z.string(),
-      z.object({ input: z.number().min(0), output: z.number().min(0) }),
+      z.object({
+        input: z.number().min(0),
+        output: z.number().min(0),
+        cachedInput: z.number().min(0).optional(),
+      }),
     );
     try {
       const parsed = Prices.safeParse(JSON.parse(v));
@@ -116,8 +121,20 @@ const priceTable = z
     ctx.addIssue({
       code: "custom",
       message:
-        'must be JSON like {"gpt-4.1-mini":{"input":0.4,"output":1.6}} (US$ per million tokens)',
+        'must be JSON like {"gpt-4.1-mini":{"input":0.4,"output":1.6,"cachedInput":0.1}} (US$ per million tokens; cachedInput is optional)',
     });
+    return z.NEVER;
+  });
+
+// Windows of content writes per installation; GitHub's own numbers unless a bench shortens them.
+const writeLimits = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return GITHUB_WRITE_LIMITS;
+    const parsed = parseWriteLimits(v);
+    if (typeof parsed !== "string") return parsed;
+    ctx.addIssue({ code: "custom", message: `must be like 80/60s,500/1h: ${parsed}` });
     return z.NEVER;
   });
 
@@ -177,6 +194,7 @@ const EnvSchema = z.object({
   CRITIC_REVIEWS_PER_MINUTE: wholeNumber(0, 0, 100_000),
   CRITIC_WORKER_PORT: wholeNumber(0, 0, 65_535),
   GITHUB_TOKENS: commaList,
+  GITHUB_WRITE_LIMITS: writeLimits,
   GHE_HOST: optionalString,
   GH_ORG: optionalString,
   WEBHOOK_PROXY_URL: url,
@@ -194,6 +212,25 @@ const EnvSchema = z.object({
   CRITIC_API_AUTH_FAILURES_PER_MINUTE: wholeNumber(10, 1, 10_000),
   CRITIC_TRUSTED_PROXIES: commaList,
   CRITIC_CONFIG_PATH: configPath,
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      try {
+        const parsed = new URL(v.trim());
+        if (parsed.protocol === "postgres:" || parsed.protocol === "postgresql:") return v.trim();
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({
+        code: "custom",
+        // The value is not echoed: it can hold a password.
+        message: "must be a PostgreSQL URL such as postgres://user:password@127.0.0.1:5432/critic",
+      });
+      return z.NEVER;
+    }),
+  CRITIC_HISTORY_RETENTION_DAYS: wholeNumber(90, 0, 3_650),
   GITHUB_CLIENT_SECRET: optionalString,
   HOST: optionalString.transform((v) => v ?? "localhost"),
   // Probot's rule: PORT=0 or no PORT listens on 3000.
@@ -264,6 +301,8 @@ export type AppEnv = {
     org: string | undefined;
     /** A smee.io channel that forwards deliveries to this server (local development). */
     webhookProxyUrl: string | undefined;
+    /** Each installation's content writes, at most this many per span (GitHub's secondary limits). */
+    writeLimits: WriteLimits;
   };
   /** The HTTP API (assessments, single-file reviews); off while `keys` is empty. */
   api: {
@@ -284,6 +323,11 @@ export type AppEnv = {
   };
   /** Where each repository's configuration lives (default `.github/critic.yml`). */
   configPath: string;
+  /**
+   * Critic's database (review history): PostgreSQL at `databaseUrl` when set, else an embedded
+   * SQLite file in `dataDir`. `retentionDays` 0 keeps no history and opens no database.
+   */
+  store: { databaseUrl: string | undefined; dataDir: string; retentionDays: number };
   /** Where the webhook server listens (`HOST`, `PORT`). */
   server: { host: string; port: number };
   /** The secret webhook deliveries are signed with; Probot's server defaulted to "development". */
@@ -328,6 +372,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       e.PRIVATE_KEY,
       decodedPrivateKey(e.PRIVATE_KEY),
       urlPassword(e.REDIS_URL),
+      urlPassword(e.DATABASE_URL),
       e.OPENAI_API_KEY,
       e.GEMINI_API_KEY,
       e.GITHUB_CLIENT_SECRET,
@@ -388,6 +433,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       webUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}` : "https://github.com",
       org: e.GH_ORG,
       webhookProxyUrl: e.WEBHOOK_PROXY_URL,
+      writeLimits: e.GITHUB_WRITE_LIMITS,
     },
     api: {
       keys: e.CRITIC_API_KEYS,
@@ -401,6 +447,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       trustedProxies: e.CRITIC_TRUSTED_PROXIES,
     },
     configPath: e.CRITIC_CONFIG_PATH,
+    store: {
+      databaseUrl: e.DATABASE_URL,
+      dataDir: e.CRITIC_DATA_DIR,
+      retentionDays: e.CRITIC_HISTORY_RETENTION_DAYS,
+    },
     server: { host: e.HOST, port: e.PORT },
     webhookSecret: e.WEBHOOK_SECRET ?? "development",
     log: {

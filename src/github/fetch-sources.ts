@@ -9,14 +9,31 @@ export type ReviewSources = {
 };
 
 export const RULES_DIR = ".github/critic/rules";
-const PER_QUERY = 50;
+const PER_QUERY = 100;
 
 type Blob = { text?: string | null; byteSize?: number; isBinary?: boolean | null } | null;
 type Tree = { entries?: Array<{ name: string; type: string; object: Blob }> } | null;
 
+/** A blob's text when it is text and within `maxBytes`; the engine parses hunks otherwise. */
+export function textOf(blob: Blob | undefined, maxBytes: number): string | undefined {
+  if (blob?.text == null || blob.isBinary || (blob.byteSize ?? 0) > maxBytes) return undefined;
+  return blob.text;
+}
+
+/** The `.yml` and `.yaml` files of the rules folder, from a GraphQL tree. */
+export function rulesOf(tree: unknown): RuleSource[] {
+  const rules: RuleSource[] = [];
+  for (const entry of (tree as Tree)?.entries ?? []) {
+    if (entry.type !== "blob" || !/\.ya?ml$/.test(entry.name) || entry.object?.text == null)
+      continue;
+    rules.push({ label: `${RULES_DIR}/${entry.name}`, text: entry.object.text });
+  }
+  return rules;
+}
+
 /**
  * The head version of each file the static engine parses, and the repository's own rules, in as
- * few GraphQL requests as fit (50 files each; the rules ride along with the first). One request
+ * few GraphQL requests as fit (100 files each; the rules ride along with the first). One request
  * instead of one contents call per file keeps a review's REST budget small. Files larger than
  * `maxBytes`, binary or missing are left out: the engine parses their hunks instead. Rules come
  * from the default branch (`HEAD:`), never from the pull request.
@@ -29,6 +46,8 @@ export async function fetchReviewSources(
     headSha: string;
     paths: readonly string[];
     maxBytes: number;
+    /** False when the rules were read already (with the review's context). */
+    withRules?: boolean | undefined;
   },
 ): Promise<ReviewSources> {
   const headTexts = new Map<string, string>();
@@ -36,10 +55,11 @@ export async function fetchReviewSources(
   const batches: string[][] = [];
   for (let i = 0; i < params.paths.length; i += PER_QUERY)
     batches.push(params.paths.slice(i, i + PER_QUERY));
-  if (batches.length === 0) batches.push([]);
+  const wantRules = params.withRules !== false;
+  if (batches.length === 0 && wantRules) batches.push([]);
 
   for (const [index, batch] of batches.entries()) {
-    const withRules = index === 0;
+    const withRules = index === 0 && wantRules;
     const variables: Record<string, string> = { owner: params.owner, repo: params.repo };
     const fields: string[] = [];
     batch.forEach((path, i) => {
@@ -62,17 +82,10 @@ export async function fetchReviewSources(
     );
     const repository = data.repository ?? {};
     batch.forEach((path, i) => {
-      const blob = repository[`f${i}`] as Blob;
-      if (blob?.text != null && !blob.isBinary && (blob.byteSize ?? 0) <= params.maxBytes)
-        headTexts.set(path, blob.text);
+      const text = textOf(repository[`f${i}`] as Blob, params.maxBytes);
+      if (text !== undefined) headTexts.set(path, text);
     });
-    if (withRules) {
-      for (const entry of (repository.rules as Tree)?.entries ?? []) {
-        if (entry.type !== "blob" || !/\.ya?ml$/.test(entry.name) || entry.object?.text == null)
-          continue;
-        ruleSources.push({ label: `${RULES_DIR}/${entry.name}`, text: entry.object.text });
-      }
-    }
+    if (withRules) ruleSources.push(...rulesOf(repository.rules));
   }
   return { headTexts, ruleSources };
 }

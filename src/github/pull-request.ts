@@ -73,12 +73,18 @@ export async function upsertComment(
 ): Promise<IssueComment> {
   if (!existing) return createCommentOnce(gh, ref, body, findExisting);
   if (existing.body !== body) {
-    await gh.rest.issues.updateComment({
-      owner: ref.owner,
-      repo: ref.repo,
-      comment_id: existing.id,
-      body,
-    });
+    try {
+      await gh.rest.issues.updateComment({
+        owner: ref.owner,
+        repo: ref.repo,
+        comment_id: existing.id,
+        body,
+      });
+    } catch (error) {
+      // Somebody deleted it since: the pull request gets a new one.
+      if (!isGitHubError(error, "not-found")) throw error;
+      return createCommentOnce(gh, ref, body, undefined);
+    }
   }
   return { id: existing.id, body };
 }

@@ -34,7 +34,8 @@ const WAIT_MS = 30_000;
 // How long a Redis command may take before the lock is given up on.
 const ANSWER_MS = 2_000;
 
-function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+/** `promise`'s value, or "timeout" when it fails or takes longer than `ms`. */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), ms);

@@ -2,6 +2,8 @@ import type { Redis } from "ioredis";
 import { type Clock, realClock } from "../resilience/clock.js";
 import {
   GITHUB_WRITE_LIMITS,
+  longestSpan,
+  MARGIN_MS,
   nextWriteAt,
   recentStarts,
   type WriteLimits,
@@ -58,7 +60,7 @@ export function createMemoryWriteStore(): WriteStore {
   const starts = new Map<string, number[]>();
   return {
     async reserve(installation, now, limits) {
-      const recent = recentStarts(starts.get(installation) ?? [], now);
+      const recent = recentStarts(starts.get(installation) ?? [], now, limits);
       const at = nextWriteAt(recent, now, limits);
       recent.push(at);
       starts.set(installation, recent);
@@ -67,25 +69,25 @@ export function createMemoryWriteStore(): WriteStore {
   };
 }
 
-// One round trip, atomic across processes: drop starts older than an hour, find the start
-// `limit` places back in each window, reserve the later of their ends (or now), and keep the key
-// an hour past its newest start. Scores are start times in ms; members are made unique by ARGV[4].
-// The spans are write-window.ts's, margin included.
+// One round trip, atomic across processes: drop starts older than the longest window, find the
+// start `count` places back in each window, reserve the later of their ends (or now), and keep the
+// key as long as its newest start counts. Scores are start times in ms; members are made unique by
+// ARGV[3]. ARGV[4..] are the windows as count, span (margin included) pairs.
 const RESERVE = `
-local key, now, perMinute, perHour = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 3601000)
+local key, now, longest = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
 local count = redis.call('ZCARD', key)
 local at = now
-for _, pair in ipairs({{perMinute, 61000}, {perHour, 3601000}}) do
-  local limit, span = pair[1], pair[2]
+for i = 4, #ARGV, 2 do
+  local limit, span = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
   if count >= limit then
     local gate = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
     local ends = tonumber(gate[2]) + span
     if ends > at then at = ends end
   end
 end
-redis.call('ZADD', key, at, at .. ':' .. ARGV[4])
-redis.call('PEXPIRE', key, at - now + 3600000)
+redis.call('ZADD', key, at, at .. ':' .. ARGV[3])
+redis.call('PEXPIRE', key, at - now + longest)
 return tostring(at)
 `;
 
@@ -101,9 +103,9 @@ export function createRedisWriteStore(redis: Redis, prefix: string): WriteStore 
         1,
         `${prefix}:writes:${installation}`,
         now,
-        limits.perMinute,
-        limits.perHour,
+        longestSpan(limits),
         `${owner}-${sequence}`,
+        ...limits.flatMap((w) => [w.count, w.spanMs + MARGIN_MS]),
       );
       return Number(at);
     },

@@ -41,6 +41,8 @@ export type UsageLine = {
   model: string;
   inputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, those served from the provider's prompt cache (billed at its cached rate). */
+  cachedInputTokens?: number | undefined;
   costUsd: number | undefined;
   requests: number;
   cached: number;

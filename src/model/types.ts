@@ -78,7 +78,13 @@ export type Finding = {
   basis?: "file" | "hunks" | undefined;
 };
 
-export type TokenUsage = { inputTokens: number; outputTokens: number };
+export type TokenUsage = {
+  /** Every input token, cached ones included (as OpenAI's `prompt_tokens` and Gemini's `promptTokenCount` count them). */
+  inputTokens: number;
+  outputTokens: number;
+  /** Of `inputTokens`, those the provider served from its prompt cache, where it says so. */
+  cachedInputTokens?: number | undefined;
+};
 
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, suggestion: 2 };
 

@@ -8,7 +8,11 @@ import { CATEGORIES, SEVERITIES } from "../model/types.js";
  */
 export const ModelFinding = z.object({
   path: z.string().describe("File path exactly as given in the diff"),
-  line: z.int().describe("Head-file line number, as printed left of the diff line"),
+  line: z
+    .int()
+    .describe(
+      "New-file line number: printed before an added line's +, counted from the hunk's @@ +N @@ for others",
+    ),
   start_line: z.int().nullable().describe("First line of a multi-line range, or null"),
   severity: z.enum(SEVERITIES),
   category: z.enum(CATEGORIES),

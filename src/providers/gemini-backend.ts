@@ -50,6 +50,8 @@ export function geminiBackend(options: GeminiProviderOptions): ChatBackend {
             ? {
                 inputTokens: usage.promptTokenCount ?? 0,
                 outputTokens: usage.candidatesTokenCount ?? 0,
+                // Part of promptTokenCount: implicit (or explicit) context caching served them.
+                cachedInputTokens: usage.cachedContentTokenCount,
               }
             : undefined,
         };

@@ -135,9 +135,11 @@ export function addUsage(
 ): TokenUsage | undefined {
   if (!a) return b;
   if (!b) return a;
+  const cached = (a.cachedInputTokens ?? 0) + (b.cachedInputTokens ?? 0);
   return {
     inputTokens: a.inputTokens + b.inputTokens,
     outputTokens: a.outputTokens + b.outputTokens,
+    ...(cached > 0 ? { cachedInputTokens: cached } : {}),
   };
 }
 

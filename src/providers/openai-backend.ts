@@ -7,6 +7,11 @@ import type { OpenAIProviderOptions } from "./openai.js";
 
 const STRUCTURED = zodResponseFormat(ModelAnswer, "critic_review");
 const JSON_MODE = { type: "json_object" } as const;
+/**
+ * A server without structured output gets the schema in the system prompt instead, so the model
+ * still learns every field and what it means (the prompt itself does not repeat them).
+ */
+const JSON_MODE_SCHEMA = `\nThe JSON object follows this JSON Schema:\n${JSON.stringify(STRUCTURED.json_schema.schema)}`;
 
 /** The SDK-bound half of the OpenAI provider, loaded on its first request (see `openai.ts`). */
 export function openAIBackend(options: OpenAIProviderOptions): ChatBackend {
@@ -25,7 +30,16 @@ export function openAIBackend(options: OpenAIProviderOptions): ChatBackend {
         client.chat.completions.create(
           {
             model,
-            messages: [{ role: "system", content: system }, ...messages],
+            messages: [
+              {
+                role: "system",
+                content:
+                  format === "review" && responseFormat === JSON_MODE
+                    ? `${system}${JSON_MODE_SCHEMA}`
+                    : system,
+              },
+              ...messages,
+            ],
             ...(format === "review" ? { response_format: responseFormat } : {}),
             max_completion_tokens: options.maxOutputTokens,
           },
@@ -53,6 +67,9 @@ export function openAIBackend(options: OpenAIProviderOptions): ChatBackend {
           ? {
               inputTokens: completion.usage.prompt_tokens,
               outputTokens: completion.usage.completion_tokens,
+              // Prompt caching: a repeated prefix of at least 1,024 tokens is served from cache.
+              // https://platform.openai.com/docs/guides/prompt-caching
+              cachedInputTokens: completion.usage.prompt_tokens_details?.cached_tokens,
             }
           : undefined,
       };

@@ -20,6 +20,8 @@ export const ReviewJob = z.object({
   ack: z.object({ commentId: z.number().int(), kind: z.enum(["issue", "review"]) }).optional(),
   /** The `Critic` check run a deferred review already opened: the deferred run completes it. */
   checkRunId: z.number().int().positive().optional(),
+  /** It ran before (a worker died, handed it back, or it was deferred): its review may be posted. */
+  rerun: z.boolean().optional(),
 });
 export type ReviewJob = z.infer<typeof ReviewJob>;
 

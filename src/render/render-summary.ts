@@ -198,16 +198,6 @@ function clip(text: string, max: number): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), max - 40))}… (cut to fit GitHub's comment limit)`;
 }
 
-/** The body shown while a review runs; keeps the earlier review below it when there was one. */
-export function renderInProgress(headSha: string, version: string, previous?: string): string {
-  const banner = `> ⏳ Critic is reviewing \`${headSha.slice(0, 7)}\`… this comment will be updated when the review is done.`;
-  const earlier = previous ? stripHeader(previous) : "";
-  const body = [SUMMARY_MARKER, "## Critic review", banner, earlier]
-    .filter((s) => s !== "")
-    .join("\n\n");
-  return earlier ? body : `${body}\n\n${renderState({ sha: "", version })}`;
-}
-
 export const PAUSED_BANNER =
   "> ⏸️ Automatic reviews are paused on this pull request. `/resume` turns them back on; `/review` reviews once.";
 
@@ -247,14 +237,6 @@ export function renderPaused(
     ? unbannered.replace("## Critic review", `## Critic review\n\n${PAUSED_BANNER}`)
     : unbannered;
   return withState(bannered, state);
-}
-
-function stripHeader(previous: string): string {
-  return previous
-    .replace(SUMMARY_MARKER, "")
-    .replace(/^\s*## Critic review\s*/, "")
-    .replace(/^> ⏳[^\n]*\n*/m, "")
-    .trim();
 }
 
 /** Paths and reasons in the table come from the PR: they may not open HTML comments or split cells. */
@@ -434,7 +416,10 @@ function renderFooter(view: SummaryView): string {
         ? ""
         : ` (≈ $${u.costUsd < 0.01 ? u.costUsd.toFixed(4) : u.costUsd.toFixed(2)})`;
     const requests = `${u.requests} ${u.requests === 1 ? "request" : "requests"}${u.cached > 0 ? `, ${u.cached} from cache` : ""}`;
-    return ` · ${u.provider} ${u.model}: ${u.inputTokens.toLocaleString("en-US")} tokens in / ${u.outputTokens.toLocaleString("en-US")} out${cost}, ${requests}`;
+    const cached = u.cachedInputTokens
+      ? ` (${u.cachedInputTokens.toLocaleString("en-US")} cached)`
+      : "";
+    return ` · ${u.provider} ${u.model}: ${u.inputTokens.toLocaleString("en-US")} tokens in${cached} / ${u.outputTokens.toLocaleString("en-US")} out${cost}, ${requests}`;
   });
   return `<sub>Reviewed \`${view.headSha.slice(0, 7)}\` by ${view.servedBy}${usage.join("")} · Critic ${view.version}</sub>`;
 }

@@ -1,14 +1,15 @@
 import type { Logger } from "pino";
 import { classifyGitHubError } from "../github/github-error.js";
 import type { GitHub } from "../github/octokit.js";
-import { type IssueComment, type PullRef, upsertComment } from "../github/pull-request.js";
+import type { IssueComment, PullRef } from "../github/pull-request.js";
+import { writeSummary } from "../github/write-summary.js";
 import { abortKindOf } from "../model/abort-reason.js";
-import type { ReviewJob } from "../queue/review-job.js";
+import { pullKey, type ReviewJob } from "../queue/review-job.js";
 import { parseState } from "../render/markers.js";
 import { renderCheckNote } from "../render/render-check-run.js";
 import { renderFailed } from "../render/render-summary.js";
 import { type CheckReport, startCheckReport } from "./report-check.js";
-import type { ReviewDeps, ReviewOutcome } from "./review-deps.js";
+import { type ReviewDeps, type ReviewOutcome, summaryStore } from "./review-deps.js";
 
 export const SUPERSEDED = renderCheckNote(
   "Superseded by a newer commit",
@@ -23,7 +24,8 @@ const INTERRUPTED = renderCheckNote(
 /** What a review had opened on GitHub when it stopped. */
 export type Opened = {
   gh?: GitHub | undefined;
-  summary?: IssueComment | undefined;
+  /** The summary as the review read it; "unknown" before it was read. */
+  summary: IssueComment | undefined | "unknown";
   check?: CheckReport | undefined;
   gateActive: boolean;
 };
@@ -68,15 +70,22 @@ export async function handleFailure(
       "GitHub rate limit used up; review deferred",
     );
     // The deferred review completes this review's check run; nothing can be written until then.
-    deps.defer(check?.id === undefined ? job : { ...job, checkRunId: check.id }, delayMs);
-    if (opened.gh && opened.summary) {
+    deps.defer(
+      { ...job, rerun: true, ...(check?.id === undefined ? {} : { checkRunId: check.id }) },
+      delayMs,
+    );
+    // Only a summary already read says so (no look-up while the limit is used up); a first
+    // review has its check run, still in progress, to show it.
+    if (opened.gh && opened.summary !== undefined && opened.summary !== "unknown") {
       const note = `GitHub's rate limit for this installation is used up until ${new Date(resetAt).toISOString().slice(11, 16)} UTC; the review will continue then`;
-      await upsertComment(
-        opened.gh,
+      await writeSummary(summaryStore(deps), {
+        gh: opened.gh,
         ref,
-        opened.summary,
-        renderFailed(job.headSha, deps.version, note, parseState(opened.summary.body)),
-      ).catch(() => {});
+        key: pullKey(job),
+        known: opened.summary,
+        render: (current) =>
+          renderFailed(job.headSha, deps.version, note, parseState(current?.body ?? "")),
+      }).catch(() => {});
     }
     return "deferred";
   }
@@ -89,16 +98,20 @@ export async function handleFailure(
       "GitHub or a provider failed in a way Critic could not recover from. Push a new commit or comment `/review` to try again.",
     ),
   );
-  if (opened.gh && opened.summary) {
-    const failed = renderFailed(
-      job.headSha,
-      deps.version,
-      "GitHub or a provider failed in a way Critic could not recover from",
-      parseState(opened.summary.body),
-    );
-    await upsertComment(opened.gh, ref, opened.summary, failed).catch((e: unknown) =>
-      log.error({ err: e }, "could not report the failed review"),
-    );
+  if (opened.gh) {
+    await writeSummary(summaryStore(deps), {
+      gh: opened.gh,
+      ref,
+      key: pullKey(job),
+      known: opened.summary,
+      render: (current) =>
+        renderFailed(
+          job.headSha,
+          deps.version,
+          "GitHub or a provider failed in a way Critic could not recover from",
+          parseState(current?.body ?? ""),
+        ),
+    }).catch((e: unknown) => log.error({ err: e }, "could not report the failed review"));
   }
   return "failed";
 }

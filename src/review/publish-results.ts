@@ -2,16 +2,17 @@ import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.schema.js";
 import { decideGate } from "../engine/merge/decide-gate.js";
 import type { GitHub } from "../github/octokit.js";
-import { type IssueComment, type PullRef, upsertComment } from "../github/pull-request.js";
+import type { IssueComment, PullRef } from "../github/pull-request.js";
+import { writeSummary } from "../github/write-summary.js";
 import type { ReviewResult } from "../model/review-result.js";
 import type { ChangedFile } from "../model/types.js";
 import { pullKey, type ReviewJob } from "../queue/review-job.js";
-import type { SummaryState } from "../render/markers.js";
+import { parseState } from "../render/markers.js";
 import { renderCheckOutput } from "../render/render-check-run.js";
 import { renderSummary, summaryOf } from "../render/render-summary.js";
 import { dismissChangeRequests, publishReview } from "./publish-review.js";
 import type { CheckReport } from "./report-check.js";
-import type { ReviewDeps } from "./review-deps.js";
+import { type ReviewDeps, summaryStore } from "./review-deps.js";
 
 /**
  * Publishes a finished review: the quality gate's decision, one review with the inline comments
@@ -19,7 +20,18 @@ import type { ReviewDeps } from "./review-deps.js";
  * check run's conclusion with the findings as annotations.
  */
 export async function publishResults(
-  deps: Pick<ReviewDeps, "core" | "clock" | "version" | "pauses" | "verifyBeforePost">,
+  deps: Pick<
+    ReviewDeps,
+    | "core"
+    | "clock"
+    | "version"
+    | "pauses"
+    | "verifyBeforePost"
+    | "summaryLock"
+    | "summaries"
+    | "appId"
+    | "botLogin"
+  >,
   params: {
     gh: GitHub;
     log: Logger;
@@ -28,9 +40,9 @@ export async function publishResults(
     config: RepoConfig;
     result: ReviewResult;
     prFiles: readonly ChangedFile[];
-    summary: IssueComment;
+    /** The summary as the review found it; undefined when there was none. */
+    summary: IssueComment | undefined;
     check: CheckReport;
-    previous: SummaryState | undefined;
     notes: readonly string[];
     gateActive: boolean;
     signal: AbortSignal;
@@ -52,7 +64,7 @@ export async function publishResults(
       ref,
       headSha: job.headSha,
       inline: result.inline,
-      verifyFirst: deps.verifyBeforePost,
+      verifyFirst: deps.verifyBeforePost === true && job.rerun === true,
       requestChanges: requestChanges ? { reasons: gate.reasons } : undefined,
       signal: params.signal,
     },
@@ -74,18 +86,26 @@ export async function publishResults(
     ];
     inline = [];
   }
-  const body = redactor.redact(
-    renderSummary({
-      ...summaryOf(result),
-      inline,
-      summaryOnly,
-      headSha: job.headSha,
-      version: deps.version,
-      notes,
-      paused: deps.pauses?.get(pullKey(job)) ?? params.previous?.paused,
-    }),
-  );
-  await upsertComment(gh, ref, params.summary, body);
+  // A `/pause` given while the review ran wins over the state the review started from.
+  const summary = await writeSummary(summaryStore(deps), {
+    gh,
+    ref,
+    key: pullKey(job),
+    known: params.summary,
+    render: (current) =>
+      redactor.redact(
+        renderSummary({
+          ...summaryOf(result),
+          inline,
+          summaryOnly,
+          headSha: job.headSha,
+          version: deps.version,
+          notes,
+          paused: deps.pauses?.get(pullKey(job)) ?? parseState(current?.body ?? "")?.paused,
+        }),
+      ),
+  });
+  const body = summary.body;
   await params.check.complete(
     gate.conclusion,
     renderCheckOutput({

@@ -3,8 +3,12 @@ import type { DailyBudget } from "../budget/budgeted-model.js";
 import type { SpendLedger } from "../budget/spend-ledger.js";
 import type { ReviewCore } from "../deps.js";
 import type { GitHub } from "../github/octokit.js";
+import type { SummaryIndex } from "../github/summary-index.js";
 import type { SummaryLock } from "../github/summary-lock.js";
+import type { SummaryStore } from "../github/write-summary.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { PullHeads } from "../queue/pull-heads.js";
+import type { ReviewHistory } from "../store/review-history.js";
 import type { ReviewJob } from "../queue/review-job.js";
 import type { Clock } from "../resilience/clock.js";
 
@@ -22,12 +26,18 @@ export type ReviewDeps = {
   clock: Clock;
   /** One summary per pull request, whoever writes it first. */
   summaryLock?: SummaryLock | undefined;
+  /** Each pull request's summary comment as last written (by a review or a command). */
+  summaries?: SummaryIndex | undefined;
+  /** Each pull request's newest head, as webhooks and commands saw it. */
+  pullHeads?: PullHeads | undefined;
+  /** Where each review's end is recorded; absent without a database. */
+  history?: ReviewHistory | undefined;
   /**
    * `/pause` and `/resume` given in this process, by pull request: they may land while a review
    * runs, and the review's final summary must not write the older state back.
    */
   pauses?: ReadonlyMap<string, boolean> | undefined;
-  /** Jobs may run twice (Redis mode): check for this head's review before posting one. */
+  /** Jobs may run twice (Redis mode): a rerun looks for this head's review before posting one. */
   verifyBeforePost?: boolean | undefined;
   /** Runs the job again after `delayMs` (GitHub's rate limit resets later): the worker is not held. */
   defer?: ((job: ReviewJob, delayMs: number) => void) | undefined;
@@ -48,3 +58,14 @@ export type ReviewOutcome =
   | "interrupted"
   | "deferred"
   | "failed";
+
+/** Where a review writes its summary: under the lock, noted in the index, as Critic's own. */
+export function summaryStore(
+  deps: Pick<ReviewDeps, "summaryLock" | "summaries" | "appId" | "botLogin">,
+): SummaryStore {
+  return {
+    lock: deps.summaryLock,
+    index: deps.summaries,
+    own: { appId: deps.appId, botLogin: deps.botLogin },
+  };
+}

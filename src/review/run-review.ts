@@ -1,13 +1,18 @@
 import { modelWithin } from "../budget/budgeted-model.js";
 import { reviewChanges } from "../engine/review-changes.js";
-import { fetchReviewSources } from "../github/fetch-sources.js";
-import { loadRepoConfig } from "../github/load-repo-config.js";
-import { getPullHead, listPullFiles, type PullRef, upsertComment } from "../github/pull-request.js";
+import { filterFiles } from "../engine/select/filter-files.js";
+import { languageByName } from "../engine/static/languages.js";
+import { fetchReviewSources, type ReviewSources } from "../github/fetch-sources.js";
+import type { GitHub } from "../github/octokit.js";
+import { getPullHead, listPullFiles, type PullRef } from "../github/pull-request.js";
 import { react } from "../github/reactions.js";
-import type { ReviewJob } from "../queue/review-job.js";
-import { parseState } from "../render/markers.js";
+import { type ReviewContext, readReviewContext } from "../github/review-context.js";
+import type { ReviewResult } from "../model/review-result.js";
+import type { ChangedFile } from "../model/types.js";
+import { pullKey, type ReviewJob } from "../queue/review-job.js";
+import { SUMMARY_MARKER } from "../render/markers.js";
+import { recordReview } from "../store/record-review.js";
 import { renderCheckNote } from "../render/render-check-run.js";
-import { renderFailed } from "../render/render-summary.js";
 import { chooseScope } from "./choose-scope.js";
 import { claimHead } from "./claim-head.js";
 import { handleFailure, type Opened, SUPERSEDED } from "./handle-failure.js";
@@ -29,7 +34,16 @@ export async function runReview(
   job: ReviewJob,
   signal: AbortSignal,
 ): Promise<ReviewOutcome> {
-  const outcome = await reviewOnce(deps, job, signal);
+  const started = performance.now();
+  const seen: { result?: ReviewResult } = {};
+  const outcome = await reviewOnce(deps, job, signal, seen);
+  // The history line is written before the 🚀, from what the review produced (if it got so far).
+  await recordReview(deps.history, deps.log, {
+    job,
+    outcome,
+    durationMs: performance.now() - started,
+    result: seen.result,
+  });
   if (job.ack && outcome !== "superseded" && outcome !== "interrupted") {
     const gh = await deps.auth(job.installationId).catch(() => undefined);
     if (gh)
@@ -43,12 +57,14 @@ export async function runReview(
 }
 
 /**
- * 1. load `.github/critic.yml`;
- * 2. claim the head: skip it, or show "in progress" and open the `Critic` check run;
- * 3. fetch the pull request's files and choose the scope (whole, or since the last review);
+ * 1. list the pull request's files, then read everything else it needs in one GraphQL request
+ *    (configuration, Critic's summary, the repository's rules, head files);
+ * 2. claim the head: skip it, or open the `Critic` check run, which shows the review in progress;
+ * 3. choose the scope (whole, or since the last review);
  * 4. run the engine;
- * 5. re-read the head: a moved head (or a closed PR) means this review is stale, post nothing;
+ * 5. check the head: a moved head (or a closed PR) means this review is stale, post nothing;
  * 6. publish the review, the summary and the check run's conclusion.
+ * A first review of a pull request of up to 100 files makes six calls: two reads and four writes.
  * It never throws: a failure is logged and shown (see handleFailure). Whatever happens after the
  * check run opened, it is completed: no check is left in progress.
  */
@@ -56,6 +72,7 @@ async function reviewOnce(
   deps: ReviewDeps,
   job: ReviewJob,
   signal: AbortSignal,
+  seen: { result?: ReviewResult },
 ): Promise<ReviewOutcome> {
   const log = deps.log.child({
     delivery: job.deliveryId,
@@ -63,7 +80,7 @@ async function reviewOnce(
     sha: job.headSha,
   });
   const ref: PullRef = { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber };
-  const opened: Opened = { gateActive: false };
+  const opened: Opened = { gateActive: false, summary: "unknown" };
   try {
     // Superseded before it started (a newer push arrived while it waited): no call at all.
     signal.throwIfAborted();
@@ -78,9 +95,20 @@ async function reviewOnce(
         existingId: job.checkRunId,
       });
     // 1.
-    const { config, errors } = await loadRepoConfig(gh, ref, deps.core.configPath);
+    const prFiles = await listPullFiles(gh, ref);
+    const context = await readReviewContext(gh, {
+      ref,
+      headSha: job.headSha,
+      own: { appId: deps.appId, botLogin: deps.botLogin },
+      marker: SUMMARY_MARKER,
+      paths: likelyParsed(prFiles, deps.core.limits.maxPatchBytes),
+      maxBytes: MAX_SOURCE_BYTES,
+      configPath: deps.core.configPath,
+    });
+    const { config, errors } = context.config;
+    opened.summary = context.summary;
     // 2.
-    const claim = await claimHead(deps, { gh, ref, job, config, signal, log });
+    const claim = claimHead(job, config, context.summary);
     if (claim.kind === "skip") {
       log.info(claim.why);
       await opened.check?.complete(
@@ -89,13 +117,12 @@ async function reviewOnce(
       );
       return "skipped";
     }
-    opened.summary = claim.summary;
     opened.gateActive = config.gate.fail_on !== "never" || config.gate.min_rating > 0;
+    signal.throwIfAborted();
     opened.check ??= await startCheckReport(checkDeps, { ref, headSha: job.headSha });
     const check = opened.check;
     // 3.
-    const prFiles = await listPullFiles(gh, ref);
-    const scope = await chooseScope(gh, ref, job, claim.previousBody, prFiles);
+    const scope = await chooseScope(gh, ref, job, claim.summary?.body, prFiles);
     // 4.
     const model = deps.budget
       ? await modelWithin(deps.core.model, deps.budget, job.installationId)
@@ -117,16 +144,10 @@ async function reviewOnce(
             .record(job.installationId, usage, deps.budget.now())
             .catch(() => undefined);
         },
-        loadSources: (paths) =>
-          fetchReviewSources(gh, {
-            owner: job.owner,
-            repo: job.repo,
-            headSha: job.headSha,
-            paths,
-            maxBytes: MAX_SOURCE_BYTES,
-          }),
+        loadSources: (paths) => sourcesFor(gh, job, context, paths),
       },
     );
+    seen.result = result;
     deps.metrics?.usage(result.usage);
     if (deps.budget) {
       const spent = await deps.budget.ledger.spent(job.installationId, deps.budget.now());
@@ -134,7 +155,7 @@ async function reviewOnce(
     }
     // 5.
     signal.throwIfAborted();
-    const head = await getPullHead(gh, ref);
+    const head = (await deps.pullHeads?.latest(pullKey(job))) ?? (await getPullHead(gh, ref));
     if (head.sha !== job.headSha) {
       log.info({ head: head.sha }, "head moved during the review; nothing posted");
       await check.complete("cancelled", SUPERSEDED);
@@ -142,9 +163,6 @@ async function reviewOnce(
     }
     if (!head.open) {
       log.info("pull request closed during the review; nothing posted");
-      const state = parseState(claim.summary.body);
-      const closed = renderFailed(job.headSha, deps.version, "the pull request was closed", state);
-      await upsertComment(gh, ref, claim.summary, closed);
       await check.complete(
         "skipped",
         renderCheckNote("Not reviewed: the pull request was closed", "Nothing was posted."),
@@ -162,7 +180,6 @@ async function reviewOnce(
       prFiles,
       summary: claim.summary,
       check,
-      previous: claim.previous,
       notes: [
         ...errors.map((e) => `Invalid configuration, using the defaults: ${e}`),
         ...scope.notes,
@@ -175,4 +192,48 @@ async function reviewOnce(
   } catch (error) {
     return handleFailure(deps, { job, ref, log, opened, signal }, error);
   }
+}
+
+/**
+ * The files the static engine will likely parse, judged before the configuration is known by
+ * the built-in filters: their head versions ride along with the review's one context query. A
+ * repository whose `include` asks for more has those read when the engine needs them.
+ */
+function likelyParsed(files: readonly ChangedFile[], maxPatchBytes: number): string[] {
+  return filterFiles(files, { include: [], exclude: [], maxPatchBytes })
+    .filter((d) => d.reviewed && languageByName(d.file.path) !== undefined)
+    .map((d) => d.file.path);
+}
+
+/** Head files for the engine: those read with the context, and the rest read now. */
+async function sourcesFor(
+  gh: GitHub,
+  job: ReviewJob,
+  context: ReviewContext,
+  paths: readonly string[],
+): Promise<ReviewSources> {
+  const headTexts = new Map<string, string>();
+  const missing: string[] = [];
+  for (const path of paths) {
+    const text = context.sources.headTexts.get(path);
+    if (text !== undefined) headTexts.set(path, text);
+    else if (!context.prefetched.has(path)) missing.push(path);
+  }
+  // Rules come with the context, unless its one query failed.
+  const withRules = !context.rulesRead;
+  if (missing.length === 0 && !withRules)
+    return { headTexts, ruleSources: context.sources.ruleSources };
+  const rest = await fetchReviewSources(gh, {
+    owner: job.owner,
+    repo: job.repo,
+    headSha: job.headSha,
+    paths: missing,
+    maxBytes: MAX_SOURCE_BYTES,
+    withRules,
+  });
+  for (const [path, text] of rest.headTexts) headTexts.set(path, text);
+  return {
+    headTexts,
+    ruleSources: withRules ? rest.ruleSources : context.sources.ruleSources,
+  };
 }

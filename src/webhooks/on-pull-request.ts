@@ -1,7 +1,8 @@
 import type { Context } from "probot";
 import { z } from "zod";
 import type { JobQueue } from "../queue/in-process-queue.js";
-import type { ReviewJob } from "../queue/review-job.js";
+import type { PullHeads } from "../queue/pull-heads.js";
+import { pullKey, type ReviewJob } from "../queue/review-job.js";
 import type { DeliveryLog } from "./delivery-log.js";
 
 export const PULL_REQUEST_EVENTS = [
@@ -41,8 +42,12 @@ const Payload = z.object({
 export function onPullRequest(
   queue: JobQueue,
   deliveries: DeliveryLog,
-  /** A GitHub Action: events carry no installation; the workflow's token authenticates. */
-  options: { tokenAuth?: boolean | undefined } = {},
+  options: {
+    /** A GitHub Action: events carry no installation; the workflow's token authenticates. */
+    tokenAuth?: boolean | undefined;
+    /** Where each pull request's newest head is noted, for reviews to check before posting. */
+    heads?: PullHeads | undefined;
+  } = {},
 ) {
   return async (context: Context<(typeof PULL_REQUEST_EVENTS)[number]>): Promise<void> => {
     const parsed = Payload.safeParse(context.payload);
@@ -85,7 +90,29 @@ export function onPullRequest(
       draft: pr.draft === true,
       trigger: action,
     };
+    await options.heads?.record(pullKey(job), { sha: job.headSha, open: true });
     const result = await queue.enqueue(job);
     context.log.info({ pr: pr.number, sha: pr.head.sha, result }, "review queued");
+  };
+}
+
+const Closed = z.object({
+  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    head: z.object({ sha: z.string() }),
+  }),
+});
+
+/** A closed pull request: a review of it still running posts nothing. */
+export function onPullRequestClosed(heads: PullHeads) {
+  return async (context: Context<"pull_request.closed">): Promise<void> => {
+    const parsed = Closed.safeParse(context.payload);
+    if (!parsed.success) return;
+    const { repository, pull_request: pr } = parsed.data;
+    await heads.record(
+      pullKey({ owner: repository.owner.login, repo: repository.name, pullNumber: pr.number }),
+      { sha: pr.head.sha, open: false },
+    );
   };
 }

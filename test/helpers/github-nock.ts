@@ -29,6 +29,8 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
   const captured = {
     comments: [] as Array<{ body: string }>,
     updates: [] as Array<{ body: string }>,
+    /** Every text the summary comment was given, created or edited, in order. */
+    summaries: [] as string[],
     reviews: [] as Array<Record<string, unknown>>,
     graphql: [] as Array<{ query: string; variables: Record<string, string> }>,
     reactions: [] as string[],
@@ -70,6 +72,7 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
       scope
         .post(`${repoPath}/issues/${PR}/comments`, (body: { body: string }) => {
           captured.comments.push(body);
+          if (body.body.includes(SUMMARY)) captured.summaries.push(body.body);
           return true;
         })
         .reply(status, status < 300 ? { id } : { message: "Bad Gateway" });
@@ -79,6 +82,7 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
       scope
         .patch(`${repoPath}/issues/comments/${id}`, (body: { body: string }) => {
           captured.updates.push(body);
+          if (body.body.includes(SUMMARY)) captured.summaries.push(body.body);
           return true;
         })
         .times(times)
@@ -101,6 +105,15 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
           .query(page === 1 ? { per_page: 100 } : { per_page: 100, page })
           .reply(200, files.slice((page - 1) * 100, page * 100), link);
       }
+      return api;
+    },
+    /**
+     * The review's one GraphQL read: the configuration (`config` in the repository, else
+     * `orgConfig` in the organisation's `.github` repository), the PR's comments as REST lists
+     * them (see botComment), head files by path and repository rules.
+     */
+    context(options: ContextOptions = {}) {
+      contextMock(options, scope, captured.graphql);
       return api;
     },
     /** The GraphQL read of head files and repository rules (none of either by default). */
@@ -209,10 +222,10 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
       return api.createCheckRun(id).updateCheckRun(id);
     },
     /**
-     * Every call of a first review of the pull request, in order: the configuration, the summary
-     * looked for and created, the files, the check run, the head files, the head re-read, the
-     * review (when it has inline comments) and the finished summary. A review that gains a call
-     * gains it here, once.
+     * Every call of a first review of the pull request: the files, the one GraphQL read (the
+     * configuration, the comments, head files and rules), the check run opened, the review (when
+     * it has inline comments), the summary created, and the check run completed. A review that
+     * gains a call gains it here, once.
      */
     firstReview(
       options: {
@@ -221,19 +234,16 @@ export function githubMock(scope: nock.Scope = nock(GITHUB)) {
         comment?: number;
         checkRun?: number;
         review?: boolean;
+        texts?: Record<string, string>;
+        rules?: Record<string, string>;
       } = {},
     ) {
-      const comment = options.comment ?? 9001;
       api
-        .config(options.config)
-        .listComments()
-        .createComment(comment)
         .listFiles(options.files ?? [FILE])
-        .checkRun(options.checkRun ?? 7000)
-        .sources()
-        .getPull();
+        .context({ config: options.config, texts: options.texts, rules: options.rules })
+        .checkRun(options.checkRun ?? 7000);
       if (options.review !== false) api.createReview();
-      return api.updateComment(comment);
+      return api.createComment(options.comment ?? 9001);
     },
     /** Updates of check run `id` (completing it, then appending annotations). */
     updateCheckRun(id = 7000, times = 1, status = 200) {
@@ -280,6 +290,87 @@ export function botComment(id: number, body: string, appId = 123) {
 
 type GraphqlBody = { query: string; variables: Record<string, string> };
 
+const SUMMARY = "<!-- critic:summary";
+
+export type ContextOptions = {
+  config?: string | undefined;
+  orgConfig?: string | undefined;
+  /** As REST lists them: `{ id, body, user: { login, type }, performed_via_github_app }`. */
+  comments?: Array<Record<string, unknown>> | undefined;
+  texts?: Record<string, string> | undefined;
+  rules?: Record<string, string> | undefined;
+};
+
+const blob = (text: string | undefined) =>
+  text === undefined ? null : { text, byteSize: Buffer.byteLength(text), isBinary: false };
+
+/**
+ * Answers the review's context query as GitHub does, the organisation's `.github` repository
+ * included: without `orgConfig` it does not exist, and GitHub answers NOT_FOUND for that part
+ * beside the data. Comments are turned from REST's shape into GraphQL's (bots' logins without
+ * "[bot]"; this token's own when the App id is the test App's, 123).
+ */
+export function contextMock(
+  options: ContextOptions,
+  scope = nock(GITHUB),
+  requests: GraphqlBody[] = [],
+) {
+  scope
+    .post("/graphql", (body: GraphqlBody) => body.query.includes("pullRequest("))
+    .reply(200, (_uri, body) => {
+      const request = body as GraphqlBody;
+      requests.push(request);
+      const repository: Record<string, unknown> = {
+        config: blob(options.config),
+        rules: rulesTree(options.rules ?? {}),
+        pullRequest: {
+          comments: {
+            pageInfo: { hasNextPage: false, endCursor: null },
+            nodes: (options.comments ?? []).map(graphqlComment),
+          },
+        },
+      };
+      for (const [name, expression] of Object.entries(request.variables)) {
+        if (!/^p\d+$/.test(name)) continue;
+        const path = expression.slice(expression.indexOf(":") + 1);
+        repository[`f${name.slice(1)}`] = blob(options.texts?.[path]);
+      }
+      if (options.orgConfig !== undefined)
+        return { data: { repository, org: { config: blob(options.orgConfig) } } };
+      return {
+        data: { repository, org: null },
+        errors: [
+          {
+            type: "NOT_FOUND",
+            path: ["org"],
+            message: `Could not resolve to a Repository with the name '${OWNER}/.github'.`,
+          },
+        ],
+      };
+    });
+  return { scope, requests };
+}
+
+function rulesTree(rules: Record<string, string>) {
+  const entries = Object.entries(rules).map(([name, text]) => ({
+    name,
+    type: "blob",
+    object: blob(text),
+  }));
+  return entries.length > 0 ? { entries } : null;
+}
+
+function graphqlComment(comment: Record<string, unknown>) {
+  const user = comment.user as { login?: string; type?: string } | undefined;
+  const app = comment.performed_via_github_app as { id?: number } | undefined;
+  return {
+    fullDatabaseId: String(comment.id),
+    body: comment.body,
+    viewerDidAuthor: user?.type === "Bot" && app?.id === 123,
+    author: user ? { __typename: user.type, login: user.login?.replace(/\[bot\]$/, "") } : null,
+  };
+}
+
 /**
  * Answers Critic's GraphQL request for head files and repository rules: `texts` by path (others
  * come back missing), `rules` as `.github/critic/rules/<name>` blobs. The request is captured.
@@ -290,27 +381,29 @@ export function sourcesMock(
   scope = nock(GITHUB),
   requests: GraphqlBody[] = [],
 ) {
-  scope.post("/graphql").reply(200, (_uri, body) => {
-    const request = body as GraphqlBody;
-    requests.push(request);
-    const repository: Record<string, unknown> = {};
-    for (const [name, expression] of Object.entries(request.variables)) {
-      if (!/^p\d+$/.test(name)) continue;
-      const path = expression.slice(expression.indexOf(":") + 1);
-      const text = texts[path];
-      repository[`f${name.slice(1)}`] =
-        text === undefined ? null : { text, byteSize: Buffer.byteLength(text), isBinary: false };
-    }
-    if ("rules" in request.variables) {
-      const entries = Object.entries(rules).map(([name, text]) => ({
-        name,
-        type: "blob",
-        object: { text, byteSize: text.length, isBinary: false },
-      }));
-      repository.rules = entries.length > 0 ? { entries } : null;
-    }
-    return { data: { repository } };
-  });
+  scope
+    .post("/graphql", (body: GraphqlBody) => !body.query.includes("pullRequest("))
+    .reply(200, (_uri, body) => {
+      const request = body as GraphqlBody;
+      requests.push(request);
+      const repository: Record<string, unknown> = {};
+      for (const [name, expression] of Object.entries(request.variables)) {
+        if (!/^p\d+$/.test(name)) continue;
+        const path = expression.slice(expression.indexOf(":") + 1);
+        const text = texts[path];
+        repository[`f${name.slice(1)}`] =
+          text === undefined ? null : { text, byteSize: Buffer.byteLength(text), isBinary: false };
+      }
+      if ("rules" in request.variables) {
+        const entries = Object.entries(rules).map(([name, text]) => ({
+          name,
+          type: "blob",
+          object: { text, byteSize: text.length, isBinary: false },
+        }));
+        repository.rules = entries.length > 0 ? { entries } : null;
+      }
+      return { data: { repository } };
+    });
   return { scope, requests };
 }
 

@@ -6,6 +6,7 @@ import { type AppEnv, type LogLevel, readEnv } from "../../src/config/env.js";
 import { type Critic, createCritic } from "../../src/index.js";
 import { createLogger } from "../../src/logging/create-logger.js";
 import { createRedactor } from "../../src/security/redactor.js";
+import type { Store } from "../../src/store/open-store.js";
 import { createFakeClock } from "./fake-clock.js";
 
 // A real RSA key: the App signs a JWT with it before asking for an installation token.
@@ -40,7 +41,7 @@ export type TestApp = Critic & {
 /** A fresh Probot with Critic loaded, logs captured as JSON lines. */
 export async function createTestApp(
   envOverrides: Record<string, string> = {},
-  options: { logLevel?: LogLevel; analysisThreads?: number } = {},
+  options: { logLevel?: LogLevel; analysisThreads?: number; store?: Store } = {},
 ): Promise<TestApp> {
   const env = testEnv({
     ...(options.analysisThreads === undefined
@@ -64,6 +65,7 @@ export async function createTestApp(
     clock: clock.clock,
     secrets,
     inThread: options.analysisThreads === undefined,
+    store: options.store,
   });
   const handlers: Handler[] = [];
   await probot.load(critic.app, {

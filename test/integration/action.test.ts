@@ -75,15 +75,11 @@ function reviewCalls(
   summaries: Array<Record<string, unknown>> = [],
 ) {
   return gh
-    .config()
-    .listComments(summaries)
-    .createComment(9001)
     .listFiles([FILE])
+    .context({ comments: summaries })
     .checkRun(7000)
-    .sources()
-    .getPull()
     .createReview()
-    .updateComment(9001);
+    .createComment(9001);
 }
 
 describe("GitHub Action", () => {
@@ -118,7 +114,7 @@ describe("GitHub Action", () => {
     expect(viaAction.captured.reviews).toEqual(viaApp.captured.reviews);
     expect(viaAction.captured.comments).toEqual(viaApp.captured.comments);
     expect(viaAction.captured.updates).toEqual(viaApp.captured.updates);
-    expect(viaAction.captured.updates[0]?.body).toContain("**6/10**");
+    expect(viaAction.captured.summaries[0]).toContain("**6/10**");
     expect(viaAction.captured.checkRuns).toEqual(viaApp.captured.checkRuns);
     expect(viaAction.captured.checkUpdates.map((u) => u.body.conclusion)).toEqual(["success"]);
     expect(llm.requests[0]?.model).toBe("gpt-test");
@@ -135,21 +131,23 @@ describe("GitHub Action", () => {
     const head = pullRequestPayload("opened").pull_request.head.sha;
     const summary = `<!-- critic:summary -->\n\n## Critic review\n\n<!-- critic:state {"sha":"${head}","version":"0.1.0"} -->`;
     githubMock(nock(GITHUB, { reqheaders: { authorization: `token ${TOKEN}` } }))
-      .config()
-      .listComments([
-        // Another bot quoting the marker is not Critic.
-        {
-          id: 1,
-          body: "<!-- critic:summary --> quoted",
-          user: { login: "other[bot]", type: "Bot" },
-        },
-        {
-          id: 2,
-          body: summary,
-          user: ACTIONS_BOT,
-          performed_via_github_app: ACTIONS_BOT.performed_via_github_app,
-        },
-      ]);
+      .listFiles([FILE])
+      .context({
+        comments: [
+          // Another bot quoting the marker is not Critic.
+          {
+            id: 1,
+            body: "<!-- critic:summary --> quoted",
+            user: { login: "other[bot]", type: "Bot" },
+          },
+          {
+            id: 2,
+            body: summary,
+            user: ACTIONS_BOT,
+            performed_via_github_app: ACTIONS_BOT.performed_via_github_app,
+          },
+        ],
+      });
 
     await runAction({ Octokit: TestOctokit, logDestination: quiet });
     // Nothing else was called: strict nock fails the test on any other request.
@@ -225,12 +223,17 @@ describe("GitHub Action", () => {
         withoutInstallation(pullRequestPayload("opened") as Record<string, unknown>),
       ),
     );
+    // The check run is refused (only logged), then the review; the summary that reports the
+    // failure is refused too.
     const gh = githubMock(nock(GITHUB, { reqheaders: { authorization: `token ${TOKEN}` } }))
-      .config()
-      .listComments();
+      .listFiles([FILE])
+      .context()
+      .createCheckRun(7000, 403)
+      .createReview(403, { message: "Resource not accessible by integration" });
     gh.scope
       .post("/repos/Codertocat/Hello-World/issues/2/comments")
       .reply(403, { message: "Resource not accessible by integration" });
+    openaiMock([{ answer: ANSWER() }]);
 
     expect(await runAction({ Octokit: TestOctokit, logDestination: quiet })).toBe(1);
   });

@@ -60,13 +60,10 @@ describe("incremental review", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments([botComment(77, previousSummary)])
-      .updateComment(77, 2)
+      .context({ comments: [botComment(77, previousSummary)] })
+      .updateComment(77)
       .listFiles([X_PR, Y_PR])
       .checkRun()
-      .sources()
-      .getPull(NEXT)
       .createReview();
     compareMock(gh.scope, LAST, NEXT, { status: "ahead", files: [X_PUSH] });
     const llm = openaiMock([
@@ -81,7 +78,7 @@ describe("incremental review", () => {
     await push(app);
 
     const prompt = llm.requests[0]?.messages[1]?.content ?? "";
-    expect(prompt).toContain("4 +d2");
+    expect(prompt).toContain("4+d2");
     expect(prompt).not.toContain("src/y.ts");
     // "Problem on c." was posted before: not again.
     expect(
@@ -89,7 +86,7 @@ describe("incremental review", () => {
         (c) => c.line,
       ),
     ).toEqual([4]);
-    const summary = gh.captured.updates[1]?.body ?? "";
+    const summary = gh.captured.summaries.at(-1) ?? "";
     expect(summary).toContain("Reviewed the changes since `aaaaaaa` (1 file)");
     expect(summary).toContain(
       "| `src/y.ts` | added | +1/−0 | skipped: no changes since the last review |",
@@ -112,47 +109,37 @@ describe("incremental review", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments([botComment(77, previousSummary)])
-      .updateComment(77, 2)
+      .context({ comments: [botComment(77, previousSummary)] })
+      .updateComment(77)
       .listFiles([X_PR, Y_PR])
-      .checkRun()
-      .sources()
-      .getPull(NEXT);
+      .checkRun();
     compareMock(gh.scope, LAST, NEXT, reply);
     const llm = openaiMock([{ answer: modelAnswer([]) }]);
 
     await push(app);
 
     expect(llm.requests[0]?.messages[1]?.content).toContain("src/y.ts");
-    expect(gh.captured.updates[1]?.body).toContain(
+    expect(gh.captured.summaries.at(-1)).toContain(
       "Reviewed the whole pull request again: the last reviewed commit `aaaaaaa` is no longer part of this branch (force-push or rebase).",
     );
-    expect(gh.captured.updates[1]?.body).not.toContain("from an earlier review");
+    expect(gh.captured.summaries.at(-1)).not.toContain("from an earlier review");
   });
 
   it("reviews only the last of five quick pushes", async () => {
     const app = await createTestApp();
     const heads = ["1", "2", "3", "4", "5"].map((c) => c.repeat(40));
+    // The first push's review is cancelled after its model call: it never wrote a summary, so
+    // the last push's review creates the one summary.
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
       .listFiles([X_PR])
+      .context()
       .checkRun()
-      .sources()
-      // The last push's review: finds the summary the first (cancelled) one created.
-      .config()
-      .listComments([
-        botComment(1, "<!-- critic:summary -->\n\n## Critic review\n\n> ⏳ Critic is reviewing"),
-      ])
-      .updateComment(1, 2)
       .listFiles([X_PR])
+      .context()
       .checkRun()
-      .sources()
-      .getPull(heads[4])
-      .createReview();
+      .createReview()
+      .createComment(1);
     let pushed = false;
     openaiDynamic(() => {
       if (!pushed) {

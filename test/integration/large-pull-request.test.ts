@@ -20,16 +20,14 @@ describe("a pull request of 1,000 files", () => {
   it("gets a summary within GitHub's limit with every section, Found files counted by directory", async () => {
     const app = await createTestApp();
     const files = manyFiles(1000);
+    // The head files of the first 100 come with the context; the other 900, 100 a query.
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
+      .context()
       .createComment(9001)
       .listFiles(files)
       .checkRun(7000)
-      .sources({}, {}, 20)
-      .getPull()
-      .updateComment(9001);
+      .sources({}, {}, 9);
     const llm = openaiDynamic(() => ({
       summary: "Adds many small modules.",
       findings: [],
@@ -45,7 +43,7 @@ describe("a pull request of 1,000 files", () => {
     });
     await app.idle();
 
-    const summary = gh.captured.updates.at(-1)?.body ?? "";
+    const summary = gh.captured.summaries.at(-1) ?? "";
     expect(summary.length).toBeLessThanOrEqual(65_536);
     expect(summary).toContain("### Found files");
     expect(summary).toMatch(/1000 files \(\d+ reviewed\), counted by directory and status/);
@@ -99,6 +97,6 @@ describe("a hunk as large as the patch limit admits", () => {
     const review = gh.captured.reviews[0] as { comments: Array<{ path: string; body: string }> };
     expect(review.comments.map((c) => c.path)).toEqual(["keys.py"]);
     expect(review.comments[0]?.body).toContain("Possible secret committed (AWSAccessKeyID)");
-    expect(gh.captured.updates.at(-1)?.body).toContain("| `blank.txt` | added | +126500/−0 |");
+    expect(gh.captured.summaries.at(-1)).toContain("| `blank.txt` | added | +126500/−0 |");
   });
 });

@@ -17,17 +17,14 @@ const GEMINI_ENV = {
 };
 const answer = modelAnswer([{ path: "src/x.ts", line: 3, message: "Problem on c." }], 5);
 
+/**
+ * One review's calls. The first (`opened`) creates the summary; a later push in the same app
+ * edits that one comment (the app remembers it, whatever GitHub's list shows).
+ */
 async function review(files = [FILE], action = "opened") {
-  const gh = githubMock()
-    .config()
-    .listComments()
-    .createComment(1)
-    .listFiles(files)
-    .checkRun()
-    .sources()
-    .getPull()
-    .updateComment(1);
-  if (action === "opened") gh.token();
+  const gh = githubMock().listFiles(files).context().checkRun();
+  if (action === "opened") gh.token().createComment(1);
+  else gh.updateComment(1);
   return gh;
 }
 
@@ -52,7 +49,7 @@ describe("provider chain through a review", () => {
     expect(openai.requests).toHaveLength(3);
     expect(gemini.requests).toHaveLength(1);
     expect(app.clock.sleeps).toEqual([500, 1000]);
-    const summary = gh.captured.updates[0]?.body ?? "";
+    const summary = gh.captured.summaries[0] ?? "";
     expect(summary).toContain(
       "> ⚠️ OpenAI unavailable (server error) — reviewed by Gemini `gemini-test`.",
     );
@@ -75,7 +72,7 @@ describe("provider chain through a review", () => {
 
     expect(openai.requests.map((r) => r.model)).toEqual(["gpt-4o", "gpt-4o", "gpt-4o"]);
     expect(gemini.requests).toHaveLength(1);
-    expect(gh.captured.updates[0]?.body).toContain("reviewed by Gemini `gemini-test`");
+    expect(gh.captured.summaries[0]).toContain("reviewed by Gemini `gemini-test`");
   });
 
   it("posts a static review, and says so, when both providers are down", async () => {
@@ -86,7 +83,7 @@ describe("provider chain through a review", () => {
 
     await receive(app);
 
-    const summary = gh.captured.updates[0]?.body ?? "";
+    const summary = gh.captured.summaries[0] ?? "";
     expect(summary).toContain(
       "AI review unavailable (OpenAI: server error; Gemini: server error) — static checks only.",
     );
@@ -101,7 +98,7 @@ describe("provider chain through a review", () => {
     await receive(app);
 
     expect(app.clock.sleeps).toEqual([7000]);
-    expect(gh.captured.updates[0]?.body).toContain("by OpenAI");
+    expect(gh.captured.summaries[0]).toContain("by OpenAI");
   });
 
   it("moves to the next provider at once when retry-after is longer than the cap", async () => {
@@ -113,7 +110,7 @@ describe("provider chain through a review", () => {
     await receive(app);
 
     expect(app.clock.sleeps).toEqual([]);
-    expect(gh.captured.updates[0]?.body).toContain(
+    expect(gh.captured.summaries[0]).toContain(
       "OpenAI unavailable (rate limited) — reviewed by Gemini",
     );
   });
@@ -133,7 +130,7 @@ describe("provider chain through a review", () => {
 
     await receive(app);
 
-    expect(gh.captured.updates[0]?.body).toContain(
+    expect(gh.captured.summaries[0]).toContain(
       "OpenAI unavailable (timed out) — reviewed by Gemini",
     );
   });
@@ -151,7 +148,7 @@ describe("provider chain through a review", () => {
     await receive(app);
 
     expect(app.clock.sleeps).toEqual([500, 1000]);
-    expect(gh.captured.updates[0]?.body).toContain(
+    expect(gh.captured.summaries[0]).toContain(
       "OpenAI unavailable (unreachable) — reviewed by Gemini",
     );
   });
@@ -173,7 +170,7 @@ describe("provider chain through a review", () => {
     expect(openai.requests[1]?.messages[3]?.content).toContain(
       "Answer again with only that JSON object",
     );
-    expect(gh.captured.updates[0]?.body).toContain("**5/10**");
+    expect(gh.captured.summaries[0]).toContain("**5/10**");
   });
 
   it("treats Gemini's MAX_TOKENS finish as a truncated answer, not a result", async () => {
@@ -183,7 +180,7 @@ describe("provider chain through a review", () => {
 
     await receive(app);
 
-    expect(gh.captured.updates[0]?.body).toContain(
+    expect(gh.captured.summaries[0]).toContain(
       "AI review unavailable (Gemini: answer was cut off) — static checks only.",
     );
   });
@@ -198,7 +195,7 @@ describe("provider chain through a review", () => {
 
     expect(openai.requests).toHaveLength(1);
     expect(app.clock.sleeps).toEqual([]);
-    expect(gh.captured.updates[0]?.body).toContain(
+    expect(gh.captured.summaries[0]).toContain(
       "OpenAI unavailable (rejected the API key) — reviewed by Gemini",
     );
   });
@@ -220,7 +217,7 @@ describe("provider chain through a review", () => {
       "json_schema",
       "json_object",
     ]);
-    expect(gh.captured.updates[0]?.body).toContain("**5/10**");
+    expect(gh.captured.summaries[0]).toContain("**5/10**");
   });
 
   it("opens OpenAI's circuit after three failed reviews, skips it without a call, and probes after the cool-down", async () => {
@@ -240,7 +237,7 @@ describe("provider chain through a review", () => {
     geminiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 4, message: "Fourth." }]) }]);
     await receive(app, "synchronize");
 
-    expect(skipped.captured.updates[0]?.body).toContain(
+    expect(skipped.captured.summaries[0]).toContain(
       "OpenAI unavailable (circuit open) — reviewed by Gemini",
     );
     expect((await app.health()).providers).toEqual({
@@ -255,7 +252,7 @@ describe("provider chain through a review", () => {
     openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 4, message: "Probe." }]) }]);
     await receive(app, "synchronize");
 
-    expect(probed.captured.updates[0]?.body).toContain("by OpenAI");
+    expect(probed.captured.summaries[0]).toContain("by OpenAI");
     expect((await app.health()).providers.openai).toBe("closed");
     expect(app.logs.join("")).toContain('"from":"half-open","to":"closed"');
   });
@@ -270,7 +267,7 @@ describe("provider chain through a review", () => {
     await receive(app, "synchronize");
 
     expect(openai.requests).toHaveLength(1);
-    expect(again.captured.updates[0]?.body).toContain(
+    expect(again.captured.summaries[0]).toContain(
       "OpenAI gpt-test-2026: 0 tokens in / 0 out, 1 request, 1 from cache",
     );
   });
@@ -290,16 +287,13 @@ describe("provider chain through a review", () => {
     }));
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
       .listFiles(files)
+      // 400 files: 100 head files read with the context, the other 300 in three requests of 100.
+      .context()
+      .sources({}, {}, 3)
       .checkRun()
-      // 400 files: eight GraphQL requests of 50.
-      .sources({}, {}, 8)
-      .getPull()
       .createReview()
-      .updateComment(1);
+      .createComment(1);
     // Each request is rated by how many requests came before it: 9, 8, 7…; the lowest must stand.
     const openai = openaiDynamic((request) => {
       const first = /^### (\S+)/m.exec(request.messages[1]?.content ?? "")?.[1] ?? "";
@@ -311,10 +305,14 @@ describe("provider chain through a review", () => {
 
     await receive(app);
 
+    const headFiles = gh.captured.graphql.map(
+      (r) => Object.keys(r.variables).filter((name) => /^p\d+$/.test(name)).length,
+    );
+    expect(headFiles).toEqual([100, 100, 100, 100]);
     const sent = openai.requests.map((r) => r.messages[1]?.content.match(/^### /gm)?.length ?? 0);
     expect(openai.requests.length).toBeGreaterThan(1);
     expect(sent.reduce((a, b) => a + b, 0)).toBeLessThan(400);
-    const summary = gh.captured.updates[0]?.body ?? "";
+    const summary = gh.captured.summaries[0] ?? "";
     const skipped = summary.match(/skipped: budget/g)?.length ?? 0;
     expect(skipped + sent.reduce((a, b) => a + b, 0)).toBe(400);
     expect(summary).toContain(

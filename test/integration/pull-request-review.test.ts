@@ -110,11 +110,11 @@ describe("pull_request → one review and one summary", () => {
       },
     ]);
 
-    // The summary said "in progress" first, then was edited in place with the result.
+    // The check run showed the review in progress; the summary was posted once, with the result.
+    expect(gh.captured.checkRuns[0]).toMatchObject({ status: "in_progress", head_sha: HEAD });
+    expect(gh.captured.updates).toHaveLength(0);
     expect(gh.captured.comments).toHaveLength(1);
-    expect(gh.captured.comments[0]?.body).toContain("Critic is reviewing `ec26c3e`");
-    expect(gh.captured.updates).toHaveLength(1);
-    const summary = gh.captured.updates[0]?.body ?? "";
+    const summary = gh.captured.comments[0]?.body ?? "";
     expect(summary).toContain("<!-- critic:summary -->");
     expect(summary).toContain(`<!-- critic:state {"sha":"${HEAD}","version":"0.1.0"} -->`);
     expect(summary).toContain("| `src/math.js` | modified | +3/−0 | reviewed |");
@@ -138,7 +138,7 @@ describe("pull_request → one review and one summary", () => {
     expect(llm.requests).toHaveLength(1);
     const [system, user] = llm.requests[0]?.messages ?? [];
     expect(system?.role).toBe("system");
-    expect(user?.content).toContain("5 +  return a / b;");
+    expect(user?.content).toContain("5+  return a / b;");
     expect(user?.content).toMatch(
       /<<<BEGIN UNTRUSTED PR TEXT [0-9a-f]{12}>>>\nTitle: Update the README with new information\./,
     );
@@ -150,20 +150,19 @@ describe("pull_request → one review and one summary", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments([
-        {
-          id: 5,
-          body: "quoting <!-- critic:summary --> here",
-          user: { login: "octocat", type: "User" },
-        },
-        botComment(77, "<!-- critic:summary -->\n\n## Critic review\n\nold review"),
-      ])
-      .updateComment(77, 2)
+      .context({
+        comments: [
+          {
+            id: 5,
+            body: "quoting <!-- critic:summary --> here",
+            user: { login: "octocat", type: "User" },
+          },
+          botComment(77, "<!-- critic:summary -->\n\n## Critic review\n\nold review"),
+        ],
+      })
+      .updateComment(77)
       .listFiles(FILES.slice(0, 1))
       .checkRun()
-      .sources()
-      .getPull()
       .createReview();
     openaiMock([
       { answer: modelAnswer([{ path: "src/math.js", line: 5, message: "Division by zero." }]) },
@@ -171,11 +170,11 @@ describe("pull_request → one review and one summary", () => {
 
     await receive(app, "synchronize");
 
+    // Edited once, at the end: the old review stays readable while the new one runs.
     expect(gh.captured.comments).toEqual([]);
-    expect(gh.captured.updates[0]?.body).toContain("Critic is reviewing");
-    expect(gh.captured.updates[0]?.body).toContain("old review");
-    expect(gh.captured.updates[1]?.body).toContain("**6/10**");
-    expect(gh.captured.updates[1]?.body).not.toContain("old review");
+    expect(gh.captured.updates).toHaveLength(1);
+    expect(gh.captured.updates[0]?.body).toContain("**6/10**");
+    expect(gh.captured.updates[0]?.body).not.toContain("old review");
   });
 
   it("reviews with static checks only when no AI provider is configured, and says so", async () => {
@@ -184,8 +183,7 @@ describe("pull_request → one review and one summary", () => {
       '@@ -0,0 +1,3 @@\n+const token = "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";\n+debugger;\n+export { token };';
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
+      .context()
       .createComment(9001)
       .listFiles([
         {
@@ -198,10 +196,7 @@ describe("pull_request → one review and one summary", () => {
         },
       ])
       .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(9001);
+      .createReview();
 
     await receive(app);
 
@@ -210,7 +205,7 @@ describe("pull_request → one review and one summary", () => {
     expect(review.comments[0]?.body).toContain("**🔴 Critical** · security");
     expect(review.comments[0]?.body).toContain("`ghp_********`");
     expect(review.comments[1]?.body).toContain("```suggestion\n```");
-    const summary = gh.captured.updates[0]?.body ?? "";
+    const summary = gh.captured.summaries[0] ?? "";
     expect(summary).toContain(
       "AI review unavailable (no AI provider is configured) — static checks only.",
     );
@@ -227,24 +222,20 @@ describe("pull_request → one review and one summary", () => {
       '@@ -1,2 +1,3 @@\n import os\n+AWS_KEY = "AKIAIOSFODNN7REALKEY"\n print(os.getcwd())';
     githubMock()
       .token()
-      .config()
-      .listComments()
+      .context()
       .createComment(9001)
       .listFiles([
         { filename: "app.py", status: "modified", additions: 1, deletions: 0, changes: 1, patch },
       ])
       .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(9001);
+      .createReview();
     const llm = openaiMock([{ answer: modelAnswer([]) }]);
 
     await receive(app);
 
     const prompt = JSON.stringify(llm.requests);
     expect(prompt).not.toContain("AKIAIOSFODNN7REALKEY");
-    expect(prompt).toContain('2 +AWS_KEY = \\"[REDACTED]\\"');
+    expect(prompt).toContain('2+AWS_KEY = \\"[REDACTED]\\"');
   });
 });
 
@@ -288,7 +279,7 @@ describe("a diff that tells the AI reviewer what to conclude", () => {
     const review = gh.captured.reviews[0] as { comments: Array<{ line: number; body: string }> };
     expect(review.comments.map((c) => c.line)).toContain(1);
     expect(review.comments.find((c) => c.line === 1)?.body).toContain("prompt injection");
-    const summary = gh.captured.updates.at(-1)?.body ?? "";
+    const summary = gh.captured.summaries.at(-1) ?? "";
     // One critical finding caps the rubric's rating at 4, however small the change.
     expect(summary).toContain("### Rating\n\n**4/10**");
     expect(summary).toContain("the rating is computed from the findings, not taken from the model");

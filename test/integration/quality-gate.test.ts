@@ -70,7 +70,7 @@ describe("quality gate: the Critic check run", () => {
     ]);
     // The review stays a comment by default; the summary says the gate failed.
     expect(gh.captured.reviews[0]?.event).toBe("COMMENT");
-    expect(gh.captured.updates[0]?.body).toContain(
+    expect(gh.captured.summaries.at(-1)).toContain(
       "> ⚠️ Quality gate failed: 1 critical finding (`fail_on: critical`).",
     );
   });
@@ -90,7 +90,7 @@ describe("quality gate: the Critic check run", () => {
     expect(gh.captured.checkUpdates[0]?.body.output?.summary).toMatch(
       /^The quality gate is off \(`gate` in `\.github\/critic\.yml`\); this check only reports\./,
     );
-    expect(gh.captured.updates[0]?.body).not.toContain("Quality gate");
+    expect(gh.captured.summaries.at(-1)).not.toContain("Quality gate");
   });
 
   it("requests changes when the gate fails and review_event is request_changes, even with nothing inline", async () => {
@@ -119,13 +119,10 @@ describe("quality gate: the Critic check run", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config("gate: { fail_on: critical }\nreview_event: request_changes\n")
-      .listComments()
+      .context({ config: "gate: { fail_on: critical }\nreview_event: request_changes\n" })
       .createComment(1)
       .listFiles([FILE])
       .checkRun(7000)
-      .sources()
-      .getPull()
       .listReviews([
         {
           id: 31,
@@ -146,8 +143,7 @@ describe("quality gate: the Critic check run", () => {
           user: { login: "critic[bot]", type: "Bot" },
         },
       ])
-      .dismissReview(31)
-      .updateComment(1);
+      .dismissReview(31);
     openaiMock([{ answer: modelAnswer([], 9) }]);
 
     await receive(app);
@@ -168,7 +164,7 @@ describe("quality gate: the Critic check run", () => {
 
     await receive(app);
 
-    expect(gh.captured.updates[0]?.body).toContain("static checks only");
+    expect(gh.captured.summaries.at(-1)).toContain("static checks only");
     expect(gh.captured.checkUpdates[0]?.body).toMatchObject({
       status: "completed",
       conclusion: "neutral",
@@ -183,8 +179,7 @@ describe("quality gate: the Critic check run", () => {
     const app = await createTestApp({ OPENAI_API_KEY: "" });
     const gh = githubMock()
       .token()
-      .config("gate:\n  fail_on: critical\n")
-      .listComments()
+      .context({ config: "gate:\n  fail_on: critical\n" })
       .createComment(1)
       .listFiles([
         {
@@ -195,10 +190,7 @@ describe("quality gate: the Critic check run", () => {
         },
       ])
       .checkRun(7000)
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .createReview();
 
     await receive(app);
 
@@ -217,16 +209,12 @@ describe("quality gate: the Critic check run", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
+      .context()
       .createComment(1)
       .listFiles([FILE])
       .createCheckRun(7000)
       .updateCheckRun(7000, 3)
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .createReview();
     const findings = Array.from({ length: 120 }, (_, i) => ({
       path: "src/x.ts",
       line: 3 + (i % 2),
@@ -251,21 +239,17 @@ describe("quality gate: the Critic check run", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config("gate:\n  fail_on: critical\n")
-      .listComments()
+      .context({ config: "gate:\n  fail_on: critical\n" })
       .createComment(1)
       .listFiles([FILE])
       .createCheckRun(7000, 403)
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .createReview();
     openaiMock([{ answer: critical() }]);
 
     await receive(app);
 
     expect(gh.captured.reviews).toHaveLength(1);
-    expect(gh.captured.updates[0]?.body).toContain("Quality gate failed");
+    expect(gh.captured.summaries.at(-1)).toContain("Quality gate failed");
     expect(gh.captured.checkUpdates).toEqual([]);
     expect(app.logs.join("")).toContain("could not create the check run; reviewing without it");
   });
@@ -274,17 +258,13 @@ describe("quality gate: the Critic check run", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config("gate:\n  fail_on: critical\n")
-      .listComments()
+      .context({ config: "gate:\n  fail_on: critical\n" })
       .createComment(1)
       .listFiles([FILE])
       .createCheckRun(7000)
       .updateCheckRun(7000, 1, 422)
       .updateCheckRun(7000)
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .createReview();
     openaiMock([{ answer: critical() }]);
 
     await receive(app);

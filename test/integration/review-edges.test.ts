@@ -2,7 +2,16 @@ import nock from "nock";
 import { describe, expect, it, vi } from "vitest";
 import { publishReview } from "../../src/review/publish-review.js";
 import { createRedactor } from "../../src/security/redactor.js";
-import { botComment, FILE, GITHUB, githubMock, OWNER, PR, REPO } from "../helpers/github-nock.js";
+import {
+  botComment,
+  FILE,
+  GITHUB,
+  githubMock,
+  HEAD_SHA,
+  OWNER,
+  PR,
+  REPO,
+} from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
@@ -16,6 +25,15 @@ async function receive(app: TestApp, action = "opened", overrides: Record<string
   await app.queue.onIdle();
 }
 
+const EARLIER_SHA = "a".repeat(40);
+
+/** Critic's summary of an earlier review of `sha`. */
+const earlierSummary = (sha: string) =>
+  botComment(
+    1,
+    `<!-- critic:summary -->\n\n## Critic review\n\nold\n\n<!-- critic:state {"sha":"${sha}","version":"0.1.0"} -->`,
+  );
+
 const oneFinding = () => modelAnswer([{ path: "src/x.ts", line: 3, message: "Problem on c." }]);
 
 describe("pull_request edge cases", () => {
@@ -23,19 +41,15 @@ describe("pull_request edge cases", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
       .listFiles([FILE])
+      .context()
       .checkRun()
-      .sources()
-      .getPull()
       .createReview(422, {
         message: "Unprocessable Entity",
         errors: ["Pull request review thread line must be part of the diff"],
       })
       .createReview(200)
-      .updateComment(1);
+      .createComment(1);
     openaiMock([{ answer: oneFinding() }]);
 
     await receive(app);
@@ -43,7 +57,8 @@ describe("pull_request edge cases", () => {
     expect(gh.captured.reviews).toHaveLength(2);
     expect((gh.captured.reviews[1] as { comments: unknown[] }).comments).toEqual([]);
     expect(gh.captured.reviews[1]?.body).toContain("could not place its 1 inline comment");
-    const summary = gh.captured.updates[0]?.body ?? "";
+    // A first review: the summary is created once, at the end.
+    const summary = gh.captured.summaries[0] ?? "";
     expect(summary).toContain("GitHub did not accept the inline comments");
     expect(summary).toContain("- `src/x.ts:3` (bug) Problem on c. _(not posted inline)_");
   });
@@ -53,13 +68,9 @@ describe("pull_request edge cases", () => {
     const head = pullRequestPayload("opened").pull_request.head.sha;
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
       .listFiles([FILE])
+      .context()
       .checkRun()
-      .sources()
-      .getPull()
       .createReview(502, { message: "Bad Gateway" })
       .listReviews([
         {
@@ -68,30 +79,26 @@ describe("pull_request edge cases", () => {
           body: `Critic left 1 inline comment.\n\n<!-- critic:review sha=${head} -->`,
         },
       ])
-      .updateComment(1);
+      .createComment(1);
     openaiMock([{ answer: oneFinding() }]);
 
     await receive(app);
 
     expect(gh.captured.reviews).toHaveLength(1);
-    expect(gh.captured.updates[0]?.body).toContain("_(inline)_");
+    expect(gh.captured.summaries[0]).toContain("_(inline)_");
   });
 
   it("posts again after a 5xx when no review of this head exists", async () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
       .listFiles([FILE])
+      .context()
       .checkRun()
-      .sources()
-      .getPull()
       .createReview(500, { message: "Server Error" })
       .listReviews([])
       .createReview(200)
-      .updateComment(1);
+      .createComment(1);
     openaiMock([{ answer: oneFinding() }]);
 
     await receive(app);
@@ -104,66 +111,71 @@ describe("pull_request edge cases", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
       .listFiles([FILE])
+      .context()
       .checkRun()
-      .sources()
-      .getPull()
       .createReview(502, { message: "Bad Gateway" })
       .listReviews([])
       .createReview(502, { message: "Bad Gateway" })
       .listReviews([])
       .createReview(200)
-      .updateComment(1);
+      .createComment(1);
     openaiMock([{ answer: oneFinding() }]);
 
     await receive(app);
 
     expect(gh.captured.reviews).toHaveLength(3);
-    expect(gh.captured.updates[0]?.body).toContain("_(inline)_");
+    expect(gh.captured.summaries[0]).toContain("_(inline)_");
   });
 
   it("keeps one summary when creating it failed with a 5xx but the comment had landed", async () => {
     const app = await createTestApp();
-    const gh = githubMock().token().config().listComments().createComment(1, 502);
-    // GitHub stored the comment before answering 502: Critic finds it instead of posting again.
+    const gh = githubMock()
+      .token()
+      .listFiles([FILE])
+      .context()
+      .checkRun()
+      .createReview(200)
+      .createComment(1, 502);
+    // GitHub stored the comment before answering 502: Critic finds it instead of posting again,
+    // and leaves it as it is (it holds the text Critic meant to write).
     gh.scope
       .get(`/repos/${OWNER}/${REPO}/issues/${PR}/comments`)
       .query({ per_page: 100 })
       .reply(() => [200, [botComment(41, gh.captured.comments[0]?.body ?? "")]]);
-    gh.listFiles([FILE]).checkRun().sources().getPull().createReview(200).updateComment(41);
     openaiMock([{ answer: oneFinding() }]);
 
     await receive(app);
 
     expect(gh.captured.comments).toHaveLength(1);
+    expect(gh.captured.updates).toEqual([]);
     expect(gh.captured.reviews).toHaveLength(1);
-    expect(gh.captured.updates[0]?.body).toContain("Problem on c.");
+    expect(gh.captured.summaries).toHaveLength(1);
+    expect(gh.captured.summaries[0]).toContain("Problem on c.");
+    // The check run is completed with the summary that landed.
+    expect(gh.captured.checkUpdates[0]?.body).toMatchObject({ status: "completed" });
   });
 
   it("creates the summary again after a 5xx when it had not landed", async () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
+      .listFiles([FILE])
+      .context()
+      .checkRun()
+      .createReview(200)
       .createComment(1, 502)
       .listComments()
-      .createComment(2)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull()
-      .createReview(200)
-      .updateComment(2);
+      .createComment(2);
     openaiMock([{ answer: oneFinding() }]);
 
     await receive(app);
 
+    // The one POST that failed, then the same summary posted again (and nothing edited).
     expect(gh.captured.comments).toHaveLength(2);
-    expect(gh.captured.updates[0]?.body).toContain("Problem on c.");
+    expect(gh.captured.comments[1]?.body).toBe(gh.captured.comments[0]?.body);
+    expect(gh.captured.comments[1]?.body).toContain("Problem on c.");
+    expect(gh.captured.updates).toEqual([]);
   });
 
   it("sends no review once a newer push has superseded the head it waits to post", async () => {
@@ -202,9 +214,12 @@ describe("pull_request edge cases", () => {
 
   it("skips drafts without writing anything, unless review_drafts is set", async () => {
     const skipped = await createTestApp();
-    githubMock().token().config();
+    // Only the two reads: no check run, no summary.
+    githubMock().token().listFiles([FILE]).context();
 
     await receive(skipped, "opened", { draft: true });
+
+    expect(skipped.logs.join("")).toContain("draft pull request skipped");
 
     const reviewed = await createTestApp();
     const gh = githubMock().token().firstReview({ config: "review_drafts: true\n", comment: 1 });
@@ -229,7 +244,8 @@ describe("pull_request edge cases", () => {
 
   it("stops when the repository turned Critic off", async () => {
     const app = await createTestApp();
-    githubMock().token().config("enabled: false\n");
+    // Only the two reads: no check run, no summary.
+    githubMock().token().listFiles([FILE]).context({ config: "enabled: false\n" });
 
     await receive(app);
 
@@ -245,7 +261,7 @@ describe("pull_request edge cases", () => {
 
     await receive(app);
 
-    const summary = gh.captured.updates[0]?.body ?? "";
+    const summary = gh.captured.summaries[0] ?? "";
     expect(summary).toContain(
       "Invalid configuration, using the defaults: .github/critic.yml: `max_comments`",
     );
@@ -255,22 +271,19 @@ describe("pull_request edge cases", () => {
 
   it("applies the org's .github config, and reports an unreadable YAML file instead of failing", async () => {
     const fromOrg = await createTestApp();
+    // max_comments 0: no review is posted, only the summary.
     const gh = githubMock()
       .token()
-      .config(undefined, "max_comments: 0\nlanguage: German\n")
-      .listComments()
-      .createComment(1)
       .listFiles([FILE])
+      .context({ orgConfig: "max_comments: 0\nlanguage: German\n" })
       .checkRun(7000)
-      .sources()
-      .getPull()
-      .updateComment(1);
+      .createComment(1);
     const llm = openaiMock([{ answer: oneFinding() }]);
 
     await receive(fromOrg);
 
     expect(gh.captured.reviews).toEqual([]);
-    expect(gh.captured.updates[0]?.body).toContain("_(not posted inline: comment limit)_");
+    expect(gh.captured.summaries[0]).toContain("_(not posted inline: comment limit)_");
     expect(llm.requests[0]?.messages[0]?.content).toContain("in German");
 
     const badYaml = await createTestApp();
@@ -279,7 +292,7 @@ describe("pull_request edge cases", () => {
 
     await receive(badYaml);
 
-    expect(gh2.captured.updates[0]?.body).toContain(".github/critic.yml: could not be read");
+    expect(gh2.captured.summaries[0]).toContain(".github/critic.yml: could not be read");
   });
 
   it.each([
@@ -313,7 +326,7 @@ describe("pull_request edge cases", () => {
 
       expect(llm.requests).toHaveLength(replies.length);
       expect(app.clock.sleeps).toEqual(sleeps);
-      const summary = gh.captured.updates[0]?.body ?? "";
+      const summary = gh.captured.summaries[0] ?? "";
       expect(summary).toContain(`AI review unavailable (${note}) — static checks only.`);
       expect(summary).toContain("by static checks only");
       expect(summary).toContain("**10/10** — Computed from the static findings");
@@ -324,9 +337,6 @@ describe("pull_request edge cases", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
       .listFiles([
         {
           filename: "yarn.lock",
@@ -337,55 +347,84 @@ describe("pull_request edge cases", () => {
           patch: "@@ -1 +1 @@\n-a\n+b",
         },
       ])
+      .context()
       .checkRun()
-
-      .getPull()
-      .updateComment(1);
+      .createComment(1);
 
     await receive(app);
 
-    expect(gh.captured.updates[0]?.body).toContain("Not rated: there was nothing to review.");
+    expect(gh.captured.summaries[0]).toContain("Not rated: there was nothing to review.");
   });
 
   it("defers the review until GitHub's rate limit resets instead of failing it", async () => {
     const app = await createTestApp();
-    const reset = Math.floor(Date.now() / 1000) + 1800;
-    // The check run stays open: the deferred review completes it (nothing can be written now).
+    // Half an hour ahead by the apps' fake clocks (which start at the same time), so the deferred
+    // reviews wait for it: a reset read against another clock would run them at once.
+    const reset = Math.floor(app.clock.clock.now() / 1000) + 1800;
+    const rateLimited = [
+      403,
+      { message: "API rate limit exceeded" },
+      { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
+    ] as const;
+    // The limit is hit at the compare of a PR reviewed before, after its summary was read and its
+    // check run opened: the summary says when the review goes on; the run stays in progress.
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
-      .updateComment(1)
-      .createCheckRun(7000);
+      .listFiles([FILE])
+      .context({ comments: [earlierSummary(EARLIER_SHA)] })
+      .createCheckRun(7000)
+      .updateComment(1);
     gh.scope
-      .get("/repos/Codertocat/Hello-World/pulls/2/files")
-      .query({ per_page: 100 })
-      .reply(
-        403,
-        { message: "API rate limit exceeded" },
-        { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
-      );
+      .get(`/repos/Codertocat/Hello-World/compare/${EARLIER_SHA}...${HEAD_SHA}`)
+      .query(true)
+      .reply(...rateLimited);
 
     await receive(app);
 
-    expect(gh.captured.updates[0]?.body).toContain(`the review will continue then`);
-    expect(gh.captured.updates[0]?.body).toContain(
-      new Date(reset * 1000).toISOString().slice(11, 16),
-    );
+    expect(gh.captured.summaries).toHaveLength(1);
+    expect(gh.captured.summaries[0]).toContain(`the review will continue then`);
+    expect(gh.captured.summaries[0]).toContain(new Date(reset * 1000).toISOString().slice(11, 16));
+    // The last reviewed head is kept, for the deferred review to compare against.
+    expect(gh.captured.summaries[0]).toContain(`"sha":"${EARLIER_SHA}"`);
+    expect(gh.captured.checkRuns).toMatchObject([{ status: "in_progress" }]);
+    expect(gh.captured.checkUpdates).toEqual([]);
     expect(app.logs.join("")).toContain("GitHub rate limit used up; review deferred");
     expect(app.logs.join("")).not.toContain("review failed");
+
+    // Hit at the first call, before anything was read: nothing is looked up or written while
+    // the limit is used up.
+    const early = await createTestApp();
+    const gh1 = githubMock().token();
+    gh1.scope
+      .get("/repos/Codertocat/Hello-World/pulls/2/files")
+      .query({ per_page: 100 })
+      .reply(...rateLimited);
+
+    await receive(early);
+
+    expect(early.logs.join("")).toContain("GitHub rate limit used up; review deferred");
+
+    // A first review hit by the limit after its check run opened: the check run stays in
+    // progress (the deferred review completes it) and no summary is written.
+    const first = await createTestApp();
+    const gh2 = githubMock().token().listFiles([FILE]).context().createCheckRun(7000);
+    gh2.scope.post(`/repos/${OWNER}/${REPO}/pulls/${PR}/reviews`).reply(...rateLimited);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(first);
+
+    expect(gh2.captured.checkRuns).toMatchObject([{ status: "in_progress" }]);
+    expect(gh2.captured.checkUpdates).toEqual([]);
+    expect(gh2.captured.summaries).toEqual([]);
+    expect(first.logs.join("")).toContain("GitHub rate limit used up; review deferred");
+    expect(first.logs.join("")).not.toContain("review failed");
   });
 
   it("reports a GitHub failure in the summary and keeps serving the next review", async () => {
     const app = await createTestApp();
-    const gh = githubMock()
-      .token()
-      .config()
-      .listComments()
-      .createComment(1)
-      .updateComment(1)
-      .checkRun(7000);
+    // GitHub fails the review's first call: nothing was read and no check run opened, so the
+    // failure is reported in a summary created after looking for one.
+    const gh = githubMock().token().listComments().createComment(1);
     gh.scope
       .get("/repos/Codertocat/Hello-World/pulls/2/files")
       .query({ per_page: 100 })
@@ -393,7 +432,37 @@ describe("pull_request edge cases", () => {
 
     await receive(app);
 
-    expect(gh.captured.updates[0]?.body).toContain("could not be completed");
+    expect(gh.captured.summaries).toHaveLength(1);
+    expect(gh.captured.summaries[0]).toContain("could not be completed");
+    expect(app.logs.join("")).toContain("review failed");
+    expect(gh.captured.checkRuns).toEqual([]);
+
+    // The next push is reviewed, and its summary replaces the failure's.
+    const next = githubMock()
+      .listFiles([FILE])
+      .context({ comments: [botComment(1, gh.captured.summaries[0] ?? "")] })
+      .checkRun()
+      .createReview()
+      .updateComment(1);
+    openaiMock([{ answer: oneFinding() }]);
+    await receive(app, "synchronize");
+    expect(next.captured.reviews).toHaveLength(1);
+    expect(next.captured.summaries[0]).toContain("Problem on c.");
+  });
+
+  it("completes the check run when GitHub fails the review after it opened", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .listFiles([FILE])
+      .context()
+      .checkRun(7000)
+      .createReview(403, { message: "Resource not accessible by integration" })
+      .createComment(1);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
     expect(app.logs.join("")).toContain("review failed");
     // The check run does not hang in progress; with the gate off, a failure blocks nothing.
     expect(gh.captured.checkUpdates).toMatchObject([
@@ -405,11 +474,9 @@ describe("pull_request edge cases", () => {
         },
       },
     ]);
-
-    const next = githubMock().firstReview({ comment: 2 });
-    openaiMock([{ answer: oneFinding() }]);
-    await receive(app, "synchronize");
-    expect(next.captured.reviews).toHaveLength(1);
+    // A first review: the summary is created to say so.
+    expect(gh.captured.summaries).toHaveLength(1);
+    expect(gh.captured.summaries[0]).toContain("could not be completed");
   });
 
   it("mints a new installation token once when GitHub refuses the cached one", async () => {
@@ -422,7 +489,9 @@ describe("pull_request edge cases", () => {
     const refused = nock(GITHUB, { reqheaders: { authorization: "token ghs_revoked" } })
       .get("/rate_limit")
       .reply(200, {})
-      .get("/repos/Codertocat/Hello-World/contents/.github%2Fcritic.yml")
+      // The review's first call: GitHub refuses the cached token.
+      .get("/repos/Codertocat/Hello-World/pulls/2/files")
+      .query({ per_page: 100 })
       .reply(401, { message: "Bad credentials" });
     const gh = githubMock(
       nock(GITHUB, { reqheaders: { authorization: "token ghs_fresh" } }),

@@ -24,33 +24,34 @@ const reviewed = (sha: string) =>
 describe("review lifecycle", () => {
   it("does not review a head it already reviewed (reopened, ready_for_review)", async () => {
     const app = await createTestApp();
-    githubMock()
+    const gh = githubMock()
       .token()
-      .config()
-      .listComments([reviewed(HEAD_SHA)]);
+      .listFiles([FILE])
+      .context({ comments: [reviewed(HEAD_SHA)] });
 
     await receive(app, "reopened");
+
+    // Nothing written: no check run, no summary edit.
+    expect(gh.captured.checkRuns).toEqual([]);
+    expect(gh.captured.summaries).toEqual([]);
 
     expect(app.logs.join("")).toContain("head already reviewed");
   });
 
-  it("posts nothing when the head moved while the model was thinking", async () => {
+  it("posts nothing when another receiver heard of a newer head while the model was thinking", async () => {
     const app = await createTestApp();
-    const gh = githubMock()
-      .token()
-      .config()
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull(NEWER);
-    openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]) }]);
+    const gh = githubMock().token().listFiles([FILE]).context().checkRun();
+    // In Redis mode the push reaches a receiver in another process, which notes the new head
+    // but cannot stop this worker's review: the review checks the note before posting.
+    openaiDynamic(() => {
+      void app.pullHeads.record("Codertocat/Hello-World#2", { sha: NEWER, open: true });
+      return modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]);
+    });
 
     await receive(app);
 
     expect(gh.captured.reviews).toEqual([]);
-    expect(gh.captured.updates).toEqual([]);
+    expect(gh.captured.summaries).toEqual([]);
     expect(app.logs.join("")).toContain("head moved during the review; nothing posted");
     // The stale head's check run does not hang in progress.
     expect(gh.captured.checkRuns).toMatchObject([
@@ -67,24 +68,25 @@ describe("review lifecycle", () => {
     ]);
   });
 
-  it("says so in the summary when the PR was closed during the review", async () => {
+  it("posts nothing when the PR was closed during the review, and says so in the check run", async () => {
     const app = await createTestApp();
-    const gh = githubMock()
-      .token()
-      .config()
-      .listComments()
-      .createComment(1)
-      .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull(HEAD_SHA, "closed")
-      .updateComment(1);
-    openaiMock([{ answer: modelAnswer([]) }]);
+    const gh = githubMock().token().listFiles([FILE]).context().checkRun();
+    openaiDynamic(() => {
+      void app.probot.receive({
+        id: "d-closed",
+        name: "pull_request",
+        payload: pullRequestPayload("closed", { state: "closed" }) as never,
+      });
+      return modelAnswer([]);
+    });
 
     await receive(app);
 
     expect(gh.captured.reviews).toEqual([]);
-    expect(gh.captured.updates[0]?.body).toContain("the pull request was closed");
+    expect(gh.captured.summaries).toEqual([]);
+    expect(gh.captured.checkUpdates[0]?.body.output?.title).toBe(
+      "Not reviewed: the pull request was closed",
+    );
     expect(gh.captured.checkUpdates[0]?.body).toMatchObject({
       status: "completed",
       conclusion: "skipped",
@@ -93,28 +95,18 @@ describe("review lifecycle", () => {
 
   it("aborts a running review when a newer push arrives, and reviews only the newer head", async () => {
     const app = await createTestApp();
+    // The first job is stopped at its model call, before writing a summary; the newer job
+    // creates the one summary.
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
       .listFiles([FILE])
+      .context()
       .checkRun(7001)
-      .sources()
-      // The newer job: finds the summary the first job created, and reviews the new head.
-      .config()
-      .listComments([
-        botComment(
-          1,
-          "<!-- critic:summary -->\n\n## Critic review\n\n> ⏳ Critic is reviewing `ec26c3e`…",
-        ),
-      ])
-      .updateComment(1, 2)
       .listFiles([{ ...FILE, patch: PATCH.replace("+d", "+d2") }])
+      .context()
       .checkRun(7002)
-      .sources()
-      .getPull(NEWER)
-      .createReview();
+      .createReview()
+      .createComment(1);
     let pushed = false;
     const llm = openaiDynamic(() => {
       if (!pushed) {
@@ -139,7 +131,8 @@ describe("review lifecycle", () => {
     expect(gh.captured.comments).toHaveLength(1);
     expect(gh.captured.reviews).toHaveLength(1);
     expect(gh.captured.reviews[0]?.commit_id).toBe(NEWER);
-    expect(gh.captured.updates.at(-1)?.body).toContain(`<!-- critic:state {"sha":"${NEWER}"`);
+    expect(gh.captured.summaries).toHaveLength(1);
+    expect(gh.captured.summaries[0]).toContain(`<!-- critic:state {"sha":"${NEWER}"`);
     expect(app.logs.join("")).toContain("review superseded by a newer push; nothing posted");
     // The aborted review's check run is cancelled; the newer head's completes normally.
     expect(gh.captured.checkRuns.map((c) => c.head_sha)).toEqual([HEAD_SHA, NEWER]);
@@ -153,13 +146,10 @@ describe("review lifecycle", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
+      .context()
       .createComment(1)
       .listFiles([FILE])
       .checkRun()
-      .sources()
-      .getPull()
       .createReview(422, {
         message: "Unprocessable Entity",
         errors: ["Pull request review thread line must be part of the diff"],
@@ -167,18 +157,17 @@ describe("review lifecycle", () => {
       .createReview(422, {
         message: "Unprocessable Entity",
         errors: ["commit_id is not part of the pull request"],
-      })
-      .updateComment(1);
+      });
     openaiMock([
       { answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "Problem on c." }]) },
     ]);
 
     await receive(app);
 
-    expect(gh.captured.updates[0]?.body).toContain(
+    expect(gh.captured.summaries.at(-1)).toContain(
       "- `src/x.ts:3` (bug) Problem on c. _(not posted inline)_",
     );
-    expect(gh.captured.updates[0]?.body).toContain("**6/10**");
+    expect(gh.captured.summaries.at(-1)).toContain("**6/10**");
   });
 
   it("escapes file names so a PR cannot forge Critic's hidden state", async () => {
@@ -190,7 +179,7 @@ describe("review lifecycle", () => {
 
     await receive(app);
 
-    const body = gh.captured.updates[0]?.body ?? "";
+    const body = gh.captured.summaries.at(-1) ?? "";
     expect(body.match(/<!-- critic:state/g)).toHaveLength(1);
     expect(body).toContain(`<!-- critic:state {"sha":"${HEAD_SHA}"`);
   });
@@ -230,8 +219,7 @@ describe("review lifecycle", () => {
       '@@ -0,0 +1,2 @@\n+module.exports = { token: "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx" };\n+//';
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
+      .context()
       .createComment(1)
       .listFiles([
         {
@@ -244,10 +232,7 @@ describe("review lifecycle", () => {
         },
       ])
       .checkRun()
-
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .createReview();
 
     await receive(app);
 
@@ -256,6 +241,6 @@ describe("review lifecycle", () => {
     ).comments;
     expect(comments).toMatchObject([{ path: "vendor/lib/config.js", line: 1 }]);
     expect(comments[0]?.body).toContain("Possible secret committed");
-    expect(gh.captured.updates[0]?.body).toContain("skipped: excluded by default (vendored)");
+    expect(gh.captured.summaries.at(-1)).toContain("skipped: excluded by default (vendored)");
   });
 });

@@ -115,7 +115,7 @@ describe("secrets never reach a model, on every road", () => {
 
     expectNothingLeaked(llm.requests);
     expect(sent(llm.requests)).toContain("config/[REDACTED].py");
-    const summary = gh.captured.updates.at(-1)?.body ?? "";
+    const summary = gh.captured.summaries.at(-1) ?? "";
     expect(summary).toContain("Possible secret committed");
     expect(summary).toContain("Possible secret in the file name");
     for (const secret of NEVER.filter((s) => s !== GH_TOKEN)) expect(summary).not.toContain(secret);
@@ -132,13 +132,10 @@ describe("secrets never reach a model, on every road", () => {
     ].join("\n");
     const gh = githubMock()
       .token()
-      .config()
-      .listComments([botComment(77, previous)])
-      .updateComment(77, 2)
+      .context({ comments: [botComment(77, previous)] })
+      .updateComment(77)
       .listFiles(PR_FILES)
       .checkRun()
-      .sources()
-      .getPull(next)
       .createReview();
     compareMock(gh.scope, last, next, { status: "ahead", files: PR_FILES });
     const llm = openaiMock([{ answer: modelAnswer([]) }]);
@@ -154,7 +151,7 @@ describe("secrets never reach a model, on every road", () => {
     await app.idle();
 
     expectNothingLeaked(llm.requests);
-    expect(gh.captured.updates.at(-1)?.body).toContain("Reviewed the changes since `aaaaaaa`");
+    expect(gh.captured.summaries.at(-1)).toContain("Reviewed the changes since `aaaaaaa`");
   });
 
   it("/ask about a pull request that commits the operator's own keys", async () => {

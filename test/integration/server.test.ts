@@ -60,8 +60,7 @@ describe("the HTTP server", () => {
     const body = JSON.stringify(pullRequestPayload("opened"));
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
+      .context()
       .createComment(1)
       .listFiles([
         {
@@ -74,10 +73,7 @@ describe("the HTTP server", () => {
         },
       ])
       .checkRun()
-      .sources()
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .createReview();
     openaiMock([
       {
         answer: modelAnswer([
@@ -97,8 +93,8 @@ describe("the HTTP server", () => {
     expect(
       (gh.captured.reviews[0] as { comments: Array<{ line: number }> }).comments.map((c) => c.line),
     ).toEqual([1]);
-    expect(gh.captured.updates[0]?.body).toContain("**Outside the diff (1)**");
-    expect(gh.captured.updates[0]?.body).toContain("**6/10**");
+    expect(gh.captured.summaries.at(-1)).toContain("**Outside the diff (1)**");
+    expect(gh.captured.summaries.at(-1)).toContain("**6/10**");
   });
 
   it("refuses a delivery whose signature does not match, and does no work", async () => {

@@ -162,7 +162,7 @@ describe("slash-commands", () => {
     expect(llm.requests[0]?.messages[1]?.content).toMatch(
       /<<<BEGIN UNTRUSTED QUESTION [0-9a-f]{12}>>>\nWhat does this change do\?/,
     );
-    expect(llm.requests[0]?.messages[1]?.content).toContain("4 +d");
+    expect(llm.requests[0]?.messages[1]?.content).toContain("4+d");
   });
 
   it("limits model-spending commands per user per hour, and lets them through again later", async () => {
@@ -285,14 +285,14 @@ describe("slash-commands", () => {
     expect(paused).toContain('"paused":true');
 
     githubMock()
-      .config()
-      .listComments([botComment(1, paused)]);
+      .listFiles([FILE])
+      .context({ comments: [botComment(1, paused)] });
     await push(app);
     expect(app.logs.join("")).toContain("automatic reviews paused");
 
+    // The summary the /pause wrote is known: no need to look for it again.
     const resumed = githubMock()
       .reaction(COMMENT_ID, "eyes")
-      .listComments([botComment(1, paused)])
       .updateComment(1)
       .reaction(COMMENT_ID, "rocket");
     await comment(app, "/resume");
@@ -300,13 +300,10 @@ describe("slash-commands", () => {
     expect(body).not.toContain("paused");
 
     const reviewed = githubMock()
-      .config()
-      .listComments([botComment(1, body)])
-      .updateComment(1, 2)
+      .context({ comments: [botComment(1, body)] })
+      .updateComment(1)
       .listFiles([FILE])
       .checkRun()
-      .sources()
-      .getPull("c".repeat(40))
       .createReview();
     openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]) }]);
     await push(app);
@@ -317,25 +314,23 @@ describe("slash-commands", () => {
     const app = await createTestApp();
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
-      .createComment(1)
       .listFiles([FILE])
+      .context()
       .checkRun()
-      .sources()
-      // The /pause, handled while the review waits for the model.
+      // The /pause, handled while the review waits for the model, and the review's end race
+      // to the summary: whichever comes first creates it, the other edits it. Only a /pause
+      // that comes first has to look for it on GitHub.
       .permission("maintainer", "write")
       .reaction(COMMENT_ID, "eyes")
-      .listComments([
-        botComment(
-          1,
-          '<!-- critic:summary -->\n\n## Critic review\n\n> ⏳ Critic is reviewing\n<!-- critic:state {"sha":"","version":"0.1.0"} -->',
-        ),
-      ])
-      .updateComment(1, 2)
+      .createComment(1)
       .reaction(COMMENT_ID, "rocket")
-      .getPull()
-      .createReview();
+      .createReview()
+      .updateComment(1);
+    gh.scope
+      .get("/repos/Codertocat/Hello-World/issues/2/comments")
+      .query({ per_page: 100 })
+      .optionally()
+      .reply(200, []);
     let paused = false;
     openaiDynamic(() => {
       if (!paused) {
@@ -357,7 +352,9 @@ describe("slash-commands", () => {
     await new Promise((r) => setTimeout(r, 50));
     await app.idle();
 
-    const summary = gh.captured.updates.find((u) => u.body.includes("### Rating"))?.body ?? "";
+    expect(gh.captured.summaries).toHaveLength(2);
+    const summary = gh.captured.summaries.at(-1) ?? "";
+    expect(summary).toContain("### Rating");
     expect(summary).toContain('"paused":true');
     expect(summary).toContain("Automatic reviews are paused");
   });

@@ -23,18 +23,15 @@ describe("a daily model budget per installation", () => {
 
     await receive(app, "budget-1", pullRequestPayload("opened"));
 
-    const summary = first.captured.updates.at(-1)?.body ?? "";
+    const summary = first.captured.summaries.at(-1) ?? "";
     expect(summary).toContain("OpenAI");
     // The next push: no model request is mocked, so one made would fail the test.
     // The installation token minted for the first review is still good.
     const second = githubMock()
-      .config()
-      .listComments([botComment(9001, summary)])
-      .updateComment(9001, 2)
+      .context({ comments: [botComment(9001, summary)] })
+      .updateComment(9001)
       .listFiles([FILE])
-      .checkRun()
-      .sources()
-      .getPull(NEXT);
+      .checkRun();
     compareMock(second.scope, HEAD_SHA, NEXT, { status: "ahead", files: [PUSHED] });
     const base = pullRequestPayload("synchronize");
     await receive(
@@ -43,7 +40,7 @@ describe("a daily model budget per installation", () => {
       pullRequestPayload("synchronize", { head: { ...base.pull_request.head, sha: NEXT } }),
     );
 
-    const capped = second.captured.updates.at(-1)?.body ?? "";
+    const capped = second.captured.summaries.at(-1) ?? "";
     expect(capped).toContain(
       "AI review unavailable (Model budget: this installation used its 1,000 model tokens for today (UTC)) — static checks only.",
     );
@@ -74,8 +71,6 @@ describe("a daily model budget per installation", () => {
     const review = githubMock().firstReview({ review: false });
     await receive(app, "after-ask", pullRequestPayload("opened"));
 
-    expect(review.captured.updates.at(-1)?.body).toContain(
-      "Model budget: this installation used its",
-    );
+    expect(review.captured.summaries.at(-1)).toContain("Model budget: this installation used its");
   });
 });

@@ -36,13 +36,10 @@ async function reviewApp(fixture: string, rules: Record<string, string> = {}, co
   const { listed, heads } = await pullFiles(fixture);
   const gh = githubMock()
     .token()
-    .config(config)
-    .listComments()
+    .context({ config: config, texts: heads, rules: rules })
     .createComment(1)
     .listFiles(listed)
-    .checkRun()
-    .sources(heads, rules)
-    .getPull();
+    .checkRun();
   return { app, gh };
 }
 
@@ -60,7 +57,7 @@ type Posted = { comments: Array<{ path: string; line: number; body: string }> };
 describe("static review (no model)", () => {
   it("flags exactly the AWS key, the SQL concatenation, the eval and the debugger, inline", async () => {
     const { app, gh } = await reviewApp("with-problems.diff");
-    gh.createReview().updateComment(1);
+    gh.createReview();
 
     await receive(app);
 
@@ -87,15 +84,11 @@ describe("static review (no model)", () => {
     const { listed, heads } = await pullFiles("with-problems.diff");
     const gh = githubMock()
       .token()
-      .config()
-      .listComments()
+      .context({ texts: heads })
       .createComment(1)
       .listFiles(listed)
       .checkRun()
-      .sources(heads)
-      .getPull()
-      .createReview()
-      .updateComment(1);
+      .createReview();
     openaiMock([
       {
         answer: modelAnswer([
@@ -131,12 +124,11 @@ describe("static review (no model)", () => {
 
   it("finds nothing in the same files without those constructs", async () => {
     const { app, gh } = await reviewApp("without-problems.diff");
-    gh.updateComment(1);
 
     await receive(app);
 
     expect(gh.captured.reviews).toEqual([]);
-    expect(gh.captured.updates[0]?.body).toContain("No problems found.");
+    expect(gh.captured.summaries.at(-1)).toContain("No problems found.");
   });
 
   it("applies the repository's own rules, reports a broken one, and honours static.disable", async () => {
@@ -147,7 +139,7 @@ describe("static review (no model)", () => {
       { "house.yml": rule, "broken.yml": "id: [oops" },
       "static:\n  disable: [no-number-cast-unused]\n",
     );
-    gh.createReview().updateComment(1);
+    gh.createReview();
 
     await receive(app);
 
@@ -155,7 +147,7 @@ describe("static review (no model)", () => {
     // Line 3 calls Number.isFinite, which the pattern Number($X) rightly does not match.
     expect(comments.map((c) => [c.path, c.line])).toEqual([["src/calc.ts", 2]]);
     expect(comments[0]?.body).toContain("Avoid Number(). Use parseInt with a radix.");
-    expect(gh.captured.updates[0]?.body).toContain(
+    expect(gh.captured.summaries.at(-1)).toContain(
       "Repository rule skipped: .github/critic/rules/broken.yml: invalid YAML",
     );
 
@@ -164,7 +156,7 @@ describe("static review (no model)", () => {
       {},
       "static:\n  disable: [no-eval, debugger-statement]\n",
     );
-    disabled.gh.createReview().updateComment(1);
+    disabled.gh.createReview();
     await receive(disabled.app);
     expect((disabled.gh.captured.reviews[0] as Posted).comments.map((c) => c.path)).toEqual([
       "app/settings.py",

@@ -63,7 +63,7 @@ describe("review/stages/chunk-files", () => {
     expect(lines.map((l) => l.newLine)).toEqual(big.hunks[0]?.lines.map((l) => l.newLine));
     const second = chunks[1]?.files[0];
     expect(second && renderFileForPrompt(second)).toMatch(
-      /^### one-hunk\.ts \(modified\)\n@@ -1,0 \+\d+,\d+ @@/,
+      /^### one-hunk\.ts\n@@ \+\d+ @@\n\d+\+const/,
     );
   });
 

@@ -11,7 +11,12 @@ import {
   useWritePacer,
   type WritePacer,
 } from "../../src/github/write-pacer.js";
-import { GITHUB_WRITE_LIMITS, nextWriteAt, recentStarts } from "../../src/github/write-window.js";
+import {
+  GITHUB_WRITE_LIMITS,
+  nextWriteAt,
+  parseWriteLimits,
+  recentStarts,
+} from "../../src/github/write-window.js";
 import { createFakeClock } from "../helpers/fake-clock.js";
 import { GITHUB } from "../helpers/github-nock.js";
 import { redisIsUp } from "../helpers/redis-up.js";
@@ -64,13 +69,40 @@ describe("github/write-window", () => {
   });
 });
 
+describe("GITHUB_WRITE_LIMITS", () => {
+  it("reads counts per span, and refuses what is not one", () => {
+    expect(parseWriteLimits("80/6s, 500/360s")).toEqual([
+      { count: 80, spanMs: 6_000 },
+      { count: 500, spanMs: 360_000 },
+    ]);
+    expect(parseWriteLimits("80/1m,500/1h")).toEqual(GITHUB_WRITE_LIMITS);
+    for (const bad of ["", "80", "80/60", "0/60s", "80/500ms", "80/60s;500/1h", "-1/60s"])
+      expect(typeof parseWriteLimits(bad)).toBe("string");
+  });
+
+  it("paces shortened windows with a margin to match, so an hour's ceiling shows in a minute", () => {
+    const limits = [
+      { count: 80, spanMs: 6_000 },
+      { count: 500, spanMs: 360_000 },
+    ];
+    const starts: number[] = [];
+    for (let i = 0; i < 501; i++) starts.push(nextWriteAt(starts, 0, limits));
+    // The margin stays a second: arrival jitter does not shrink with the span.
+    expect(starts[80]).toBe(7_000);
+    expect(starts[500]).toBe(361_000);
+  });
+});
+
 describe("github/write-pacer", () => {
   it("runs an installation's writes one at a time, and waits only when the window is full", async () => {
     const fake = createFakeClock(0);
     const pacer = createWritePacer({
       store: createMemoryWriteStore(),
       clock: fake.clock,
-      limits: { perMinute: 2, perHour: 100 },
+      limits: [
+        { count: 2, spanMs: 60_000 },
+        { count: 100, spanMs: 3_600_000 },
+      ],
     });
     const order: string[] = [];
     let running = 0;
@@ -115,7 +147,10 @@ describe.skipIf(!redisUp)("github/write-pacer in Redis", () => {
     const b = new Redis("redis://127.0.0.1:6379");
     const prefix = `critic-test-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     try {
-      const limits = { perMinute: 3, perHour: 10 };
+      const limits = [
+        { count: 3, spanMs: 60_000 },
+        { count: 10, spanMs: 3_600_000 },
+      ];
       const one = createRedisWriteStore(a, prefix);
       const two = createRedisWriteStore(b, prefix);
       const starts = [

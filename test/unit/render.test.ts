@@ -3,7 +3,6 @@ import { parseState, renderReviewMarker } from "../../src/render/markers.js";
 import { renderComment, renderSuggestion } from "../../src/render/render-comment.js";
 import {
   MAX_SUMMARY_BYTES,
-  renderInProgress,
   renderSummary,
   type SummaryView,
 } from "../../src/render/render-summary.js";
@@ -124,6 +123,15 @@ describe("review/render", () => {
     `);
   });
 
+  it("says how many input tokens the provider served from its prompt cache, when it did", () => {
+    const usage = view.usage.map((u) => ({ ...u, cachedInputTokens: 10_240 }));
+    expect(renderSummary({ ...view, usage })).toContain(
+      "OpenAI gpt-4.1-mini: 12,345 tokens in (10,240 cached) / 678 out (≈ $0.0060), 2 requests",
+    );
+    const none = view.usage.map((u) => ({ ...u, cachedInputTokens: 0 }));
+    expect(renderSummary({ ...view, usage: none })).toContain("12,345 tokens in / 678 out");
+  });
+
   /** The sections every summary must keep, whatever its size. */
   function expectComplete(body: string) {
     expect(Buffer.byteLength(body, "utf8")).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
@@ -191,19 +199,6 @@ describe("review/render", () => {
     });
 
     expectComplete(body);
-  });
-
-  it("shows progress above the previous review and keeps its state", () => {
-    const previous = renderSummary(view);
-    const body = renderInProgress("1234567890abcdef", "0.1.0", previous);
-
-    expect(body).toContain("Critic is reviewing `1234567`");
-    expect(body).toContain("One critical problem.");
-    expect(parseState(body)?.sha).toBe(view.headSha);
-    expect(body.match(/Critic is reviewing/g)).toHaveLength(1);
-    expect(renderInProgress("abcdef0", "0.1.0", body).match(/Critic is reviewing/g)).toHaveLength(
-      1,
-    );
   });
 
   it("makes suggestion fences longer than any backticks inside", () => {

@@ -171,6 +171,8 @@ export function usageLines(answers: readonly ModelReview[], prices: PriceTable):
     };
     line.inputTokens += a.result.usage?.inputTokens ?? 0;
     line.outputTokens += a.result.usage?.outputTokens ?? 0;
+    const cachedTokens = a.result.usage?.cachedInputTokens ?? 0;
+    if (cachedTokens > 0) line.cachedInputTokens = (line.cachedInputTokens ?? 0) + cachedTokens;
     line.requests += 1;
     line.cached += a.cached ? 1 : 0;
     lines.set(key, line);

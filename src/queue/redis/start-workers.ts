@@ -96,7 +96,9 @@ export function startWorkers(options: {
         Math.max(100, options.lockMs / 3),
       );
       try {
-        const outcome = await options.review(parsed.data, closing.signal);
+        // A job started before may have posted its review before its worker stopped.
+        const rerun = parsed.data.rerun === true || job.attemptsStarted > 1;
+        const outcome = await options.review({ ...parsed.data, rerun }, closing.signal);
         if (outcome === "interrupted") await handBack(job, token);
         return outcome;
       } finally {

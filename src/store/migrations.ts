@@ -1,0 +1,89 @@
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from "kysely";
+
+export type StoreDialect = "sqlite" | "postgres";
+
+/**
+ * Critic's migrations, in order, as code: the build output carries them, nothing is read from
+ * disk. A migration, once released, never changes; a change to the schema is a new entry.
+ */
+export function migrationsFor(dialect: StoreDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    "0001_review_history": { up: (db) => reviewHistory(db, dialect) },
+  };
+  return { getMigrations: async () => migrations };
+}
+
+/** The one column that differs: an auto-numbered 4-byte id. */
+function identity(c: ColumnDefinitionBuilder, dialect: StoreDialect): ColumnDefinitionBuilder {
+  return dialect === "sqlite"
+    ? c.primaryKey().autoIncrement()
+    : c.primaryKey().generatedByDefaultAsIdentity();
+}
+
+async function reviewHistory(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
+  let reviews = db.schema
+    .createTable("reviews")
+    .addColumn("id", "integer", (c) => identity(c, dialect))
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("delivery_id", "text", (c) => c.notNull())
+    .addColumn("installation_id", "bigint", (c) => c.notNull())
+    .addColumn("repository", "text", (c) => c.notNull())
+    .addColumn("pull_number", "integer", (c) => c.notNull())
+    .addColumn("head_sha", "text", (c) => c.notNull())
+    .addColumn("trigger", "text", (c) => c.notNull())
+    .addColumn("provider", "text")
+    .addColumn("model", "text")
+    .addColumn("input_tokens", "bigint", (c) => c.notNull().defaultTo(0))
+    .addColumn("output_tokens", "bigint", (c) => c.notNull().defaultTo(0))
+    .addColumn("cost_usd", "double precision")
+    .addColumn("duration_ms", "integer", (c) => c.notNull())
+    .addColumn("outcome", "text", (c) => c.notNull())
+    .addColumn("rating", "double precision");
+  for (const count of [
+    "critical",
+    "warning",
+    "suggestion",
+    "bug",
+    "security",
+    "performance",
+    "maintainability",
+    "style",
+    "tests",
+  ])
+    reviews = reviews.addColumn(count, "integer", (c) => c.notNull().defaultTo(0));
+  await reviews.execute();
+  await db.schema
+    .createIndex("reviews_pull")
+    .on("reviews")
+    .columns(["repository", "pull_number", "created_at"])
+    .execute();
+  await db.schema.createIndex("reviews_created").on("reviews").column("created_at").execute();
+
+  await db.schema
+    .createTable("findings")
+    .addColumn("id", "integer", (c) => identity(c, dialect))
+    .addColumn("review_id", "integer", (c) =>
+      c.notNull().references("reviews.id").onDelete("cascade"),
+    )
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("repository", "text", (c) => c.notNull())
+    .addColumn("pull_number", "integer", (c) => c.notNull())
+    .addColumn("path", "text", (c) => c.notNull())
+    .addColumn("line", "integer", (c) => c.notNull())
+    .addColumn("fingerprint", "text", (c) => c.notNull())
+    .addColumn("severity", "text", (c) => c.notNull())
+    .addColumn("category", "text", (c) => c.notNull())
+    .addColumn("rule", "text", (c) => c.notNull())
+    .addColumn("placement", "text", (c) => c.notNull())
+    .addColumn("message", "text", (c) => c.notNull())
+    .addColumn("comment_id", "bigint")
+    .addColumn("thread_id", "text")
+    .execute();
+  await db.schema.createIndex("findings_review").on("findings").column("review_id").execute();
+  await db.schema
+    .createIndex("findings_pull_fingerprint")
+    .on("findings")
+    .columns(["repository", "pull_number", "fingerprint"])
+    .execute();
+  await db.schema.createIndex("findings_created").on("findings").column("created_at").execute();
+}

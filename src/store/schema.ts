@@ -1,0 +1,71 @@
+import type { Generated } from "kysely";
+
+/**
+ * Critic's tables as both databases hold them. Portable by construction: ids are 4-byte integers,
+ * times are epoch milliseconds in 8-byte integers (PostgreSQL's `int8` is read back as a number,
+ * see open-store.ts), money is a double, and there are no booleans, JSON or database clocks.
+ */
+export type Database = {
+  reviews: ReviewsTable;
+  findings: FindingsTable;
+};
+
+export type ReviewsTable = {
+  id: Generated<number>;
+  /** Epoch ms. */
+  created_at: number;
+  delivery_id: string;
+  installation_id: number;
+  /** `owner/repo`. */
+  repository: string;
+  pull_number: number;
+  head_sha: string;
+  /** The webhook action, or "command" for `/review`. */
+  trigger: string;
+  /** Which path served: a provider id, or "static". Null when the review ended before a model ran. */
+  provider: string | null;
+  /** Models that spent tokens, comma-separated. */
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number | null;
+  duration_ms: number;
+  /** How the review ended (ReviewOutcome). */
+  outcome: string;
+  /** N of 10; null when there was no rating. */
+  rating: number | null;
+  critical: number;
+  warning: number;
+  suggestion: number;
+  bug: number;
+  security: number;
+  performance: number;
+  maintainability: number;
+  style: number;
+  tests: number;
+};
+
+export type FindingsTable = {
+  id: Generated<number>;
+  review_id: number;
+  /** Copied from the review, so retention and per-PR look-ups need no join. */
+  created_at: number;
+  repository: string;
+  pull_number: number;
+  path: string;
+  line: number;
+  /** Stable across pushes: see fingerprint.ts. */
+  fingerprint: string;
+  severity: string;
+  category: string;
+  /** The provider id or static rule id that produced it. */
+  rule: string;
+  /** `inline` (a review comment) or `summary` (in the summary only). */
+  placement: string;
+  /** Redacted, bounded. */
+  message: string;
+  /** The review comment's REST id, once known. */
+  comment_id: number | null;
+  /** The review thread's GraphQL node id, once known. */
+  thread_id: string | null;
+};
