@@ -84,7 +84,7 @@ export async function throughput(): Promise<ScenarioResult> {
   );
   const notes: string[] = [
     "Each review makes 5 content writes: the summary created as in progress, the `Critic` check run created (in progress) and completed, the review, and the summary edited. An installation's ceiling of 80 writes a minute then allows at most 16 reviews a minute; across 30 installations, 480, so the ≥ 600 target cannot be met with 5 writes a review (4 would allow 600). Critic paces each installation's writes by a sliding window of GitHub's limits (80 a minute and 500 an hour, each held a second longer for arrival jitter; `src/github/write-window.ts`): a review's writes go back to back, a backlog runs at the ceiling. Before, a fixed 800 ms gap between writes; before that, plugin-throttling's defaults (1 s between writes, 3 s between notifying POSTs) gave 304 reviews a minute here and 19 writes a minute for one installation.",
-    "The fake GitHub enforces the per-minute limit only; the hour's 500 is paced by the same window (tested with an injected clock in `test/unit/octokit-throttle.test.ts`), and this 3-minute run stays under it.",
+    "The fake GitHub enforces both of GitHub's windows (80 content writes a minute, 500 an hour, per installation, GraphQL mutations included); the `latency` scenario shows the hour's ceiling with both windows shortened.",
   ];
   if (alone.reviewsInWindow === 0)
     notes.push(

@@ -8,9 +8,9 @@ import type { SummaryLock } from "../github/summary-lock.js";
 import type { SummaryStore } from "../github/write-summary.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { PullHeads } from "../queue/pull-heads.js";
-import type { ReviewHistory } from "../store/review-history.js";
 import type { ReviewJob } from "../queue/review-job.js";
 import type { Clock } from "../resilience/clock.js";
+import type { ReviewHistory } from "../store/review-history.js";
 
 /** What a pull-request review needs from its process; built once by the composition root. */
 export type ReviewDeps = {
