@@ -18,7 +18,7 @@ import { createInstallationAuth } from "./github/installation-client.js";
 import type { GitHub } from "./github/octokit.js";
 import { createPermissionCache, createRedisPermissionCache } from "./github/permissions.js";
 import { createJobDeps } from "./job-deps.js";
-import { createMetrics, type Metrics } from "./metrics/metrics.js";
+import { actedOnOf, createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
 import type { PullHeads } from "./queue/pull-heads.js";
 import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
@@ -36,6 +36,7 @@ import {
   onPullRequestClosed,
   PULL_REQUEST_EVENTS,
 } from "./webhooks/on-pull-request.js";
+import { onReviewThread } from "./webhooks/on-review-thread.js";
 
 export type CriticOptions = Omit<RuntimeOptions, "log"> & {
   /** The Probot the app is loaded into; its `auth` mints installation clients. */
@@ -93,6 +94,7 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
     queue: () => queue.stats(),
     breakers: () => core.chain.states(),
     budget: env.dailyBudget,
+    actedOn: actedOnOf(runtime.threads),
   });
   const jobs = createJobDeps(runtime, probot, {
     metrics,
@@ -145,7 +147,19 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
       [...PULL_REQUEST_EVENTS],
       onPullRequest(queue, deliveries, { tokenAuth: action, heads: jobs.pullHeads }),
     );
-    app.on("pull_request.closed", onPullRequestClosed(jobs.pullHeads));
+    const outcomes = runtime.threads;
+    app.on(
+      "pull_request.closed",
+      onPullRequestClosed(
+        jobs.pullHeads,
+        outcomes && !action ? { threads: outcomes, auth: jobs.review.auth } : undefined,
+      ),
+    );
+    if (outcomes)
+      app.on(
+        ["pull_request_review_thread.resolved", "pull_request_review_thread.unresolved"],
+        onReviewThread(outcomes),
+      );
     app.on(
       [...COMMENT_EVENTS],
       onComment({

@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import type { CommandDeps } from "./commands/run-command.js";
 import { createInstallationAuth } from "./github/installation-client.js";
+import { createInstructionCache } from "./github/instruction-cache.js";
 import { createRedisSummaryIndex, createSummaryIndex } from "./github/summary-index.js";
 import { createRedisSummaryLock, createSummaryLock } from "./github/summary-lock.js";
 import type { Metrics } from "./metrics/metrics.js";
@@ -63,11 +64,19 @@ export function createJobDeps(
       clock,
       metrics: options.metrics,
       history: runtime.history,
+      instructionCache: createInstructionCache(),
+      learnings: runtime.learnings,
+      threads: runtime.threads,
       botLogin: options.botLogin,
       verifyBeforePost: options.verifyBeforePost,
       defer: options.defer,
     },
-    command: { ...shared, reviews: options.reviews, botLogin: options.botLogin },
+    command: {
+      ...shared,
+      reviews: options.reviews,
+      botLogin: options.botLogin,
+      learnings: runtime.learnings,
+    },
     pullHeads,
   };
 }

@@ -13,8 +13,10 @@ import type { BullQueues, createBullQueues } from "./queue/redis/bull-queues.js"
 import { type Clock, realClock } from "./resilience/clock.js";
 import { createRedactor, type Redactor } from "./security/redactor.js";
 import { scanSecrets } from "./security/scan-secrets.js";
+import type { Learnings } from "./store/learnings.js";
 import type { Store } from "./store/open-store.js";
 import type { ReviewHistory } from "./store/review-history.js";
+import type { ThreadOutcomes } from "./store/thread-outcomes.js";
 import { createAnalysisPool } from "./workers/analysis-pool.js";
 
 /** Where Critic runs: the webhook server, a Redis-mode worker, a GitHub Action, the CLI. */
@@ -53,6 +55,10 @@ export type Runtime = {
   ledger: SpendLedger;
   /** Where reviews are remembered; absent without a database (CLI, Action, history off). */
   history: ReviewHistory | undefined;
+  /** What people taught Critic; absent without a database, like `history`. */
+  learnings?: Learnings | undefined;
+  /** What became of Critic's inline comments; absent without a database. */
+  threads: ThreadOutcomes | undefined;
   /** Closes what the runtime opened (Redis connections, the database). */
   close(): Promise<void>;
 };
@@ -124,6 +130,8 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
     core,
     queues,
     history: options.store?.history,
+    learnings: options.store?.learnings,
+    threads: options.store?.threads,
     close: async () => {
       await pool?.close();
       await queues?.close();

@@ -3,7 +3,7 @@ import type { Probot } from "probot";
 import { runCommand } from "./commands/run-command.js";
 import type { AppEnv } from "./config/env.js";
 import { createJobDeps } from "./job-deps.js";
-import { createMetrics } from "./metrics/metrics.js";
+import { actedOnOf, createMetrics } from "./metrics/metrics.js";
 import { createBullQueues } from "./queue/redis/bull-queues.js";
 import { redisHealth } from "./queue/redis/open-redis.js";
 import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
@@ -43,6 +43,7 @@ export function createWorker(
     queue: () => queues.reviews.stats(),
     breakers: () => core.chain.states(),
     budget: env.dailyBudget,
+    actedOn: actedOnOf(runtime.threads),
   });
   const jobs = createJobDeps(runtime, probot, {
     metrics,

@@ -4,7 +4,7 @@ import { reviewChanges } from "../engine/review-changes.js";
 import { createLogger } from "../logging/create-logger.js";
 import type { FileDecision, ReviewResult } from "../model/review-result.js";
 import { SEVERITIES, type Severity } from "../model/types.js";
-import { renderComment } from "../render/render-comment.js";
+import { renderCommentText } from "../render/render-comment.js";
 import { renderSummary, summaryOf } from "../render/render-summary.js";
 import { createRuntime } from "../runtime.js";
 import { createRedactor } from "../security/redactor.js";
@@ -144,7 +144,7 @@ function renderMarkdown(
   });
   const comments = result.inline.map(
     (f) =>
-      `#### \`${f.path}:${f.startLine === undefined ? f.line : `${f.startLine}-${f.line}`}\`\n\n${renderComment(f)}`,
+      `#### \`${f.path}:${f.startLine === undefined ? f.line : `${f.startLine}-${f.line}`}\`\n\n${renderCommentText(f)}`,
   );
   return `${summary.replace(/<!--[^\n]*-->\n?/g, "").trim()}\n${comments.length > 0 ? `\n## Inline comments\n\n${comments.join("\n\n")}\n` : ""}`;
 }

@@ -8,6 +8,8 @@ export type CommandJob = {
   repo: string;
   pullNumber: number;
   command: Command;
+  /** Who asked (their login): learnings record it, and organisation ones check it is an owner. */
+  sender?: string | undefined;
   /** The comment that asked, to react and reply to. */
   comment: {
     id: number;

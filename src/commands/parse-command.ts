@@ -6,6 +6,19 @@ export type Command =
   | { name: "resume" }
   | { name: "config" }
   | { name: "help" }
+  | {
+      name: "learn";
+      /** The guidance, or the reason a finding is not one. */
+      text: string;
+      /** A glob the learning is limited to. */
+      path?: string | undefined;
+      /** For every repository of the organisation (its owners only). */
+      org: boolean;
+      /** A reply to one of Critic's comments: about that comment's finding. */
+      reply?: boolean | undefined;
+    }
+  | { name: "learnings" }
+  | { name: "forget"; id: number }
   | { name: "unknown"; given: string };
 
 // `/word` followed by a space or the end: `/usr/bin/env` in a comment is a path, not a command.
@@ -29,7 +42,16 @@ export function parseCommand(body: string): Command | undefined {
       ? { name: "unknown", given: "/ask (without a question)" }
       : { name: "ask", question };
   }
+  if (name === "learn") return parseLearn([rest, ...more].join("\n").trim());
   switch (name) {
+    case "learnings":
+      return { name };
+    case "forget": {
+      const id = /^#?(\d{1,9})$/.exec(rest)?.[1];
+      return id === undefined
+        ? { name: "unknown", given: "/forget (without a learning id)" }
+        : { name: "forget", id: Number(id) };
+    }
     case "review":
       if (rest === "") return { name: "review", full: false };
       if (rest.toLowerCase() === "full") return { name: "review", full: true };
@@ -53,5 +75,60 @@ export const HELP_TEXT = [
   "- `/pause` — stop automatic reviews on this pull request",
   "- `/resume` — start automatic reviews again",
   "- `/config` — show the configuration in effect and where each value comes from",
+  "- `/learn <text>` — teach Critic something about this repository (`/learn path:<glob> <text>` for some files, `/learn org: <text>` for the organisation, by its owners); reply `@critic don't flag this: <reason>` to one of Critic's comments to stop that finding",
+  "- `/learnings` — list what Critic was taught here, with ids",
+  "- `/forget <id>` — remove a learning",
   "- `/help` — this list",
 ].join("\n");
+
+/** `org:` and `path:<glob>` first, in any order, then the text. */
+function parseLearn(args: string): Command {
+  let rest = args;
+  let org = false;
+  let path: string | undefined;
+  for (let i = 0; i < 2; i++) {
+    const scope = /^org:\s*/i.exec(rest);
+    if (scope && !org) {
+      org = true;
+      rest = rest.slice(scope[0].length);
+      continue;
+    }
+    const glob = /^path:(\S{1,200})(?:\s+|$)/i.exec(rest);
+    if (glob && path === undefined) {
+      path = glob[1];
+      rest = rest.slice(glob[0].length);
+    }
+  }
+  const text = rest.trim();
+  if (text === "") return { name: "unknown", given: "/learn (without a text)" };
+  return { name: "learn", text, org, ...(path === undefined ? {} : { path }) };
+}
+
+// "don't flag this", "do not flag this", "never flag this", "stop flagging this", "ignore this",
+// at the start of the reply (after the mention), optionally followed by "again", "here", …
+const DONT_FLAG =
+  /^(?:please[\s,]+)?(?:(?:don['’]?t|do\s+not|never)\s+flag|stop\s+flagging|ignore)\s+(?:this|that|it)(?:\s+(?:again|here|anymore|any\s+more))?(?![\w'’])/i;
+
+/**
+ * A reply to one of Critic's comments, the App's mention removed, that tells Critic not to flag
+ * that finding: `don't flag this: <reason>` and its forms (see DONT_FLAG). A question ("don't
+ * flag this?", "should I ignore this?") is not one: undefined, and the reply is asked instead.
+ */
+export function parseLearningReply(text: string): Command | undefined {
+  const body = text.trim();
+  const match = DONT_FLAG.exec(body);
+  if (!match || body.endsWith("?")) return undefined;
+  let reason = body
+    .slice(match[0].length)
+    .replace(/^\s*(?:[:,.;!]|—|–|-)+\s*/, "")
+    .trim();
+  const glob = /^path:(\S{1,200})(?:\s+|$)/i.exec(reason);
+  if (glob) reason = reason.slice(glob[0].length).trim();
+  return {
+    name: "learn",
+    text: reason,
+    org: false,
+    reply: true,
+    ...(glob ? { path: glob[1] } : {}),
+  };
+}

@@ -13,9 +13,10 @@ import type { PullHeads } from "../queue/pull-heads.js";
 import { pullKey } from "../queue/review-job.js";
 import { renderPaused } from "../render/render-summary.js";
 import { type ReviewDeps, summaryStore } from "../review/review-deps.js";
+import type { Learnings } from "../store/learnings.js";
 import { answerQuestion } from "./ask.js";
-
 import type { CommandJob } from "./command-job.js";
+import { runLearningCommand } from "./learn.js";
 import { HELP_TEXT } from "./parse-command.js";
 
 export type CommandDeps = {
@@ -33,6 +34,8 @@ export type CommandDeps = {
   /** Records `/pause` and `/resume` for reviews already running (see ReviewDeps.pauses). */
   pauses: Map<string, boolean>;
   appId: number;
+  /** What people taught Critic; absent without a database (the commands say so). */
+  learnings?: Learnings | undefined;
   /** In a GitHub Action: the bot the workflow's token writes as, which finds its own summary. */
   botLogin?: string | undefined;
   version: string;
@@ -102,6 +105,14 @@ export async function runCommand(
         );
         break;
       }
+      case "learn":
+      case "learnings":
+      case "forget": {
+        const answer = await runLearningCommand(deps.learnings, gh, job, command);
+        await reply(deps.core.redactor.redact(answer.body));
+        await react(gh, comment, answer.ok ? "rocket" : "confused");
+        return;
+      }
       case "review": {
         const { data: pr } = await gh.rest.pulls.get({
           owner: job.owner,
@@ -122,6 +133,7 @@ export async function runCommand(
           repo: job.repo,
           pullNumber: job.pullNumber,
           headSha: pr.head.sha,
+          ...(pr.base?.sha ? { baseSha: pr.base.sha } : {}),
           title: pr.title,
           body: pr.body ?? "",
           draft: pr.draft === true,

@@ -57,6 +57,35 @@ export const RepoConfig = z
       .describe(
         "Extra guidance for the reviewer, e.g. house rules. It cannot change Critic's output format or permissions.",
       ),
+    /** Guidance for the files a glob matches, given with those files only (most specific first, within the instructions' token budget). */
+    path_instructions: z
+      .array(
+        z
+          .object({
+            /** Glob of the files the text is for (a glob without `/` matches file names at any depth). */
+            path: z
+              .string()
+              .min(1)
+              .max(500)
+              .describe(
+                "Glob of the files this guidance is for, e.g. services/api/** (a glob without / matches file names at any depth).",
+              ),
+            /** The guidance. Like `instructions`, it cannot change Critic's output format or permissions. */
+            instructions: z
+              .string()
+              .min(1)
+              .max(4000)
+              .describe(
+                "The guidance for those files. It cannot change Critic's output format or permissions.",
+              ),
+          })
+          .strict(),
+      )
+      .max(50)
+      .default([])
+      .describe(
+        "Guidance for the files a glob matches, e.g. [{ path: 'services/api/**', instructions: 'Every handler validates its input with zod.' }]. Given to the reviewer with those files only, most specific first, within the repository instructions' token budget.",
+      ),
     /** Language of the review comments, as a name or BCP 47 tag (e.g. English, de, pt-BR). */
     language: z
       .string()

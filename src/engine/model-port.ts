@@ -15,6 +15,11 @@ export type ReviewRequest = {
   /** Findings of the built-in checks, already computed; the static provider reports these. */
   staticFindings: readonly Finding[];
   config: Sanitized<PromptConfig>;
+  /**
+   * The repository's instruction files that apply to these files (AGENTS.md and the like, from
+   * the base branch, and `path_instructions`), most specific first, within their token budget.
+   */
+  instructions?: Sanitized<ReadonlyArray<{ source: string; text: string }>> | undefined;
 };
 
 /** A question with the (sanitized, budgeted) diff as context. */

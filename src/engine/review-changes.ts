@@ -9,10 +9,18 @@ import type {
   ReviewResult,
   UsageLine,
 } from "../model/review-result.js";
-import type { ChangedFile, Finding, ReviewFile } from "../model/types.js";
+import {
+  type ChangedFile,
+  type Finding,
+  type ReviewFile,
+  SEVERITY_RANK,
+  type Severity,
+} from "../model/types.js";
 import type { Redactor } from "../security/redactor.js";
 import type { Analyzer } from "./analyze/analyzer.js";
 import { anchorFindings } from "./anchor/anchor-findings.js";
+import { guideRequests } from "./instructions/guide-requests.js";
+import type { InstructionSet } from "./instructions/instruction-set.js";
 import {
   describeParts,
   describeStatic,
@@ -64,10 +72,20 @@ export type ReviewParams = {
   unchanged?: readonly ChangedFile[] | undefined;
   /** Findings of earlier reviews still present, and those this push resolved. */
   prior?: { carried: readonly PriorFinding[]; resolved: readonly PriorFinding[] } | undefined;
+  /**
+   * The repository's instruction files (AGENTS.md and the like), read from the base branch. Each
+   * request gets those that apply to its files, with the configuration's `path_instructions`.
+   */
+  instructions?: InstructionSet | undefined;
   /** Told the files of each model request as it is answered (assessments show progress). */
   onChunkDone?: ((files: readonly string[]) => void) | undefined;
   /** Told the tokens of each model answer as it arrives, so spend counts even if the review stops. */
   onUsage?: ((usage: readonly UsageLine[]) => void) | undefined;
+  /**
+   * The learnings filter (see `suppressorFor`): a new finding it says yes to is dropped before
+   * anchoring and counted in `suppressedByLearnings`.
+   */
+  suppress?: ((finding: Finding) => boolean) | undefined;
 };
 
 /**
@@ -220,16 +238,24 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
       ? { ...d, reviewed: false, reason: "budget (over the review's token limit)" }
       : d,
   );
-  // 5.
+  // 5. Each request carries the repository instructions that apply to its own files.
+  const guide = guideRequests({
+    redactor: deps.redactor,
+    set: params.instructions,
+    pathInstructions: config.path_instructions,
+    enabled: deps.model.hasModel,
+  });
   const answers = await Promise.all(
     chunks.map(async (chunk) => {
       const paths = new Set(chunk.files.map((f) => realPath.get(f.path) ?? f.path));
+      const instructions = await guide.forFiles(chunk.files, realPath);
       const answer = await deps.model.review(
         {
           pr,
           files: chunk.files,
           staticFindings: staticFindings.filter((f) => paths.has(f.path)),
           config: promptConfig,
+          ...(instructions ? { instructions } : {}),
         },
         signal,
       );
@@ -258,7 +284,8 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
         hunks: parsePatch(f.patch ?? ""),
       }))
     : sanitized.files;
-  const fresh = anchorFindings(findings, anchorFiles, {
+  const learned = suppressLearned(findings, params.suppress, config.min_severity);
+  const fresh = anchorFindings(learned.kept, anchorFiles, {
     maxComments: config.max_comments,
     minSeverity: config.min_severity,
   });
@@ -292,6 +319,7 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     notes.push(
       `${overBudget.length} ${overBudget.length === 1 ? "file was" : "files were"} not sent to a model: the review's token budget was used up (see Found files).`,
     );
+  const instructionsUsed = guide.summary(notes);
 
   return {
     ...anchored,
@@ -321,7 +349,25 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
         : merged.ai,
     usage: usageLines(answers, deps.prices),
     notes,
+    ...(instructionsUsed ? { instructions: instructionsUsed } : {}),
+    ...(learned.suppressed > 0 ? { suppressedByLearnings: learned.suppressed } : {}),
   };
+}
+
+/** Findings the learnings filter keeps, and how many it dropped that would have been reported. */
+function suppressLearned(
+  findings: Finding[],
+  suppress: ((finding: Finding) => boolean) | undefined,
+  minSeverity: Severity,
+): { kept: Finding[]; suppressed: number } {
+  if (!suppress) return { kept: findings, suppressed: 0 };
+  const kept: Finding[] = [];
+  let suppressed = 0;
+  for (const f of findings) {
+    if (!suppress(f)) kept.push(f);
+    else if (SEVERITY_RANK[f.severity] <= SEVERITY_RANK[minSeverity]) suppressed += 1;
+  }
+  return { kept, suppressed };
 }
 
 const NO_SOURCES = { headTexts: undefined, ruleSources: [] as RuleSource[] };

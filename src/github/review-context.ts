@@ -6,6 +6,11 @@ import {
   resolveRepoConfig,
 } from "../config/resolve-repo-config.js";
 import { type ReviewSources, RULES_DIR, rulesOf, textOf } from "./fetch-sources.js";
+import {
+  instructionFields,
+  parseInstructionFields,
+  type ReadInstructions,
+} from "./instruction-files.js";
 import { loadRepoConfig } from "./load-repo-config.js";
 import type { GitHub } from "./octokit.js";
 import {
@@ -14,6 +19,12 @@ import {
   type OwnIdentity,
   type PullRef,
 } from "./pull-request.js";
+import {
+  type CriticThread,
+  criticThreads,
+  THREADS_FIELDS,
+  type ThreadsAnswer,
+} from "./review-threads.js";
 
 /** Everything a review reads from GitHub before it starts, besides the list of changed files. */
 export type ReviewContext = {
@@ -26,6 +37,10 @@ export type ReviewContext = {
   prefetched: ReadonlySet<string>;
   /** False when the one query failed and the rules are still to be read. */
   rulesRead: boolean;
+  /** Critic's inline comments on this pull request, as their review threads stand. */
+  threads: CriticThread[];
+  /** The repository's instruction files from the base commit, when asked for. */
+  instructions?: ReadInstructions | undefined;
 };
 
 /** Head files read in the one query; a larger pull request reads the rest later, 100 a query. */
@@ -53,7 +68,8 @@ const COMMENTS = `comments(first: 100, after: $after) { pageInfo { hasNextPage e
 /**
  * The review's reads in one GraphQL request: the configuration (the repository's file on its
  * default branch, and the organisation's `.github` repository's for when it has none), the
- * repository's own rules, Critic's summary comment, and the head version of up to 100 of the
+ * repository's own rules, Critic's summary comment, the review threads of its inline comments
+ * (resolved, outdated, replies, reactions), and the head version of up to 100 of the
  * files the static engine parses. One request instead of five or more REST calls keeps a review
  * within its call budget; see README, "GitHub calls". Should the combined read fail, each part is
  * read on its own as before, so a review never depends on it.
@@ -68,11 +84,21 @@ export async function readReviewContext(
     paths: readonly string[];
     maxBytes: number;
     configPath?: string | undefined;
+    /** Instruction files to read from the base commit (those already known are not read again). */
+    instructions?:
+      | {
+          base: string;
+          changedPaths: readonly string[];
+          known?: ReadInstructions | undefined;
+        }
+      | undefined;
   },
 ): Promise<ReviewContext> {
   const { ref } = params;
   const configPath = params.configPath ?? CONFIG_PATH;
   const paths = params.paths.slice(0, PREFETCH_FILES);
+  const wanted = params.instructions;
+  const instructions = wanted ? instructionFields(wanted) : undefined;
   const variables: Record<string, string | number | null> = {
     owner: ref.owner,
     repo: ref.repo,
@@ -93,8 +119,10 @@ export async function readReviewContext(
     "$rules: String!",
     "$after: String",
     ...paths.map((_, i) => `$p${i}: String!`),
+    ...(instructions?.declared ?? []),
   ].join(", ");
-  const query = `query(${declared}) { repository(owner: $owner, name: $repo) { config: object(expression: $config) { ${BLOB} } rules: object(expression: $rules) { ... on Tree { entries { name type object { ${BLOB} } } } } pullRequest(number: $number) { ${COMMENTS} } ${files.join(" ")} } org: repository(owner: $owner, name: ".github") { config: object(expression: $config) { ${BLOB} } } }`;
+  Object.assign(variables, instructions?.variables);
+  const query = `query(${declared}) { repository(owner: $owner, name: $repo) { config: object(expression: $config) { ${BLOB} } rules: object(expression: $rules) { ... on Tree { entries { name type object { ${BLOB} } } } } pullRequest(number: $number) { ${COMMENTS} ${THREADS_FIELDS} } ${files.join(" ")} ${instructions?.fields ?? ""} } org: repository(owner: $owner, name: ".github") { config: object(expression: $config) { ${BLOB} } } }`;
 
   let answer: Answer;
   try {
@@ -103,7 +131,10 @@ export async function readReviewContext(
     return readSeparately(gh, { ...params, configPath, paths });
   }
   const repository = answer.repository;
-  const pull = repository?.pullRequest as { comments?: Comments } | null | undefined;
+  const pull = repository?.pullRequest as
+    | { comments?: Comments; reviewThreads?: ThreadsAnswer }
+    | null
+    | undefined;
   if (!repository || !pull) return readSeparately(gh, { ...params, configPath, paths });
 
   const headTexts = new Map<string, string>();
@@ -124,6 +155,10 @@ export async function readReviewContext(
     sources: { headTexts, ruleSources: rulesOf(repository.rules) },
     prefetched: new Set(paths),
     rulesRead: true,
+    threads: criticThreads(pull.reviewThreads),
+    instructions: instructions
+      ? (parseInstructionFields(repository, instructions.plan, wanted?.known) ?? wanted?.known)
+      : undefined,
   };
 }
 
@@ -251,5 +286,7 @@ async function readSeparately(
     sources: { headTexts: new Map(), ruleSources: [] },
     prefetched: new Set(),
     rulesRead: false,
+    // Outcomes wait for the next review; nothing is resolved or held back this time.
+    threads: [],
   };
 }

@@ -1,17 +1,30 @@
 import { performance } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { UsageLine } from "../model/review-result.js";
+import type { ActedOn, ThreadOutcomes } from "../store/thread-outcomes.js";
 
 const BREAKER_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
 
 /** Critic's metrics, in a registry of its own (one per app instance, so tests never collide). */
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/** The window of the acted-on share: the last 30 days. */
+export const ACTED_ON_WINDOW_MS = 30 * 86_400_000;
+
+/** The acted-on shares /metrics reads from the comments' outcomes, when there is a database. */
+export function actedOnOf(
+  threads: Pick<ThreadOutcomes, "actedOnByRepository"> | undefined,
+): (() => Promise<Map<string, ActedOn>>) | undefined {
+  return threads ? () => threads.actedOnByRepository(Date.now() - ACTED_ON_WINDOW_MS) : undefined;
+}
+
 export function createMetrics(sources: {
   queue: () => { pending: number; running: number } | Promise<{ pending: number; running: number }>;
   breakers: () => Record<string, keyof typeof BREAKER_VALUE>;
   /** The daily model budget per installation (0: no cap), shown beside the spend. */
   budget?: { tokens: number; usd: number } | undefined;
+  /** Per repository, Critic's inline comments of the last 30 days and those acted on. */
+  actedOn?: (() => Promise<Map<string, { actedOn: number; total: number }>>) | undefined;
 }) {
   const registry = new Registry();
   const webhooks = new Counter({
@@ -99,6 +112,23 @@ export function createMetrics(sources: {
         this.set({ provider }, BREAKER_VALUE[state]);
     },
   });
+
+  if (sources.actedOn) {
+    const actedOn = sources.actedOn;
+    new Gauge({
+      name: "critic_comments_acted_on_ratio",
+      help: "Per repository, the share of Critic's inline comments of the last 30 days that were acted on: resolved by a person, or fixed by a later push.",
+      labelNames: ["repository"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        // A database that does not answer leaves the gauge empty rather than failing /metrics.
+        const shares = await actedOn().catch(() => new Map());
+        for (const [repository, { actedOn: acted, total }] of shares)
+          if (total > 0) this.set({ repository }, acted / total);
+      },
+    });
+  }
 
   new Gauge({
     name: "critic_main_thread_busy_seconds",

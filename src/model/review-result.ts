@@ -66,4 +66,8 @@ export type ReviewResult = Anchored & {
   ai: AiCoverage;
   usage: UsageLine[];
   notes: string[];
+  /** New findings the repository's learnings ruled out (absent: none). */
+  suppressedByLearnings?: number | undefined;
+  /** Repository instruction files given to a model (`used`), and those cut for the token budget. */
+  instructions?: { used: string[]; cut: string[] } | undefined;
 };

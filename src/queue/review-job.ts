@@ -9,6 +9,11 @@ export const ReviewJob = z.object({
   repo: z.string().min(1),
   pullNumber: z.number().int().positive(),
   headSha: z.string().regex(/^[0-9a-f]{7,64}$/i),
+  /** The base branch's commit when queued: repository instructions are read from it. */
+  baseSha: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/i)
+    .optional(),
   title: z.string(),
   body: z.string(),
   draft: z.boolean(),

@@ -89,3 +89,46 @@ function isStoredFinding(v: unknown): v is StoredFinding {
     typeof f.i === "boolean"
   );
 }
+
+/** What an inline comment's hidden marker says about its finding: a reply can name it. */
+export type FindingMarker = {
+  /** The rule: a static rule id, or "model". */
+  rule: string;
+  category: string;
+  fingerprint: string;
+};
+
+const FINDING_MARKER_PATTERN = /<!-- critic:finding (?<json>\{[^\n]{0,500}?\}) -->/g;
+
+/**
+ * `<!-- critic:finding {"r":"no-eval","c":"security","f":"…"} -->`, written last in each inline
+ * comment. `<` and `>` are escaped inside the JSON (`\u003c`), so no value can end the comment or
+ * open another one, and a rule id cannot pass for a second marker.
+ */
+export function renderFindingMarker(marker: FindingMarker): string {
+  const json = JSON.stringify({ r: marker.rule, c: marker.category, f: marker.fingerprint })
+    .replaceAll("<", "\\u003c")
+    .replaceAll(">", "\\u003e");
+  return `<!-- critic:finding ${json} -->`;
+}
+
+/**
+ * The finding marker of an inline comment, or undefined when absent or malformed. Critic writes
+ * it last, so the last one counts: one earlier in the body (a suggestion's code may hold anything)
+ * came from somewhere else.
+ */
+export function parseFindingMarker(body: string): FindingMarker | undefined {
+  const json = [...body.matchAll(FINDING_MARKER_PATTERN)].at(-1)?.groups?.json;
+  if (!json) return undefined;
+  try {
+    const value: unknown = JSON.parse(json);
+    if (typeof value !== "object" || value === null) return undefined;
+    const { r, c, f } = value as Record<string, unknown>;
+    if (typeof r !== "string" || typeof c !== "string" || typeof f !== "string") return undefined;
+    if (!/^[0-9a-f]{8,64}$/.test(f) || r === "" || r.length > 200 || c.length > 50)
+      return undefined;
+    return { rule: r, category: c, fingerprint: f };
+  } catch {
+    return undefined;
+  }
+}

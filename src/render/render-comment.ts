@@ -1,6 +1,8 @@
 import type { AnchoredFinding } from "../model/review-result.js";
 import type { Severity } from "../model/types.js";
-import { neutraliseMarkup } from "./markers.js";
+import type { Redactor } from "../security/redactor.js";
+import { findingFingerprint, ruleOf } from "../store/fingerprint.js";
+import { neutraliseMarkup, renderFindingMarker } from "./markers.js";
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   critical: "🔴 Critical",
@@ -8,8 +10,25 @@ export const SEVERITY_LABEL: Record<Severity, string> = {
   suggestion: "💡 Suggestion",
 };
 
-/** The body of one inline review comment: severity, category, message and an optional suggestion. */
-export function renderComment(finding: AnchoredFinding): string {
+/**
+ * The body of one inline review comment: severity, category, message and an optional suggestion,
+ * then a hidden marker naming the finding's rule and fingerprint, so a reply can teach Critic
+ * about it. Pass the redactor the history uses, so the fingerprint is the one it stores.
+ */
+export function renderComment(
+  finding: AnchoredFinding,
+  redactor?: Pick<Redactor, "redact"> | undefined,
+): string {
+  const marker = renderFindingMarker({
+    rule: ruleOf(finding.source),
+    category: finding.category,
+    fingerprint: findingFingerprint(finding, redactor && ((text) => redactor.redact(text))),
+  });
+  return `${renderCommentText(finding)}\n\n${marker}`;
+}
+
+/** What a person reads of a comment, without the marker: the CLI prints this. */
+export function renderCommentText(finding: AnchoredFinding): string {
   const parts = [
     `**${SEVERITY_LABEL[finding.severity]}** · ${finding.category}`,
     neutraliseMarkup(finding.message),
@@ -30,7 +49,8 @@ export function renderComment(finding: AnchoredFinding): string {
  */
 export function renderSuggestion(code: string): string {
   const body = code.replace(/\r\n/g, "\n").replace(/\n$/, "");
-  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  let longest = 0;
+  for (const run of body.matchAll(/`+/g)) longest = Math.max(longest, run[0].length);
   const fence = "`".repeat(Math.max(3, longest + 1));
   return body === "" ? `${fence}suggestion\n${fence}` : `${fence}suggestion\n${body}\n${fence}`;
 }

@@ -39,6 +39,12 @@ export type SummaryView = {
   notes: string[];
   /** Automatic reviews stay paused after this (explicitly requested) review. */
   paused?: boolean | undefined;
+  /** Of Critic's inline comments in this repository over the last 30 days, those acted on. */
+  actedOn?: { actedOn: number; total: number } | undefined;
+  /** New findings the repository's learnings suppressed. */
+  suppressedByLearnings?: number | undefined;
+  /** Repository instruction files (AGENTS.md and the like) a model was given; named in the footer. */
+  instructionFiles?: readonly string[] | undefined;
   /** Earlier findings this push resolved. */
   resolved?:
     | ReadonlyArray<{ path: string; line: number; message: string; category: string }>
@@ -59,6 +65,8 @@ export function summaryOf(
     servedBy: result.servedBy,
     usage: result.usage,
     resolved: result.resolved,
+    suppressedByLearnings: result.suppressedByLearnings,
+    instructionFiles: result.instructions?.used,
   };
 }
 
@@ -151,7 +159,9 @@ function summaryParts(view: SummaryView, fit: Fit, rendered: Map<string, string>
     ),
     files: once(`files:${fit.files}`, () => renderFiles(view.files, fit.files)),
     downsides: once(`downsides:${fit.listed}:${fit.textChars}`, () =>
-      renderDownsides(view.inline, view.summaryOnly, fit),
+      [renderDownsides(view.inline, view.summaryOnly, fit), renderSuppressed(view)]
+        .filter((s) => s !== "")
+        .join("\n\n"),
     ),
     resolved: once(`resolved:${fit.listed}:${fit.textChars}`, () =>
       renderResolved(view.resolved ?? [], fit),
@@ -189,6 +199,13 @@ function joinParts(parts: Parts): string {
     parts.tail,
   ];
   return `${sections.filter((s) => s !== "").join("\n\n")}\n${parts.state}`;
+}
+
+/** "N findings suppressed by learnings", or "" when none was. */
+function renderSuppressed(view: SummaryView): string {
+  const n = view.suppressedByLearnings ?? 0;
+  if (n <= 0) return "";
+  return `_${n} ${n === 1 ? "finding" : "findings"} suppressed by learnings (\`/learnings\` lists them, \`/forget <id>\` removes one)._`;
 }
 
 /** Cuts a text to `max` characters on a word boundary, saying so. */
@@ -421,5 +438,22 @@ function renderFooter(view: SummaryView): string {
       : "";
     return ` · ${u.provider} ${u.model}: ${u.inputTokens.toLocaleString("en-US")} tokens in${cached} / ${u.outputTokens.toLocaleString("en-US")} out${cost}, ${requests}`;
   });
-  return `<sub>Reviewed \`${view.headSha.slice(0, 7)}\` by ${view.servedBy}${usage.join("")} · Critic ${view.version}</sub>`;
+  const acted =
+    view.actedOn && view.actedOn.total > 0
+      ? ` · ${Math.round((view.actedOn.actedOn / view.actedOn.total) * 100)} % of Critic's comments in this repository acted on in 30 days (${view.actedOn.actedOn} of ${view.actedOn.total})`
+      : "";
+  return `<sub>Reviewed \`${view.headSha.slice(0, 7)}\` by ${view.servedBy}${usage.join("")}${acted}${renderInstructionFiles(view.instructionFiles ?? [])} · Critic ${view.version}</sub>`;
+}
+
+/** " · Repository instructions: `AGENTS.md`, …" (ten named, the rest counted), or "". */
+function renderInstructionFiles(files: readonly string[]): string {
+  if (files.length === 0) return "";
+  const named = files
+    .slice(0, 10)
+    .map(
+      (f) =>
+        `\`${neutraliseMarkup(f.length > 120 ? `${f.slice(0, 119)}…` : f).replace(/[`<>\n]/g, "_")}\``,
+    );
+  const more = files.length > 10 ? ` and ${files.length - 10} more` : "";
+  return ` · Repository instructions: ${named.join(", ")}${more}`;
 }

@@ -10,6 +10,7 @@ import { pullKey, type ReviewJob } from "../queue/review-job.js";
 import { parseState } from "../render/markers.js";
 import { renderCheckOutput } from "../render/render-check-run.js";
 import { renderSummary, summaryOf } from "../render/render-summary.js";
+import type { ActedOn } from "../store/thread-outcomes.js";
 import { dismissChangeRequests, publishReview } from "./publish-review.js";
 import type { CheckReport } from "./report-check.js";
 import { type ReviewDeps, summaryStore } from "./review-deps.js";
@@ -44,6 +45,8 @@ export async function publishResults(
     summary: IssueComment | undefined;
     check: CheckReport;
     notes: readonly string[];
+    /** The repository's acted-on share, for the footer (when there is a database). */
+    actedOn?: ActedOn | undefined;
     gateActive: boolean;
     signal: AbortSignal;
   },
@@ -101,6 +104,7 @@ export async function publishResults(
           headSha: job.headSha,
           version: deps.version,
           notes,
+          actedOn: params.actedOn,
           paused: deps.pauses?.get(pullKey(job)) ?? parseState(current?.body ?? "")?.paused,
         }),
       ),

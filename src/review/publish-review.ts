@@ -67,7 +67,7 @@ export async function publishReview(
   const marker = renderReviewMarker(headSha);
   const comments: ReviewComment[] = inline.map((f) => ({
     path: f.path,
-    body: redactor.redact(renderComment(f)),
+    body: redactor.redact(renderComment(f, redactor)),
     line: f.line,
     side: "RIGHT",
     ...(f.startLine === undefined ? {} : { start_line: f.startLine, start_side: "RIGHT" as const }),

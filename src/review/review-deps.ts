@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { DailyBudget } from "../budget/budgeted-model.js";
 import type { SpendLedger } from "../budget/spend-ledger.js";
 import type { ReviewCore } from "../deps.js";
+import type { InstructionCache } from "../github/instruction-cache.js";
 import type { GitHub } from "../github/octokit.js";
 import type { SummaryIndex } from "../github/summary-index.js";
 import type { SummaryLock } from "../github/summary-lock.js";
@@ -10,7 +11,9 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { PullHeads } from "../queue/pull-heads.js";
 import type { ReviewJob } from "../queue/review-job.js";
 import type { Clock } from "../resilience/clock.js";
+import type { Learnings } from "../store/learnings.js";
 import type { ReviewHistory } from "../store/review-history.js";
+import type { ThreadOutcomes } from "../store/thread-outcomes.js";
 
 /** What a pull-request review needs from its process; built once by the composition root. */
 export type ReviewDeps = {
@@ -32,6 +35,12 @@ export type ReviewDeps = {
   pullHeads?: PullHeads | undefined;
   /** Where each review's end is recorded; absent without a database. */
   history?: ReviewHistory | undefined;
+  /** What became of Critic's inline comments; absent without a database. */
+  threads?: ThreadOutcomes | undefined;
+  /** What teams taught Critic not to flag; absent without a database. */
+  learnings?: Learnings | undefined;
+  /** Repository instruction files already read, per repository and base commit. */
+  instructionCache?: InstructionCache | undefined;
   /**
    * `/pause` and `/resume` given in this process, by pull request: they may land while a review
    * runs, and the review's final summary must not write the older state back.

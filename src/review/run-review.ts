@@ -1,4 +1,10 @@
+import type { Logger } from "pino";
 import { modelWithin } from "../budget/budgeted-model.js";
+import {
+  learnedGuidance,
+  suppressorFor,
+  withLearnedGuidance,
+} from "../engine/learnings/apply-learnings.js";
 import { reviewChanges } from "../engine/review-changes.js";
 import { filterFiles } from "../engine/select/filter-files.js";
 import { languageByName } from "../engine/static/languages.js";
@@ -7,12 +13,23 @@ import type { GitHub } from "../github/octokit.js";
 import { getPullHead, listPullFiles, type PullRef } from "../github/pull-request.js";
 import { react } from "../github/reactions.js";
 import { type ReviewContext, readReviewContext } from "../github/review-context.js";
+import {
+  type CriticThread,
+  resolveThread,
+  settledFingerprints,
+  threadsToResolve,
+} from "../github/review-threads.js";
+import { ACTED_ON_WINDOW_MS } from "../metrics/metrics.js";
 import type { ReviewResult } from "../model/review-result.js";
-import type { ChangedFile } from "../model/types.js";
+import type { ChangedFile, Finding } from "../model/types.js";
 import { pullKey, type ReviewJob } from "../queue/review-job.js";
 import { SUMMARY_MARKER } from "../render/markers.js";
 import { renderCheckNote } from "../render/render-check-run.js";
+import type { Redactor } from "../security/redactor.js";
+import { findingFingerprint } from "../store/fingerprint.js";
+import { loadLearnings } from "../store/learnings.js";
 import { recordReview } from "../store/record-review.js";
+import type { ActedOn } from "../store/thread-outcomes.js";
 import { chooseScope } from "./choose-scope.js";
 import { claimHead } from "./claim-head.js";
 import { handleFailure, type Opened, SUPERSEDED } from "./handle-failure.js";
@@ -96,6 +113,10 @@ async function reviewOnce(
       });
     // 1.
     const prFiles = await listPullFiles(gh, ref);
+    const repoKey = `${job.owner}/${job.repo}`;
+    const knownInstructions = job.baseSha
+      ? deps.instructionCache?.cachedInstructions(repoKey, job.baseSha)
+      : undefined;
     const context = await readReviewContext(gh, {
       ref,
       headSha: job.headSha,
@@ -104,7 +125,14 @@ async function reviewOnce(
       paths: likelyParsed(prFiles, deps.core.limits.maxPatchBytes),
       maxBytes: MAX_SOURCE_BYTES,
       configPath: deps.core.configPath,
+      instructions: {
+        base: job.baseSha ?? "HEAD",
+        changedPaths: prFiles.filter((f) => f.status !== "removed").map((f) => f.path),
+        known: knownInstructions,
+      },
     });
+    if (context.instructions && context.instructions !== knownInstructions)
+      deps.instructionCache?.remember(repoKey, context.instructions);
     const { config, errors } = context.config;
     opened.summary = context.summary;
     // 2.
@@ -123,7 +151,8 @@ async function reviewOnce(
     const check = opened.check;
     // 3.
     const scope = await chooseScope(gh, ref, job, claim.summary?.body, prFiles);
-    // 4.
+    // 4. The repository's learnings (one read): guidance for the model, and a filter.
+    const learned = await loadLearnings(deps.learnings, job, log);
     const model = deps.budget
       ? await modelWithin(deps.core.model, deps.budget, job.installationId)
       : deps.core.model;
@@ -135,7 +164,15 @@ async function reviewOnce(
         anchorTo: scope.anchorTo,
         unchanged: scope.unchanged,
         prior: scope.prior,
-        config,
+        config: withLearnedGuidance(
+          config,
+          learnedGuidance(
+            learned,
+            scope.files.map((f) => f.path),
+          ),
+        ),
+        suppress: suppressorFor(learned, deps.core.redactor),
+        instructions: context.instructions,
         limits: deps.core.limits,
         signal,
         // Spend is counted as each answer arrives: a review stopped by a newer push still paid.
@@ -170,21 +207,25 @@ async function reviewOnce(
       return "skipped";
     }
     // 6.
+    const threads = await settleThreads(deps, { gh, log, job, threads: context.threads });
+    const settled = withoutSettled(result, context.threads, deps.core.redactor);
     await publishResults(deps, {
       gh,
       log,
       ref,
       job,
       config,
-      result,
+      result: settled,
       prFiles,
       summary: claim.summary,
       check,
       notes: [
         ...errors.map((e) => `Invalid configuration, using the defaults: ${e}`),
         ...scope.notes,
-        ...result.notes,
+        ...settled.notes,
+        ...threads.notes,
       ],
+      actedOn: threads.actedOn,
       gateActive: opened.gateActive,
       signal,
     });
@@ -235,5 +276,83 @@ async function sourcesFor(
   return {
     headTexts,
     ruleSources: withRules ? rest.ruleSources : context.sources.ruleSources,
+  };
+}
+
+/**
+ * Critic's threads as this review finds them: those whose code a push changed are resolved (a
+ * paced write each), and what became of every one is noted for the acted-on share, which the
+ * summary shows. A failure here costs the tidying, never the review.
+ */
+async function settleThreads(
+  deps: ReviewDeps,
+  params: { gh: GitHub; log: Logger; job: ReviewJob; threads: readonly CriticThread[] },
+): Promise<{ notes: string[]; actedOn: ActedOn | undefined }> {
+  const { gh, log, job } = params;
+  const notes: string[] = [];
+  const fixed = new Set<string>();
+  let refused = false;
+  for (const thread of threadsToResolve(params.threads)) {
+    try {
+      await resolveThread(gh, thread.id);
+      fixed.add(thread.id);
+    } catch (error) {
+      refused = true;
+      log.warn({ err: error, thread: thread.id }, "could not resolve a review thread");
+      break;
+    }
+  }
+  if (fixed.size > 0)
+    notes.push(
+      fixed.size === 1
+        ? "Critic resolved 1 earlier comment of its own: the code under it changed."
+        : `Critic resolved ${fixed.size} earlier comments of its own: the code under them changed.`,
+    );
+  if (refused)
+    notes.push(
+      "Critic could not resolve its comments whose code changed: GitHub lets an App resolve review threads only with the Contents: write permission.",
+    );
+  const repository = `${job.owner}/${job.repo}`;
+  const outcomes = deps.threads;
+  if (!outcomes) return { notes, actedOn: undefined };
+  try {
+    await outcomes.note(
+      repository,
+      job.pullNumber,
+      params.threads.map((t) => (fixed.has(t.id) ? { ...t, resolvedBy: "critic" as const } : t)),
+    );
+    const actedOn = await outcomes.actedOn(repository, deps.clock.now() - ACTED_ON_WINDOW_MS);
+    return { notes, actedOn };
+  } catch (error) {
+    log.warn({ err: error }, "could not note what became of Critic's comments");
+    return { notes, actedOn: undefined };
+  }
+}
+
+/**
+ * The result without findings a person already settled on this pull request (resolved their
+ * thread, or turned them down in a reply): they are not raised again.
+ */
+function withoutSettled(
+  result: ReviewResult,
+  threads: readonly CriticThread[],
+  redactor: Pick<Redactor, "redact">,
+): ReviewResult {
+  const settled = settledFingerprints(threads);
+  if (settled.size === 0) return result;
+  const keep = (f: Finding) => !settled.has(findingFingerprint(f, (text) => redactor.redact(text)));
+  const inline = result.inline.filter(keep);
+  const summaryOnly = result.summaryOnly.filter(keep);
+  const held =
+    result.inline.length + result.summaryOnly.length - inline.length - summaryOnly.length;
+  if (held === 0) return result;
+  return {
+    ...result,
+    inline,
+    summaryOnly,
+    notes: [
+      ...result.notes,
+      `${held} ${held === 1 ? "finding was" : "findings were"} not raised again: a person resolved or turned down ${held === 1 ? "its thread" : "their threads"} earlier on this pull request.`,
+    ],
   };
 }

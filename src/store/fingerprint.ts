@@ -21,7 +21,7 @@ export type FingerprintInput = {
  * line number, which moves with every edit above it.
  */
 export function fingerprint(input: FingerprintInput): string {
-  const rule = MODEL_SOURCES.has(input.source) ? "model" : input.source;
+  const rule = ruleOf(input.source);
   const text =
     input.code !== undefined && input.code.trim() !== ""
       ? `code:${input.code.replace(/\s+/g, " ").trim()}`
@@ -30,4 +30,35 @@ export function fingerprint(input: FingerprintInput): string {
     .update([input.path, rule, input.category, text].join("\n"))
     .digest("hex")
     .slice(0, 32);
+}
+
+/** The rule a finding counts under: the static rule id, or "model" for any model provider's. */
+export function ruleOf(source: string): string {
+  return MODEL_SOURCES.has(source) ? "model" : source;
+}
+
+/** How much of a finding's path and message the history keeps (and so fingerprints). */
+export const FINGERPRINT_BOUNDS = { path: 1_000, message: 2_000 } as const;
+
+/**
+ * A finding's fingerprint exactly as the history stores it: path and message redacted and cut to
+ * the history's bounds first. The history, the hidden marker on each inline comment and the
+ * learnings filter all call this, so the three always agree.
+ */
+export function findingFingerprint(
+  finding: FingerprintInput,
+  redact: (text: string) => string = (text) => text,
+): string {
+  return fingerprint({
+    path: bound(redact(finding.path), FINGERPRINT_BOUNDS.path),
+    category: finding.category,
+    source: finding.source,
+    message: bound(redact(finding.message), FINGERPRINT_BOUNDS.message),
+    code: finding.code === undefined ? undefined : redact(finding.code),
+  });
+}
+
+/** Text cut to `max` characters, the cut marked with an ellipsis (as the history stores it). */
+export function bound(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -9,6 +9,8 @@ export type StoreDialect = "sqlite" | "postgres";
 export function migrationsFor(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001_review_history": { up: (db) => reviewHistory(db, dialect) },
+    "0002_learnings": { up: (db) => learnings(db, dialect) },
+    "0003_review_threads": { up: (db) => reviewThreads(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -86,4 +88,51 @@ async function reviewHistory(db: Kysely<unknown>, dialect: StoreDialect): Promis
     .columns(["repository", "pull_number", "fingerprint"])
     .execute();
   await db.schema.createIndex("findings_created").on("findings").column("created_at").execute();
+}
+
+async function reviewThreads(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
+  await db.schema
+    .createTable("review_threads")
+    .addColumn("id", "integer", (c) => identity(c, dialect))
+    .addColumn("thread_id", "text", (c) => c.notNull().unique())
+    .addColumn("repository", "text", (c) => c.notNull())
+    .addColumn("pull_number", "integer", (c) => c.notNull())
+    .addColumn("comment_id", "bigint", (c) => c.notNull())
+    .addColumn("path", "text", (c) => c.notNull())
+    .addColumn("fingerprint", "text")
+    .addColumn("state", "text", (c) => c.notNull())
+    .addColumn("replies", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("thumbs_up", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("thumbs_down", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("first_seen_at", "bigint", (c) => c.notNull())
+    .addColumn("updated_at", "bigint", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("review_threads_repository")
+    .on("review_threads")
+    .columns(["repository", "first_seen_at"])
+    .execute();
+}
+
+async function learnings(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
+  await db.schema
+    .createTable("learnings")
+    .addColumn("id", "integer", (c) => identity(c, dialect))
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("scope", "text", (c) => c.notNull())
+    .addColumn("owner", "text", (c) => c.notNull())
+    .addColumn("repo", "text")
+    .addColumn("path", "text")
+    .addColumn("rule", "text")
+    .addColumn("category", "text")
+    .addColumn("fingerprint", "text")
+    .addColumn("comment_path", "text")
+    .addColumn("text", "text", (c) => c.notNull())
+    .addColumn("created_by", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("learnings_owner_repo")
+    .on("learnings")
+    .columns(["owner", "repo"])
+    .execute();
 }

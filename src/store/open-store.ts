@@ -6,10 +6,12 @@ import type { Logger } from "pino";
 import type { Clock } from "../resilience/clock.js";
 import type { Redactor } from "../security/redactor.js";
 import { acquireFileLock } from "./file-lock.js";
+import { createLearnings, type Learnings } from "./learnings.js";
 import { LibsqlDialect } from "./libsql-dialect.js";
 import { migrationsFor, type StoreDialect } from "./migrations.js";
 import { createReviewHistory, type ReviewHistory } from "./review-history.js";
 import type { Database } from "./schema.js";
+import { createThreadOutcomes, type ThreadOutcomes } from "./thread-outcomes.js";
 
 export const EMBEDDED_FILE = "critic.db";
 const DAY_MS = 86_400_000;
@@ -37,6 +39,10 @@ export type Store = {
   where: string;
   db: Kysely<Database>;
   history: ReviewHistory;
+  /** What became of Critic's inline comments. */
+  threads: ThreadOutcomes;
+  /** What people taught Critic (kept until forgotten: retention does not apply). */
+  learnings: Learnings;
   /** Migrations this open applied (none when the schema was current). */
   applied: string[];
   /** Deletes history past retention now; returns how many reviews went. */
@@ -57,8 +63,11 @@ export async function openStore(config: StoreConfig, options: StoreOptions): Pro
   try {
     const applied = await migrate(opened.db, opened.dialect, opened.where);
     const history = createReviewHistory(opened.db, options);
+    const threads = createThreadOutcomes(opened.db, options);
+    const learnings = createLearnings(opened.db, options);
     const sweep = async () => {
       const cutoff = options.clock.now() - config.retentionDays * DAY_MS;
+      await threads.prune(cutoff);
       const deleted = await history.prune(cutoff);
       if (deleted > 0) options.log.info({ deleted }, "old review history deleted");
       return deleted;
@@ -76,6 +85,8 @@ export async function openStore(config: StoreConfig, options: StoreOptions): Pro
       where: opened.where,
       db: opened.db,
       history,
+      threads,
+      learnings,
       applied,
       sweep,
       close: () =>

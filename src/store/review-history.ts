@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import { CATEGORIES, type Category, SEVERITIES, type Severity } from "../model/types.js";
 import type { Clock } from "../resilience/clock.js";
 import type { Redactor } from "../security/redactor.js";
-import { fingerprint } from "./fingerprint.js";
+import { FINGERPRINT_BOUNDS, findingFingerprint } from "./fingerprint.js";
 import type { Database, FindingsTable, ReviewsTable } from "./schema.js";
 
 /** A finding as the review posted it. */
@@ -85,8 +85,8 @@ export type ReviewHistory = {
 
 // Bounds on what one review may store: text is cut, and a review with thousands of findings keeps
 // its counts but only this many rows.
-const MAX_MESSAGE = 2_000;
-const MAX_PATH = 1_000;
+const MAX_MESSAGE = FINGERPRINT_BOUNDS.message;
+const MAX_PATH = FINGERPRINT_BOUNDS.path;
 const MAX_SHORT = 200;
 const MAX_FINDINGS = 500;
 
@@ -148,13 +148,7 @@ export function createReviewHistory(
             pull_number: review.pullNumber,
             path,
             line: f.line,
-            fingerprint: fingerprint({
-              path,
-              category: f.category,
-              source: f.source,
-              message,
-              code: f.code === undefined ? undefined : options.redactor.redact(f.code),
-            }),
+            fingerprint: findingFingerprint(f, (text) => options.redactor.redact(text)),
             severity: f.severity,
             category: f.category,
             rule: clean(f.source, MAX_SHORT),

@@ -8,6 +8,50 @@ import type { Generated } from "kysely";
 export type Database = {
   reviews: ReviewsTable;
   findings: FindingsTable;
+  review_threads: ReviewThreadsTable;
+  learnings: LearningsTable;
+};
+
+/** What people taught Critic: kept until forgotten (`/forget`), not subject to retention. */
+export type LearningsTable = {
+  id: Generated<number>;
+  /** Epoch ms. */
+  created_at: number;
+  /** `repository` or `organisation`. */
+  scope: string;
+  /** The account's login, lower-cased. */
+  owner: string;
+  /** The repository's name, lower-cased; null for an organisation-wide learning. */
+  repo: string | null;
+  /** A glob the learning is limited to; null: every file. */
+  path: string | null;
+  /** From a reply to a Critic comment: the finding's rule, category and fingerprint. */
+  rule: string | null;
+  category: string | null;
+  fingerprint: string | null;
+  comment_path: string | null;
+  /** Redacted, bounded. */
+  text: string;
+  created_by: string;
+};
+
+/** Critic's inline comments as their review threads showed them when last seen. */
+export type ReviewThreadsTable = {
+  id: Generated<number>;
+  /** GraphQL node id. */
+  thread_id: string;
+  repository: string;
+  pull_number: number;
+  comment_id: number;
+  path: string;
+  fingerprint: string | null;
+  /** open, resolved (by a person), fixed (the code changed; Critic resolved it) or dismissed. */
+  state: string;
+  replies: number;
+  thumbs_up: number;
+  thumbs_down: number;
+  first_seen_at: number;
+  updated_at: number;
 };
 
 export type ReviewsTable = {

@@ -2,7 +2,7 @@ import { LRUCache } from "lru-cache";
 import type { Context } from "probot";
 import { z } from "zod";
 import type { CommandJob } from "../commands/command-job.js";
-import { type Command, parseCommand } from "../commands/parse-command.js";
+import { type Command, parseCommand, parseLearningReply } from "../commands/parse-command.js";
 import type { SpendLimiter } from "../commands/spend-limiter.js";
 import { loadRepoConfig } from "../github/load-repo-config.js";
 import type { GitHub } from "../github/octokit.js";
@@ -62,6 +62,9 @@ export type CommentHandlerDeps = {
 
 // Commands that make Critic call a model count against the commenter's hourly budget.
 const SPENDS: ReadonlySet<Command["name"]> = new Set(["review", "ask"]);
+// Commands that change what Critic reports take write access: `commands.allow_author` does not
+// let a pull request's author teach Critic to skip the findings on their own change.
+const TEACHES: ReadonlySet<Command["name"]> = new Set(["learn", "forget"]);
 
 /**
  * Slash-commands in PR comments and `/ask` replies in Critic's review threads. The handler only
@@ -91,7 +94,11 @@ export function onComment(deps: CommentHandlerDeps) {
     if (!parsed || (!parsed.payload.installation && !deps.tokenAuth)) return;
     if (await deps.deliveries.seen(context.id)) return;
     const { payload, command } = parsed;
-    const job: CommandJob = { ...parsed.job, deliveryId: context.id };
+    const job: CommandJob = {
+      ...parsed.job,
+      deliveryId: context.id,
+      sender: payload.comment.user.login,
+    };
     const commenter = payload.comment.user;
     if (
       payload.sender.type === "Bot" ||
@@ -108,7 +115,7 @@ export function onComment(deps: CommentHandlerDeps) {
       replyToComment(gh, { ...repo, pullNumber: job.pullNumber }, job.comment, body);
 
     let allowed = await hasWriteAccess(gh, repo, commenter.login, deps.permissions);
-    if (!allowed && commenter.login === parsed.author) {
+    if (!allowed && commenter.login === parsed.author && !TEACHES.has(command.name)) {
       allowed = (await loadRepoConfig(gh, repo, deps.configPath)).config.commands.allow_author;
     }
     if (!allowed) {
@@ -148,7 +155,10 @@ type Parsed = {
   author: string;
 };
 
-/** A reply in one of Critic's threads that mentions the App (`@critic why?`) asks a question. */
+/**
+ * A reply in one of Critic's threads that mentions the App asks a question (`@critic why?`), or
+ * tells Critic not to flag that finding (`@critic don't flag this: <reason>`).
+ */
 function parseMention(raw: unknown, slug: string): Parsed | undefined {
   const mention = new RegExp(`@${slug.replace(/[^A-Za-z0-9-]/g, "")}(\\[bot\\])?\\b`, "i");
   const result = ReviewComment.safeParse(raw);
@@ -161,6 +171,10 @@ function parseMention(raw: unknown, slug: string): Parsed | undefined {
     ...result.data,
     comment: { ...result.data.comment, body: `/ask ${question}` },
   });
+  // "@critic don't flag this: <reason>" teaches Critic about the comment's finding.
+  const learn = parseLearningReply(question);
+  if (ask && learn)
+    return { ...ask, command: learn, job: { ...ask.job, command: learn }, payload: result.data };
   return ask && { ...ask, payload: result.data };
 }
 

@@ -1,8 +1,11 @@
 import type { Context } from "probot";
 import { z } from "zod";
+import type { GitHub } from "../github/octokit.js";
+import { readThreads } from "../github/review-threads.js";
 import type { JobQueue } from "../queue/in-process-queue.js";
 import type { PullHeads } from "../queue/pull-heads.js";
 import { pullKey, type ReviewJob } from "../queue/review-job.js";
+import type { ThreadOutcomes } from "../store/thread-outcomes.js";
 import type { DeliveryLog } from "./delivery-log.js";
 
 export const PULL_REQUEST_EVENTS = [
@@ -32,6 +35,7 @@ const Payload = z.object({
       // null when the fork was deleted
       repo: z.object({ full_name: z.string() }).nullable().optional(),
     }),
+    base: z.object({ sha: z.string() }).optional(),
   }),
 });
 
@@ -85,6 +89,7 @@ export function onPullRequest(
       repo: repository.name,
       pullNumber: pr.number,
       headSha: pr.head.sha,
+      ...(pr.base && /^[0-9a-f]{7,64}$/i.test(pr.base.sha) ? { baseSha: pr.base.sha } : {}),
       title: pr.title,
       body: pr.body ?? "",
       draft: pr.draft === true,
@@ -97,6 +102,7 @@ export function onPullRequest(
 }
 
 const Closed = z.object({
+  installation: z.object({ id: z.number().int().positive() }).optional(),
   repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
   pull_request: z.object({
     number: z.number().int().positive(),
@@ -104,15 +110,30 @@ const Closed = z.object({
   }),
 });
 
-/** A closed pull request: a review of it still running posts nothing. */
-export function onPullRequestClosed(heads: PullHeads) {
+/**
+ * A closed pull request: a review of it still running posts nothing, and, with a database, what
+ * became of Critic's comments on it is read one last time (one GraphQL query, after the answer).
+ */
+export function onPullRequestClosed(
+  heads: PullHeads,
+  outcomes?: {
+    threads: ThreadOutcomes;
+    auth: (installationId: number) => Promise<GitHub>;
+  },
+) {
   return async (context: Context<"pull_request.closed">): Promise<void> => {
     const parsed = Closed.safeParse(context.payload);
     if (!parsed.success) return;
-    const { repository, pull_request: pr } = parsed.data;
-    await heads.record(
-      pullKey({ owner: repository.owner.login, repo: repository.name, pullNumber: pr.number }),
-      { sha: pr.head.sha, open: false },
-    );
+    const { repository, pull_request: pr, installation } = parsed.data;
+    const ref = { owner: repository.owner.login, repo: repository.name, pullNumber: pr.number };
+    await heads.record(pullKey(ref), { sha: pr.head.sha, open: false });
+    if (!outcomes || !installation) return;
+    void outcomes
+      .auth(installation.id)
+      .then((gh) => readThreads(gh, ref))
+      .then((threads) => outcomes.threads.note(`${ref.owner}/${ref.repo}`, ref.pullNumber, threads))
+      .catch((error: unknown) =>
+        context.log.warn({ err: error }, "could not read the outcomes of Critic's comments"),
+      );
   };
 }

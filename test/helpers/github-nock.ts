@@ -299,6 +299,10 @@ export type ContextOptions = {
   comments?: Array<Record<string, unknown>> | undefined;
   texts?: Record<string, string> | undefined;
   rules?: Record<string, string> | undefined;
+  /** The PR's review threads as GraphQL gives them (see reviewThread). */
+  threads?: Array<Record<string, unknown>> | undefined;
+  /** Instruction files at the base commit, by path (see instructionFields); others are missing. */
+  instructions?: { base: string; files: Record<string, string> } | undefined;
 };
 
 const blob = (text: string | undefined) =>
@@ -328,6 +332,7 @@ export function contextMock(
             pageInfo: { hasNextPage: false, endCursor: null },
             nodes: (options.comments ?? []).map(graphqlComment),
           },
+          reviewThreads: { nodes: options.threads ?? [] },
         },
       };
       for (const [name, expression] of Object.entries(request.variables)) {
@@ -335,6 +340,7 @@ export function contextMock(
         const path = expression.slice(expression.indexOf(":") + 1);
         repository[`f${name.slice(1)}`] = blob(options.texts?.[path]);
       }
+      if (options.instructions) answerInstructions(options.instructions, request, repository);
       if (options.orgConfig !== undefined)
         return { data: { repository, org: { config: blob(options.orgConfig) } } };
       return {
@@ -349,6 +355,31 @@ export function contextMock(
       };
     });
   return { scope, requests };
+}
+
+/**
+ * Answers the instruction fields (`i0`…, `idir0`…, `ibase`) as GitHub would from the commit
+ * `base`: an expression naming another commit (the head, say) finds nothing.
+ */
+function answerInstructions(
+  instructions: { base: string; files: Record<string, string> },
+  request: GraphqlBody,
+  repository: Record<string, unknown>,
+) {
+  for (const [name, expression] of Object.entries(request.variables)) {
+    if (name === "ibase")
+      repository.ibase = expression === instructions.base ? { oid: expression } : null;
+    if (!/^i(dir)?\d+$/.test(name)) continue;
+    const at = expression.indexOf(":");
+    const [rev, path] = [expression.slice(0, at), expression.slice(at + 1)];
+    const files = rev === instructions.base ? instructions.files : {};
+    if (name.startsWith("idir")) {
+      const entries = Object.entries(files)
+        .filter(([p]) => p.startsWith(`${path}/`) && !p.slice(path.length + 1).includes("/"))
+        .map(([p, text]) => ({ name: p.slice(path.length + 1), type: "blob", object: blob(text) }));
+      repository[name] = entries.length > 0 ? { entries } : null;
+    } else repository[name] = blob(files[path]);
+  }
 }
 
 function rulesTree(rules: Record<string, string>) {
@@ -421,4 +452,50 @@ export function compareMock(
       .get(path)
       .query(true)
       .reply(200, { status: reply.status, merge_base_commit: { sha: base }, files: reply.files });
+}
+
+/**
+ * One review thread as GitHub's GraphQL gives it: Critic's comment first (written by this token),
+ * then people's replies.
+ */
+export function reviewThread(options: {
+  id: string;
+  commentId: number;
+  path?: string;
+  line?: number;
+  body: string;
+  resolvedBy?: string;
+  outdated?: boolean;
+  replies?: string[];
+  thumbsUp?: number;
+}) {
+  return {
+    id: options.id,
+    isResolved: options.resolvedBy !== undefined,
+    isOutdated: options.outdated === true,
+    path: options.path ?? "src/x.ts",
+    line: options.line ?? 3,
+    originalLine: options.line ?? 3,
+    resolvedBy: options.resolvedBy === undefined ? null : { login: options.resolvedBy },
+    comments: {
+      nodes: [
+        {
+          fullDatabaseId: String(options.commentId),
+          body: options.body,
+          viewerDidAuthor: true,
+          author: { __typename: "Bot", login: "critic" },
+          reactionGroups: [
+            { content: "THUMBS_UP", reactors: { totalCount: options.thumbsUp ?? 0 } },
+          ],
+        },
+        ...(options.replies ?? []).map((body, i) => ({
+          fullDatabaseId: String(options.commentId + i + 1),
+          body,
+          viewerDidAuthor: false,
+          author: { __typename: "User", login: "octocat" },
+          reactionGroups: [],
+        })),
+      ],
+    },
+  };
 }

@@ -87,3 +87,12 @@ export function threadReplyPayload(
   payload.sender = { ...payload.sender, login, type: "User" };
   return payload;
 }
+
+/** A deep copy of GitHub's own example payload for `event.action` (the first one listed). */
+export function examplePayload(event: string, action: string): Record<string, unknown> {
+  const example = definitions
+    .find((d) => d.name === event)
+    ?.examples.find((e) => e.action === action);
+  if (!example) throw new Error(`no ${event}.${action} example`);
+  return structuredClone(example);
+}

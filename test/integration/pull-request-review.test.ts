@@ -1,8 +1,18 @@
 import { describe, expect, it } from "vitest";
+import { renderFindingMarker } from "../../src/render/markers.js";
+import { findingFingerprint } from "../../src/store/fingerprint.js";
 import { botComment, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp, OPENAI_KEY } from "../helpers/test-app.js";
+
+/** The hidden marker a model's comment on src/math.js ends with (see render-comment.ts). */
+const modelMarker = (category: string, message: string) =>
+  renderFindingMarker({
+    rule: "model",
+    category,
+    fingerprint: findingFingerprint({ path: "src/math.js", category, source: "openai", message }),
+  });
 
 const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 
@@ -100,13 +110,13 @@ describe("pull_request → one review and one summary", () => {
         path: "src/math.js",
         line: 5,
         side: "RIGHT",
-        body: "**🟠 Warning** · bug\n\nDivision by zero returns Infinity.\n\n```suggestion\n  return b === 0 ? NaN : a / b;\n```",
+        body: `**🟠 Warning** · bug\n\nDivision by zero returns Infinity.\n\n\`\`\`suggestion\n  return b === 0 ? NaN : a / b;\n\`\`\`\n\n${modelMarker("bug", "Division by zero returns Infinity.")}`,
       },
       {
         path: "src/math.js",
         line: 6,
         side: "RIGHT",
-        body: "**💡 Suggestion** · tests\n\nAdd a test for divide().\n\n_(Line 8 is outside the diff; this comment was placed on the nearest changed line.)_",
+        body: `**💡 Suggestion** · tests\n\nAdd a test for divide().\n\n_(Line 8 is outside the diff; this comment was placed on the nearest changed line.)_\n\n${modelMarker("tests", "Add a test for divide().")}`,
       },
     ]);
 

@@ -7,6 +7,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/security/redactor.js";
 import { StoreLockedError } from "../../src/store/file-lock.js";
+import { migrationsFor } from "../../src/store/migrations.js";
 import {
   EMBEDDED_FILE,
   openStore,
@@ -118,10 +119,56 @@ describe.each(BACKENDS)("the store on $name", (backend) => {
     "applies its migrations once: a second start applies nothing",
     async () => {
       const first = await opened();
-      expect(first.applied).toEqual(["0001_review_history"]);
+      const all = Object.keys(await migrationsFor(first.dialect).getMigrations()).sort();
+      expect(all[0]).toBe("0001_review_history");
+      expect(all).toContain("0003_review_threads");
+      expect(first.applied).toEqual(all);
       await closeAll();
       const second = await opened();
       expect(second.applied).toEqual([]);
+      await closeAll();
+    },
+  );
+
+  it.runIf(backend.available())(
+    "keeps what became of Critic's comments, and the acted-on share per repository",
+    async () => {
+      const clock = createFakeClock(Date.UTC(2026, 10, 1));
+      const store = await opened(clock);
+      const thread = (id: string, resolvedBy?: "person" | "critic", dismissed = false) => ({
+        id,
+        commentId: 2_500_000_000 + id.length,
+        path: "src/a.ts",
+        line: 3,
+        fingerprint: "0123456789abcdef",
+        resolvedBy,
+        outdated: false,
+        replies: dismissed ? 1 : 0,
+        dismissed,
+        thumbsUp: 1,
+        thumbsDown: 0,
+      });
+      await store.threads.note("octo/app", 1, [
+        thread("A", "person"),
+        thread("B", "critic"),
+        thread("C", undefined, true),
+        thread("D"),
+      ]);
+      await store.threads.note("octo/other", 2, [thread("E")]);
+      // Seen again later: its state moves on, it is not counted twice.
+      clock.advance(DAY);
+      await store.threads.note("octo/app", 1, [thread("D", "person")]);
+      await store.threads.setResolved("C", true);
+      await store.threads.setResolved("never-seen", true);
+
+      expect(await store.threads.actedOn("octo/app", 0)).toEqual({ actedOn: 4, total: 4 });
+      const all = await store.threads.actedOnByRepository(0);
+      expect(Object.fromEntries(all)).toEqual({
+        "octo/app": { actedOn: 4, total: 4 },
+        "octo/other": { actedOn: 0, total: 1 },
+      });
+      // Retention drops what was first seen before the cutoff.
+      expect(await store.threads.prune(Date.UTC(2026, 10, 1) + 1)).toBe(5);
       await closeAll();
     },
   );

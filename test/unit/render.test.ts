@@ -6,6 +6,7 @@ import {
   renderSummary,
   type SummaryView,
 } from "../../src/render/render-summary.js";
+import { fingerprint } from "../../src/store/fingerprint.js";
 
 const view: SummaryView = {
   headSha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
@@ -220,7 +221,7 @@ describe("review/render", () => {
     });
 
     expect(body).toBe(
-      "**🟠 Warning** · bug\n\nFix it.\n\n_(Line 7 is outside the diff; this comment was placed on the nearest changed line.)_\n\n```suggestion\nx\n```",
+      `**🟠 Warning** · bug\n\nFix it.\n\n_(Line 7 is outside the diff; this comment was placed on the nearest changed line.)_\n\n\`\`\`suggestion\nx\n\`\`\`\n\n<!-- critic:finding {"r":"s","c":"bug","f":"${fingerprint({ path: "a", category: "bug", source: "s", message: "Fix it." })}"} -->`,
     );
   });
 

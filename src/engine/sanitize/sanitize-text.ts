@@ -46,3 +46,21 @@ export async function sanitizeThread(
     comment: await sanitizeText(secrets, thread.comment),
   });
 }
+
+/**
+ * The repository's instruction files for one request: the repository's own words, read from its
+ * base branch, so redacted like its `instructions` (a token pasted into an AGENTS.md leaks all the
+ * same).
+ */
+export async function sanitizeInstructions(
+  secrets: Redactor,
+  blocks: ReadonlyArray<{ source: string; text: string }>,
+): Promise<Sanitized<ReadonlyArray<{ source: string; text: string }>>> {
+  const clean = [];
+  for (const block of blocks)
+    clean.push({
+      source: await sanitizeText(secrets, block.source),
+      text: await sanitizeText(secrets, block.text),
+    });
+  return markSanitized(clean);
+}
