@@ -84,11 +84,12 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
     mode === "worker" && queues && env.redis && env.cacheEntries > 0
       ? createRedisCache(queues.connection, env.redis.prefix, env.cacheEntries)
       : undefined;
-  // The server and workers analyse in threads; a one-shot CLI or Action run in its own thread.
+  // The server and workers analyse in child processes; a one-shot CLI or Action run in its own
+  // thread.
   const pool =
     (mode === "server" || mode === "worker") && env.analysis.threads > 0 && !options.inThread
       ? createAnalysisPool({
-          threads: env.analysis.threads,
+          processes: env.analysis.threads,
           timeoutMs: env.analysis.timeoutMs,
           maxMemoryMb: env.analysis.memoryMb,
           log: options.log,

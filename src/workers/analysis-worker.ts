@@ -2,15 +2,20 @@ import { builtInRules } from "../config/built-in-rules.js";
 import { analyzeFile, type FileTask } from "../engine/analyze/analyze-file.js";
 import type { FailedAnalysis } from "../engine/analyze/analyzer.js";
 import { type CompactAnalysis, compactAnalysis } from "../engine/analyze/compact-file.js";
-import { runInBackground } from "./background-priority.js";
+import { countText } from "../engine/analyze/count-tokens.js";
 
-// Analysis is background work: a thread busy with a huge file must not take the core the main
-// thread needs to acknowledge webhooks.
-runInBackground();
+/**
+ * Loads what every task needs (the compiled rules, the grammars, the tokenizer's tables) before a
+ * process says it is ready, so a file's time budget measures the file, not the process's start.
+ */
+export function warmUp(): void {
+  builtInRules();
+  countText("warm up");
+}
 
-// A worker thread of the analysis pool: a batch of files per task, answered compactly (the main
-// thread rebuilds the lines). Module state (the compiled rules, the registered tree-sitter
-// grammars) is per thread, loaded on its first task.
+// The analysis pool's task: a batch of files, answered compactly (the main thread rebuilds the
+// lines). It runs in the pool's processes (analysis-process.ts); module state (the compiled
+// rules, the registered tree-sitter grammars) is per process, loaded on its first task.
 export default async function analyze(
   batch: readonly FileTask[],
 ): Promise<Array<CompactAnalysis | FailedAnalysis>> {
@@ -18,7 +23,7 @@ export default async function analyze(
   const results: Array<CompactAnalysis | FailedAnalysis> = [];
   for (const task of batch) {
     try {
-      results.push(compactAnalysis(await analyzeFile(task, rules)));
+      results.push(compactAnalysis(await analyzeFile(task, rules), task.file.patch));
     } catch (error) {
       // One file's failure is its own: the rest of the batch goes on.
       results.push({ failed: error instanceof Error ? error.message.slice(0, 200) : "failed" });

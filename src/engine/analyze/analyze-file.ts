@@ -6,7 +6,7 @@ import { type CompiledRule, compileRules, type RuleSource } from "../static/comp
 import { runStaticChecks } from "../static/run-static-checks.js";
 import { countText } from "./count-tokens.js";
 
-/** One file's analysis, as data that crosses to a worker thread and back. */
+/** One file's analysis, as data that crosses to an analysis process and back. */
 export type FileTask = {
   file: ChangedFile;
   /** Reviewed files get the static checks; the others are scanned for secrets only. */
@@ -17,7 +17,7 @@ export type FileTask = {
   headText?: string | undefined;
   /** The operator's registered secrets, to replace wherever they appear. */
   secrets: readonly string[];
-  /** The repository's own rules (compiled once per thread). */
+  /** The repository's own rules (compiled once per process). */
   ruleSources: readonly RuleSource[];
   disabled: readonly string[];
   complexityThreshold?: number | undefined;

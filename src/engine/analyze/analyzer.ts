@@ -6,7 +6,7 @@ export type FailedAnalysis = { failed: string };
 
 /**
  * Where the engine's CPU work runs: in the main thread (the CLI, the Action, tests) or in a pool
- * of worker threads (the server), so webhooks and HTTP requests are answered while a review is
+ * of analysis processes (the server), so webhooks and HTTP requests are answered while a review is
  * analysed. Each file fails alone: the rest of the review goes on.
  */
 export type Analyzer = {
