@@ -294,7 +294,10 @@ const API_OFF: AssessmentRunner = {
   close: async () => {},
 };
 
-/** Assessments run in this process; their records live on disk, or in Redis in Redis mode. */
+/**
+ * Assessments run in this process; their records live in Critic's database when it has one,
+ * else on disk, or in Redis in Redis mode.
+ */
 function createAssessments(
   env: AppEnv,
   probot: Probot,
@@ -309,8 +312,10 @@ function createAssessments(
   });
   const host = webHostOf(env.github.apiBaseUrl);
   return createAssessmentRunner({
-    store:
-      bull && env.redis
+    store: runtime.store
+      ? // Several receivers share a PostgreSQL in Redis mode: claims are kept in it.
+        runtime.store.assessments({ shared: bull !== undefined })
+      : bull && env.redis
         ? createRedisStore(bull.connection, env.redis.prefix, env.api.assessRetentionMs)
         : createDiskStore(env.api.dataDir),
     maxUnfinished: env.api.assessMaxQueued,

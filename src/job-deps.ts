@@ -76,6 +76,7 @@ export function createJobDeps(
       reviews: options.reviews,
       botLogin: options.botLogin,
       learnings: runtime.learnings,
+      commands: runtime.commands,
     },
     pullHeads,
   };

@@ -13,6 +13,7 @@ import type { BullQueues, createBullQueues } from "./queue/redis/bull-queues.js"
 import { type Clock, realClock } from "./resilience/clock.js";
 import { createRedactor, type Redactor } from "./security/redactor.js";
 import { scanSecrets } from "./security/scan-secrets.js";
+import type { CommandHistory } from "./store/command-history.js";
 import type { Learnings } from "./store/learnings.js";
 import type { Store } from "./store/open-store.js";
 import type { ReviewHistory } from "./store/review-history.js";
@@ -59,6 +60,10 @@ export type Runtime = {
   learnings?: Learnings | undefined;
   /** What became of Critic's inline comments; absent without a database. */
   threads: ThreadOutcomes | undefined;
+  /** Every slash-command run; absent without a database. */
+  commands?: CommandHistory | undefined;
+  /** Critic's database, when it has one (assessment records live there too). */
+  store?: Store | undefined;
   /** Closes what the runtime opened (Redis connections, the database). */
   close(): Promise<void>;
 };
@@ -133,6 +138,8 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
     history: options.store?.history,
     learnings: options.store?.learnings,
     threads: options.store?.threads,
+    commands: options.store?.commands,
+    store: options.store,
     close: async () => {
       await pool?.close();
       await queues?.close();

@@ -26,7 +26,10 @@ export type AssessmentRecord = {
   updatedAt: string;
 };
 
-/** Where assessments live: on disk in the embedded default, in Redis when processes share work. */
+/**
+ * Where assessments live: in Critic's database when there is one (see src/store/assessment-table.ts),
+ * else on disk, or in Redis when processes share work and have no database.
+ */
 export type AssessmentStore = {
   put(record: AssessmentRecord): Promise<void>;
   get(id: string): Promise<AssessmentRecord | undefined>;
@@ -48,6 +51,19 @@ const Stored = z.looseObject({ id: z.string(), status: z.string(), createdAt: z.
 
 export function isAssessmentId(id: string): boolean {
   return ID.test(id);
+}
+
+/** A record as a store wrote it (JSON), checked for shape; undefined when unreadable. */
+export function readAssessmentRecord(
+  text: string | null | undefined,
+): AssessmentRecord | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = Stored.safeParse(JSON.parse(text));
+    return parsed.success ? (parsed.data as unknown as AssessmentRecord) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

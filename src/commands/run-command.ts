@@ -13,7 +13,9 @@ import type { PullHeads } from "../queue/pull-heads.js";
 import { pullKey } from "../queue/review-job.js";
 import { renderPaused } from "../render/render-summary.js";
 import { type ReviewDeps, summaryStore } from "../review/review-deps.js";
+import type { CommandHistory } from "../store/command-history.js";
 import type { Learnings } from "../store/learnings.js";
+import { type CommandEnd, recordCommand } from "../store/record-command.js";
 import { answerQuestion } from "./ask.js";
 import type { CommandJob } from "./command-job.js";
 import { runLearningCommand } from "./learn.js";
@@ -36,6 +38,8 @@ export type CommandDeps = {
   appId: number;
   /** What people taught Critic; absent without a database (the commands say so). */
   learnings?: Learnings | undefined;
+  /** Where each command's end is recorded; absent without a database. */
+  commands?: CommandHistory | undefined;
   /** In a GitHub Action: the bot the workflow's token writes as, which finds its own summary. */
   botLogin?: string | undefined;
   version: string;
@@ -44,7 +48,8 @@ export type CommandDeps = {
 
 /**
  * Runs one accepted command and answers it: a reply comment (or a reply in the review thread),
- * then 🚀; on failure 😕 and a short reason. Never throws.
+ * then 🚀; on failure 😕 and a short reason. Then records how it ended (who, what, the result) in
+ * the history, when there is one. Never throws.
  */
 export async function runCommand(
   deps: CommandDeps,
@@ -56,6 +61,16 @@ export async function runCommand(
     pr: `${job.owner}/${job.repo}#${job.pullNumber}`,
     command: job.command.name,
   });
+  const end = await answerCommand(deps, job, signal, log);
+  await recordCommand(deps.commands, log, job, end);
+}
+
+async function answerCommand(
+  deps: CommandDeps,
+  job: CommandJob,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<CommandEnd> {
   const ref = { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber };
   const comment: CommentRef = {
     owner: job.owner,
@@ -111,7 +126,7 @@ export async function runCommand(
         const answer = await runLearningCommand(deps.learnings, gh, job, command);
         await reply(deps.core.redactor.redact(answer.body));
         await react(gh, comment, answer.ok ? "rocket" : "confused");
-        return;
+        return answer.ok ? ANSWERED : { result: "refused", reason: firstLine(answer.body) };
       }
       case "review": {
         const { data: pr } = await gh.rest.pulls.get({
@@ -122,7 +137,7 @@ export async function runCommand(
         if (pr.state !== "open") {
           await reply("This pull request is closed, so Critic did not review it.");
           await react(gh, comment, "confused");
-          return;
+          return { result: "refused", reason: "the pull request is closed" };
         }
         await deps.pullHeads?.record(pullKey(job), { sha: pr.head.sha, open: true });
         // The review reacts 🚀 or 😕 on this comment itself when it is done.
@@ -141,7 +156,8 @@ export async function runCommand(
           full: command.full,
           ack: { commentId: job.comment.id, kind: job.comment.kind },
         });
-        return;
+        // Answered by queueing its review: how that ended is the review history's line.
+        return ANSWERED;
       }
       case "ask": {
         const [{ config }, { data: pr }, files] = await Promise.all([
@@ -181,10 +197,11 @@ export async function runCommand(
             .catch(() => undefined);
         await reply(answer.body);
         await react(gh, comment, answer.answered ? "rocket" : "confused");
-        return;
+        return answer.answered ? ANSWERED : { result: "refused", reason: firstLine(answer.body) };
       }
     }
     await react(gh, comment, "rocket");
+    return ANSWERED;
   } catch (error) {
     log.error({ err: error }, "command failed");
     if (gh) {
@@ -193,5 +210,18 @@ export async function runCommand(
       ).catch(() => {});
       await react(gh, comment, "confused");
     }
+    return { result: "failed", reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+const ANSWERED: CommandEnd = { result: "answered" };
+
+/** The reason a reply gave, for the history: its first line that is not a quote of the ask. */
+function firstLine(body: string): string {
+  return (
+    body
+      .split("\n")
+      .map((line) => line.trim())
+      .find((line) => line !== "" && !line.startsWith(">")) ?? ""
+  );
 }

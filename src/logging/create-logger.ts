@@ -73,7 +73,11 @@ export async function createLogger(options: LoggerOptions, secrets: Redactor): P
     (await getTransformStream({ logFormat: options.format }).then((transform) => {
       // Probot's formatter is a Transform; sonic-boom's write options differ only in optional
       // fields, which exactOptionalPropertyTypes reads strictly.
-      transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+      // Written in the background (libuv's pool), not by the main thread, which answers
+      // webhooks; pino flushes what is buffered when the process exits.
+      transform.pipe(
+        pino.destination({ dest: 1, sync: false }) as unknown as NodeJS.WritableStream,
+      );
       return transform;
     }));
   return pino(

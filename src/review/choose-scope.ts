@@ -4,7 +4,7 @@ import { compareCommits, type PullRef } from "../github/pull-request.js";
 import type { PriorFinding } from "../model/review-result.js";
 import type { ChangedFile } from "../model/types.js";
 import type { ReviewJob } from "../queue/review-job.js";
-import { parseFindings, parseState } from "../render/markers.js";
+import type { LastReview } from "./last-review.js";
 
 export type Scope = {
   files: ChangedFile[];
@@ -18,16 +18,17 @@ export type Scope = {
  * What this review covers. After an earlier review, only what changed since its commit (compare
  * `last...head`), with the earlier findings carried over; the whole pull request when there was
  * none, when asked (`/review full`), or when the earlier commit left the branch (force-push,
- * rebase), which the summary then says.
+ * rebase), which the summary then says. `last` is the history's record of the last review, or
+ * the summary's markers when it has none (see lastReview).
  */
 export async function chooseScope(
   gh: GitHub,
   ref: PullRef,
   job: ReviewJob,
-  summary: string | undefined,
+  previous: LastReview | undefined,
   prFiles: ChangedFile[],
 ): Promise<Scope> {
-  const last = summary ? parseState(summary)?.sha : undefined;
+  const last = previous?.sha;
   if (!last || last === job.headSha || job.full) return { files: prFiles, notes: [] };
   const compared = await compareCommits(gh, ref, last, job.headSha);
   const short = last.slice(0, 7);
@@ -48,15 +49,11 @@ export async function chooseScope(
       const pr = inPr.get(f.path);
       return pr ? { ...f, status: pr.status, additions: pr.additions, deletions: pr.deletions } : f;
     });
-  const prior = parseFindings(summary ?? "").map((f) => ({
-    path: f.p,
-    line: f.l,
-    severity: f.s as PriorFinding["severity"],
-    category: f.c as PriorFinding["category"],
-    message: f.m,
-    inline: f.i,
-  }));
-  const { carried, resolved } = carryFindings(prior, compared.files, new Set(inPr.keys()));
+  const { carried, resolved } = carryFindings(
+    previous?.findings ?? [],
+    compared.files,
+    new Set(inPr.keys()),
+  );
   return {
     files,
     anchorTo: prFiles.filter((f) => changed.has(f.path)),

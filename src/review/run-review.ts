@@ -28,6 +28,7 @@ import { renderCheckNote } from "../render/render-check-run.js";
 import type { Redactor } from "../security/redactor.js";
 import { findingFingerprint } from "../store/fingerprint.js";
 import { loadLearnings } from "../store/learnings.js";
+import { loadLastReview } from "../store/load-last-review.js";
 import { recordReview } from "../store/record-review.js";
 import type { ActedOn } from "../store/thread-outcomes.js";
 import { chooseScope } from "./choose-scope.js";
@@ -135,8 +136,9 @@ async function reviewOnce(
       deps.instructionCache?.remember(repoKey, context.instructions);
     const { config, errors } = context.config;
     opened.summary = context.summary;
-    // 2.
-    const claim = claimHead(job, config, context.summary);
+    // 2. The last reviewed head and its findings: the history's record, else the summary's markers.
+    const recorded = await loadLastReview(deps.history, job, log);
+    const claim = claimHead(job, config, context.summary, recorded);
     if (claim.kind === "skip") {
       log.info(claim.why);
       await opened.check?.complete(
@@ -150,7 +152,7 @@ async function reviewOnce(
     opened.check ??= await startCheckReport(checkDeps, { ref, headSha: job.headSha });
     const check = opened.check;
     // 3.
-    const scope = await chooseScope(gh, ref, job, claim.summary?.body, prFiles);
+    const scope = await chooseScope(gh, ref, job, claim.last, prFiles);
     // 4. The repository's learnings (one read): guidance for the model, and a filter.
     const learned = await loadLearnings(deps.learnings, job, log);
     const model = deps.budget
@@ -209,6 +211,8 @@ async function reviewOnce(
     // 6.
     const threads = await settleThreads(deps, { gh, log, job, threads: context.threads });
     const settled = withoutSettled(result, context.threads, deps.core.redactor);
+    // The history keeps what the summary lists: findings a person settled are not in it.
+    seen.result = settled;
     await publishResults(deps, {
       gh,
       log,

@@ -11,6 +11,8 @@ export function migrationsFor(dialect: StoreDialect): MigrationProvider {
     "0001_review_history": { up: (db) => reviewHistory(db, dialect) },
     "0002_learnings": { up: (db) => learnings(db, dialect) },
     "0003_review_threads": { up: (db) => reviewThreads(db, dialect) },
+    "0004_command_history": { up: (db) => commandHistory(db, dialect) },
+    "0005_assessments": { up: (db) => assessments(db) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -134,5 +136,46 @@ async function learnings(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .createIndex("learnings_owner_repo")
     .on("learnings")
     .columns(["owner", "repo"])
+    .execute();
+}
+
+async function commandHistory(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
+  await db.schema
+    .createTable("commands")
+    .addColumn("id", "integer", (c) => identity(c, dialect))
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("delivery_id", "text", (c) => c.notNull())
+    .addColumn("installation_id", "bigint", (c) => c.notNull())
+    .addColumn("repository", "text", (c) => c.notNull())
+    .addColumn("pull_number", "integer", (c) => c.notNull())
+    .addColumn("sender", "text")
+    .addColumn("command", "text", (c) => c.notNull())
+    .addColumn("text", "text", (c) => c.notNull())
+    .addColumn("result", "text", (c) => c.notNull())
+    .addColumn("reason", "text")
+    .execute();
+  await db.schema.createIndex("commands_created").on("commands").column("created_at").execute();
+  await db.schema
+    .createIndex("commands_repository")
+    .on("commands")
+    .columns(["repository", "created_at"])
+    .execute();
+}
+
+async function assessments(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable("assessments")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("updated_at", "bigint", (c) => c.notNull())
+    .addColumn("record", "text", (c) => c.notNull())
+    .addColumn("claim_owner", "text")
+    .addColumn("claim_until", "bigint")
+    .execute();
+  await db.schema
+    .createIndex("assessments_status")
+    .on("assessments")
+    .columns(["status", "created_at"])
     .execute();
 }

@@ -3,8 +3,11 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Kysely, Migrator, sql } from "kysely";
 import type { Logger } from "pino";
+import type { AssessmentStore } from "../assess/assessment-store.js";
 import type { Clock } from "../resilience/clock.js";
 import type { Redactor } from "../security/redactor.js";
+import { createAssessmentTable } from "./assessment-table.js";
+import { type CommandHistory, createCommandHistory } from "./command-history.js";
 import { acquireFileLock } from "./file-lock.js";
 import { createLearnings, type Learnings } from "./learnings.js";
 import { LibsqlDialect } from "./libsql-dialect.js";
@@ -43,6 +46,14 @@ export type Store = {
   threads: ThreadOutcomes;
   /** What people taught Critic (kept until forgotten: retention does not apply). */
   learnings: Learnings;
+  /** Every slash-command Critic ran (retention as the history's). */
+  commands: CommandHistory;
+  /**
+   * Assessment records (HTTP API), with their own retention (the runner prunes them). `shared`:
+   * several processes use this database (Redis mode), so a job's claim is kept in it; otherwise
+   * the one process owns every job, and a claim a crash left behind holds nothing up.
+   */
+  assessments(options: { shared: boolean }): AssessmentStore;
   /** Migrations this open applied (none when the schema was current). */
   applied: string[];
   /** Deletes history past retention now; returns how many reviews went. */
@@ -65,9 +76,11 @@ export async function openStore(config: StoreConfig, options: StoreOptions): Pro
     const history = createReviewHistory(opened.db, options);
     const threads = createThreadOutcomes(opened.db, options);
     const learnings = createLearnings(opened.db, options);
+    const commands = createCommandHistory(opened.db, options);
     const sweep = async () => {
       const cutoff = options.clock.now() - config.retentionDays * DAY_MS;
       await threads.prune(cutoff);
+      await commands.prune(cutoff);
       const deleted = await history.prune(cutoff);
       if (deleted > 0) options.log.info({ deleted }, "old review history deleted");
       return deleted;
@@ -87,6 +100,8 @@ export async function openStore(config: StoreConfig, options: StoreOptions): Pro
       history,
       threads,
       learnings,
+      commands,
+      assessments: ({ shared }) => createAssessmentTable(opened.db, { ...options, shared }),
       applied,
       sweep,
       close: () =>

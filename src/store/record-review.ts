@@ -49,10 +49,14 @@ export function reviewRecordOf({ job, outcome, durationMs, result }: ReviewEnd):
   const costs = result.usage.map((u) => u.costUsd).filter((c): c is number => c !== undefined);
   const findings: FindingRecord[] = [
     ...result.inline.map((f) => findingOf(f, "inline")),
-    // Findings carried from an earlier review were recorded with that review.
-    ...result.summaryOnly
-      .filter((f) => f.placement !== "earlier")
-      .map((f) => findingOf(f, "summary")),
+    // Findings carried from an earlier review were counted with that review; they are kept here
+    // too (not counted again), so the newest review holds all its summary lists.
+    ...result.summaryOnly.map((f) =>
+      findingOf(
+        f,
+        f.placement !== "earlier" ? "summary" : wasInline(f) ? "earlier-inline" : "earlier",
+      ),
+    ),
   ];
   return {
     ...record,
@@ -79,4 +83,9 @@ function findingOf(
     message: f.message,
     placement,
   };
+}
+
+/** A carried finding says whether it was posted inline when it was found. */
+function wasInline(f: object): boolean {
+  return "inline" in f && f.inline === true;
 }

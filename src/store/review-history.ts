@@ -14,8 +14,12 @@ export type FindingRecord = {
   /** The provider id or static rule id that produced it. */
   source: string;
   message: string;
-  /** `inline`: a review comment; `summary`: in the summary only. */
-  placement: "inline" | "summary";
+  /**
+   * `inline`: a review comment; `summary`: in the summary only; `earlier`: carried from an earlier
+   * review and listed again (`earlier-inline`: it was posted inline then). Carried findings are
+   * kept so the newest review holds everything its summary lists; counts leave them out.
+   */
+  placement: "inline" | "summary" | "earlier" | "earlier-inline";
   /** The code line it is on, when known (a steadier fingerprint than the message). */
   code?: string | undefined;
   commentId?: number | undefined;
@@ -67,6 +71,8 @@ export type HistoryFilter = {
   pullNumber?: number | undefined;
   /** Epoch ms: reviews at or after. */
   since?: number | undefined;
+  /** Only reviews that ended so (ReviewOutcome). */
+  outcome?: string | undefined;
 };
 
 /**
@@ -79,6 +85,15 @@ export type ReviewHistory = {
   /** The newest reviews first, with their findings. */
   recent(filter?: HistoryFilter & { limit?: number | undefined }): Promise<StoredReview[]>;
   count(filter?: HistoryFilter): Promise<number>;
+  /**
+   * The pull request's newest review that posted its result (outcome `reviewed`), with its
+   * findings: where the next review starts from. Undefined when there is none (or it aged out).
+   */
+  lastReviewed(ref: {
+    owner: string;
+    repo: string;
+    pullNumber: number;
+  }): Promise<StoredReview | undefined>;
   /** Deletes reviews and findings created before `cutoff` (epoch ms); returns how many reviews. */
   prune(cutoff: number): Promise<number>;
 };
@@ -104,16 +119,19 @@ export function createReviewHistory(
       query = query.where("repository", "=", `${filter.owner}/${filter.repo}`);
     if (filter.pullNumber !== undefined) query = query.where("pull_number", "=", filter.pullNumber);
     if (filter.since !== undefined) query = query.where("created_at", ">=", filter.since);
+    if (filter.outcome !== undefined) query = query.where("outcome", "=", filter.outcome);
     return query;
   };
 
-  return {
+  const history: ReviewHistory = {
     async record(review) {
       const createdAt = options.clock.now();
       const findings = review.findings ?? [];
       const repository = clean(`${review.owner}/${review.repo}`, MAX_SHORT);
-      const severity = tally(SEVERITIES, findings, (f) => f.severity);
-      const category = tally(CATEGORIES, findings, (f) => f.category);
+      // Counted once, by the review that found them: carried findings are not counted again.
+      const found = findings.filter((f) => !isCarried(f.placement));
+      const severity = tally(SEVERITIES, found, (f) => f.severity);
+      const category = tally(CATEGORIES, found, (f) => f.category);
       return db.transaction().execute(async (trx) => {
         const { id } = await trx
           .insertInto("reviews")
@@ -196,6 +214,11 @@ export function createReviewHistory(
       return Number(row.n);
     },
 
+    async lastReviewed(ref) {
+      const [review] = await history.recent({ ...ref, outcome: "reviewed", limit: 1 });
+      return review;
+    },
+
     async prune(cutoff) {
       return db.transaction().execute(async (trx) => {
         // Findings first: SQLite enforces the foreign key only on connections that turn it on.
@@ -208,6 +231,7 @@ export function createReviewHistory(
       });
     },
   };
+  return history;
 }
 
 function tally<K extends string>(
@@ -265,7 +289,7 @@ function toStored(
         category: f.category as Category,
         source: f.rule,
         message: f.message,
-        placement: f.placement === "inline" ? "inline" : "summary",
+        placement: placementOf(f.placement),
         fingerprint: f.fingerprint,
         commentId: f.comment_id ?? undefined,
         threadId: f.thread_id ?? undefined,
@@ -276,4 +300,14 @@ function toStored(
 function splitRepository(repository: string): [string, string] {
   const slash = repository.indexOf("/");
   return [repository.slice(0, slash), repository.slice(slash + 1)];
+}
+
+const PLACEMENTS: ReadonlySet<string> = new Set(["inline", "summary", "earlier", "earlier-inline"]);
+
+function placementOf(value: string): FindingRecord["placement"] {
+  return PLACEMENTS.has(value) ? (value as FindingRecord["placement"]) : "summary";
+}
+
+function isCarried(placement: FindingRecord["placement"]): boolean {
+  return placement === "earlier" || placement === "earlier-inline";
 }

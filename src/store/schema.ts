@@ -10,6 +10,46 @@ export type Database = {
   findings: FindingsTable;
   review_threads: ReviewThreadsTable;
   learnings: LearningsTable;
+  commands: CommandsTable;
+  assessments: AssessmentsTable;
+};
+
+/** Every slash-command Critic ran, however it ended; kept as long as the review history. */
+export type CommandsTable = {
+  id: Generated<number>;
+  /** Epoch ms. */
+  created_at: number;
+  delivery_id: string;
+  installation_id: number;
+  /** `owner/repo`. */
+  repository: string;
+  pull_number: number;
+  /** Who asked (a login); null when the webhook did not say. */
+  sender: string | null;
+  /** The command's name (`review`, `ask`, …, `unknown`). */
+  command: string;
+  /** The command as given, arguments included: redacted, bounded. */
+  text: string;
+  /** `answered`, `refused` or `failed`. */
+  result: string;
+  /** Why it was refused or failed, when it was: redacted, bounded. */
+  reason: string | null;
+};
+
+/** Assessments (HTTP API): the record as JSON, with what queries and claims need beside it. */
+export type AssessmentsTable = {
+  /** The record's UUID. */
+  id: string;
+  /** queued, running, done or failed. */
+  status: string;
+  /** Epoch ms, from the record's ISO times. */
+  created_at: number;
+  updated_at: number;
+  /** The AssessmentRecord, JSON, its strings redacted. */
+  record: string;
+  /** The process holding it (several processes share a PostgreSQL), and until when (epoch ms). */
+  claim_owner: string | null;
+  claim_until: number | null;
 };
 
 /** What people taught Critic: kept until forgotten (`/forget`), not subject to retention. */

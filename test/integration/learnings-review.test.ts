@@ -13,7 +13,7 @@ import type { AnchoredFinding } from "../../src/model/review-result.js";
 import { renderComment } from "../../src/render/render-comment.js";
 import { createRedactor } from "../../src/security/redactor.js";
 import { openStore } from "../../src/store/open-store.js";
-import { githubMock } from "../helpers/github-nock.js";
+import { compareMock, githubMock } from "../helpers/github-nock.js";
 import { prCommentPayload, pullRequestPayload, threadReplyPayload } from "../helpers/payloads.js";
 import { createTestDatabase, postgresIsUp } from "../helpers/postgres-up.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
@@ -149,6 +149,11 @@ describe.each([
         .checkRun()
         .createReview()
         .updateComment(9001);
+      // The history holds the review of 2.: this one covers what changed since its head.
+      compareMock(fires.scope, "b".repeat(40), "c".repeat(40), {
+        status: "ahead",
+        files: [SANDBOX],
+      });
       await opened(app, "c".repeat(40));
       const comments = (fires.captured.reviews[0] as { comments: Array<{ body: string }> })
         .comments;

@@ -106,7 +106,7 @@ describe("reviewRecordOf", () => {
     });
   });
 
-  it("adds usage, rating and the posted findings, but not those carried from an earlier review", () => {
+  it("adds usage, rating and the posted findings, and those carried from an earlier review as earlier", () => {
     const finding = {
       path: "a.ts",
       line: 2,
@@ -159,9 +159,11 @@ describe("reviewRecordOf", () => {
       costUsd: 0.5,
       rating: 7,
     });
+    // Carried findings are kept (the newest review holds all its summary lists), marked earlier.
     expect(record.findings?.map((f) => [f.line, f.placement])).toEqual([
       [2, "inline"],
       [90, "summary"],
+      [1, "earlier"],
     ]);
   });
 });

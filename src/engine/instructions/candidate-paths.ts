@@ -38,11 +38,13 @@ export function candidatePaths(changed: readonly string[], max = MAX_CANDIDATES)
   const covers = new Map<string, number>();
   for (const path of new Set(changed))
     for (const dir of foldersOf(path)) covers.set(dir, (covers.get(dir) ?? 0) + 1);
-  const depth = (dir: string) => (dir === "" ? 0 : dir.split("/").length);
+  // Counted once per folder, not in every comparison of the sort.
+  const depths = new Map<string, number>();
+  for (const dir of covers.keys()) depths.set(dir, dir === "" ? 0 : dir.split("/").length);
   const folders = [...covers.keys()].sort(
     (a, b) =>
       (covers.get(b) ?? 0) - (covers.get(a) ?? 0) ||
-      depth(b) - depth(a) ||
+      (depths.get(b) ?? 0) - (depths.get(a) ?? 0) ||
       (a < b ? -1 : a > b ? 1 : 0),
   );
   const perFolder = NEAREST_NAMES.length;
