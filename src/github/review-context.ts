@@ -65,6 +65,24 @@ type Answer = {
 const BLOB = "... on Blob { text byteSize isBinary }";
 const COMMENTS = `comments(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { fullDatabaseId body viewerDidAuthor author { __typename login } } }`;
 
+type ContextParams = {
+  ref: PullRef;
+  headSha: string;
+  own: OwnIdentity;
+  marker: string;
+  paths: readonly string[];
+  maxBytes: number;
+  configPath?: string | undefined;
+  /** Instruction files to read from the base commit (those already known are not read again). */
+  instructions?:
+    | {
+        base: string;
+        changedPaths: readonly string[];
+        known?: ReadInstructions | undefined;
+      }
+    | undefined;
+};
+
 /**
  * The review's reads in one GraphQL request: the configuration (the repository's file on its
  * default branch, and the organisation's `.github` repository's for when it has none), the
@@ -74,26 +92,7 @@ const COMMENTS = `comments(first: 100, after: $after) { pageInfo { hasNextPage e
  * within its call budget; see README, "GitHub calls". Should the combined read fail, each part is
  * read on its own as before, so a review never depends on it.
  */
-export async function readReviewContext(
-  gh: GitHub,
-  params: {
-    ref: PullRef;
-    headSha: string;
-    own: OwnIdentity;
-    marker: string;
-    paths: readonly string[];
-    maxBytes: number;
-    configPath?: string | undefined;
-    /** Instruction files to read from the base commit (those already known are not read again). */
-    instructions?:
-      | {
-          base: string;
-          changedPaths: readonly string[];
-          known?: ReadInstructions | undefined;
-        }
-      | undefined;
-  },
-): Promise<ReviewContext> {
+export async function readReviewContext(gh: GitHub, params: ContextParams): Promise<ReviewContext> {
   const { ref } = params;
   const configPath = params.configPath ?? CONFIG_PATH;
   const paths = params.paths.slice(0, PREFETCH_FILES);
@@ -267,15 +266,7 @@ async function configFrom(
 /** The reads one at a time: the configuration, the summary, and the head files with the rules. */
 async function readSeparately(
   gh: GitHub,
-  params: {
-    ref: PullRef;
-    headSha: string;
-    own: OwnIdentity;
-    marker: string;
-    paths: readonly string[];
-    maxBytes: number;
-    configPath: string;
-  },
+  params: Omit<ContextParams, "configPath" | "instructions"> & { configPath: string },
 ): Promise<ReviewContext> {
   const config = await loadRepoConfig(gh, params.ref, params.configPath);
   const summary = await findOwnComment(gh, params.ref, params.marker, params.own);

@@ -78,14 +78,9 @@ export async function handleFailure(
     // review has its check run, still in progress, to show it.
     if (opened.gh && opened.summary !== undefined && opened.summary !== "unknown") {
       const note = `GitHub's rate limit for this installation is used up until ${new Date(resetAt).toISOString().slice(11, 16)} UTC; the review will continue then`;
-      await writeSummary(summaryStore(deps), {
-        gh: opened.gh,
-        ref,
-        key: pullKey(job),
-        known: opened.summary,
-        render: (current) =>
-          renderFailed(job.headSha, deps.version, note, parseState(current?.body ?? "")),
-      }).catch(() => {});
+      await reportInSummary(deps, { gh: opened.gh, ref, job, known: opened.summary }, note).catch(
+        () => {},
+      );
     }
     return "deferred";
   }
@@ -99,19 +94,27 @@ export async function handleFailure(
     ),
   );
   if (opened.gh) {
-    await writeSummary(summaryStore(deps), {
-      gh: opened.gh,
-      ref,
-      key: pullKey(job),
-      known: opened.summary,
-      render: (current) =>
-        renderFailed(
-          job.headSha,
-          deps.version,
-          "GitHub or a provider failed in a way Critic could not recover from",
-          parseState(current?.body ?? ""),
-        ),
-    }).catch((e: unknown) => log.error({ err: e }, "could not report the failed review"));
+    await reportInSummary(
+      deps,
+      { gh: opened.gh, ref, job, known: opened.summary },
+      "GitHub or a provider failed in a way Critic could not recover from",
+    ).catch((e: unknown) => log.error({ err: e }, "could not report the failed review"));
   }
   return "failed";
+}
+
+/** Says in the summary (created if need be) why this head's review did not finish. */
+function reportInSummary(
+  deps: ReviewDeps,
+  params: { gh: GitHub; ref: PullRef; job: ReviewJob; known: IssueComment | undefined | "unknown" },
+  reason: string,
+): Promise<IssueComment> {
+  return writeSummary(summaryStore(deps), {
+    gh: params.gh,
+    ref: params.ref,
+    key: pullKey(params.job),
+    known: params.known,
+    render: (current) =>
+      renderFailed(params.job.headSha, deps.version, reason, parseState(current?.body ?? "")),
+  });
 }
