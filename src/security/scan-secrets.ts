@@ -50,8 +50,10 @@ const NAMED_LITERAL =
   /\b(?:[A-Za-z0-9_]{0,64}?)(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret)[A-Za-z0-9_]{0,64}["']?[ \t]{0,16}(?::=|=>|=|:)[ \t]{0,16}["'`](?<value>[^"'`\s]{12,512})["'`]/gi;
 // The same, unquoted: `.env` and `.npmrc` lines, YAML, shell exports (`TOKEN=746b…`,
 // `password: Zq8p…`, `export API_TOKEN=…`). The value runs to whitespace, a quote or a bracket.
+// Also a key in a URL's query string (`?api_key=…&`, `&` ends it) and an .npmrc
+// `//registry/:_authToken=…`.
 const NAMED_UNQUOTED =
-  /(?:^|[\s;,{(])(?:export[ \t]+)?[A-Za-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|authtoken)[A-Za-z0-9_.-]{0,64}[ \t]{0,16}(?:=|:)[ \t]{0,16}(?<value>[^\s"'`()[\]{}<>,;]{12,512})/gim;
+  /(?:^|[\s;,{(?&:])(?:export[ \t]+)?[A-Za-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|authtoken)[A-Za-z0-9_.-]{0,64}[ \t]{0,16}(?:=|:)[ \t]{0,16}(?<value>[^\s"'`()[\]{}<>,;&]{12,512})/gim;
 // Credentials in HTTP headers and URLs: `Authorization: Bearer …`, `curl -u user:password`.
 const BEARER = /\b(?:Bearer|Basic|token)[ \t]+(?<value>[A-Za-z0-9._~+/-]{16,2048}={0,2})/g;
 const BASIC_USER = /(?:^|\s)-u[ \t]+[^\s:]{1,64}:(?<value>[^\s"'`]{8,512})/gm;
@@ -62,6 +64,12 @@ const PEM_LAST =
   /^[ \t]*(?<value>[A-Za-z0-9+/]{4,63}={0,2})[ \t]*\r?\n[ \t]*-----END [A-Z0-9 ]*PRIVATE KEY/gm;
 const PLACEHOLDER =
   /^(?:\$\{|\$\(|\$[A-Z_]|<|%|\{\{)|example|changeme|placeholder|your[_-]|dummy|redacted|xxxx|\*\*\*\*|^process\.env|^os\.environ|^env\(|^(?:password|pass|secret|token)$/i;
+
+// A credential that says it is not one, from any detector: AWS's `…EXAMPLE` keys, `SAMPLE`,
+// `FAKE`, `TEST`, `xxxx`, or one character repeated. It is still redacted (a look-alike may be
+// real, and prompts never see either) but reported to nobody.
+const PLACEHOLDER_CREDENTIAL =
+  /EXAMPLE|SAMPLE|FAKE|TEST|DUMMY|XXXX|xxxx|(?:^|[^A-Za-z])(?:example|sample|fake|dummy)(?:[^A-Za-z]|$)|(.)\1{7}/;
 
 /** Shannon entropy in bits per character. */
 export function entropy(value: string): number {
@@ -144,7 +152,11 @@ export async function scanSecrets(text: string): Promise<SecretSpan[]> {
     }
   }
   for (const span of namedLiterals(text)) spans.push(span);
-  return widenAndMerge(text, spans);
+  return widenAndMerge(text, spans).map((span) =>
+    !span.quiet && PLACEHOLDER_CREDENTIAL.test(text.slice(span.start, span.end))
+      ? { ...span, quiet: true }
+      : span,
+  );
 }
 
 /** The text in pieces of whole lines of about PIECE_CHARS (a longer line is a piece of its own). */

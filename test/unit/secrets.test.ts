@@ -283,3 +283,39 @@ describe("secrets that hide: encoded, unquoted, split or cut", () => {
     expect(maskSecret("Q7zkP2vX9mL4")).toBe("********");
   });
 });
+
+describe("security/scan-secrets: placeholders and unquoted values", () => {
+  it.each([
+    // Stripe-style test fixtures, as in stripe-node 14.x tests.
+    ["a FAKE token", "API_TOKEN=ghp_FAKE0123456789abcdefghijklmnopqrstu"],
+    ["a TEST key in a .env file", "PAYMENTS_API_TOKEN=sk_TEST_4eC39HqLyjWDarjtT1zdp7dc9f3a"],
+  ])("redacts %s quietly: kept from prompts, not reported", async (_kind, text) => {
+    const spans = await scanSecrets(text);
+
+    expect(spans.length).toBeGreaterThan(0);
+    expect(spans.every((s) => s.quiet === true)).toBe(true);
+    expect(redactSpans(text, spans)).toContain("[REDACTED]");
+  });
+
+  it.each([
+    // A .env file as dotenv 16 reads it, and an .npmrc auth line as npm 10 writes it.
+    [".env token", "TOKEN=746b2c0e9f8a41d3b6c57e2a9d0f1c84", "746b2c0e9f8a41d3b6c57e2a9d0f1c84"],
+    [
+      ".npmrc _authToken",
+      "//registry.npmjs.org/:_authToken=npm_k3Jd9QpL2x7VbN4mZ8rT1wYc6HfA0sEe5Gu",
+      "npm_k3Jd9QpL2x7VbN4mZ8rT1wYc6HfA0sEe5Gu",
+    ],
+    [
+      "key in a URL query string",
+      "fetch(`https://api.example.org/v1/data?api_key=9f8e7d6c5b4a39281706f5e4d3c2b1a0&page=2`)",
+      "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    ],
+  ])("finds and reports an unquoted %s", async (_kind, text, secret) => {
+    const spans = await scanSecrets(text);
+
+    expect(spans.some((s) => s.quiet !== true)).toBe(true);
+    const redacted = redactSpans(text, spans);
+    expect(redacted).not.toContain(secret);
+    expect(redacted).toContain("[REDACTED]");
+  });
+});

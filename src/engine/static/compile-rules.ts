@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { Category, Severity } from "../../model/types.js";
 import { astGrepLanguage, ensureLanguages } from "./languages.js";
-import { StaticRuleConfig } from "./rule-schema.js";
+import { ruleRegExp, StaticRuleConfig } from "./rule-schema.js";
 
 /** A rule ready to run: its ast-grep matcher, what to say, and where it applies. */
 export type CompiledRule = {
@@ -20,9 +20,13 @@ export type CompiledRule = {
     utils?: Record<string, unknown>;
   };
   fix?: string | undefined;
+  /** Keep a match only when this argument is built from a non-literal (the rule's `sink`). */
+  sink?: CompiledSink | undefined;
   appliesTo(path: string): boolean;
   config: StaticRuleConfig;
 };
+
+export type CompiledSink = { argument: number | string; literalMatches?: RegExp | undefined };
 
 export type RuleSource = { label: string; text: string };
 
@@ -97,6 +101,13 @@ export function compileRules(sources: readonly RuleSource[]): {
         note: config.note.trim(),
         matcher,
         fix: config.fix,
+        sink: config.sink && {
+          argument: config.sink.argument,
+          literalMatches:
+            config.sink.literal_matches === undefined
+              ? undefined
+              : ruleRegExp(config.sink.literal_matches),
+        },
         appliesTo: (path) => include(path) && !exclude(path),
         config,
       });

@@ -23,12 +23,51 @@ const Language = z.string().transform((v, ctx) => {
   return language;
 });
 
+/**
+ * Within-function value tracking for a call the rule matched: the rule fires only when this
+ * argument, after following local assignments back within the same function (concatenation,
+ * `%`, `.format`, f-strings, template literals, `fmt.Sprintf`, `String.format`, `join`,
+ * StringBuilder appends), is built from something that is not a literal.
+ */
+/** A regular expression written as in ast-grep's rules, where a leading `(?i)` ignores case. */
+export function ruleRegExp(source: string): RegExp {
+  return source.startsWith("(?i)") ? new RegExp(source.slice(4), "i") : new RegExp(source);
+}
+
+const Sink = z
+  .object({
+    /**
+     * Which argument: its position among the call's positional arguments (0 is the first, -1 the
+     * last), or a metavariable of the rule (`$QUERY`).
+     */
+    argument: z.union([
+      z.number().int(),
+      z.string().regex(/^\$[A-Z_][A-Z0-9_]*$/, "use a metavariable such as $QUERY"),
+    ]),
+    /** Must be `true`: the argument is built from a non-literal. */
+    built_from_non_literal: z.literal(true),
+    /** A regular expression one of the string literals it was built from must match (say, SQL's first keyword); a leading `(?i)` ignores case. */
+    literal_matches: z
+      .string()
+      .refine((source) => {
+        try {
+          ruleRegExp(source);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "not a valid regular expression")
+      .optional(),
+  })
+  .strict();
+
 const TestCase = z.union([z.string(), z.object({ path: z.string(), code: z.string() })]);
 
 /**
  * One static rule in ast-grep's rule format (https://ast-grep.github.io/reference/yaml.html):
  * `rule`, `constraints`, `utils` and `fix` are ast-grep's; `severity` uses its names (error,
  * warning, info, hint); `metadata.category` is Critic's category. `files`/`ignores` are globs.
+ * `sink` (Critic's own) keeps only matches whose argument is built from a non-literal.
  * `tests` holds examples that must (invalid) and must not (valid) be flagged.
  */
 export const StaticRuleConfig = z.object({
@@ -42,6 +81,7 @@ export const StaticRuleConfig = z.object({
   constraints: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   utils: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   fix: z.string().optional(),
+  sink: Sink.optional(),
   files: z.array(z.string()).optional(),
   ignores: z.array(z.string()).optional(),
   tests: z

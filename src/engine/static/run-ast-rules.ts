@@ -2,7 +2,9 @@ import { parse as parseAst, type SgNode } from "@ast-grep/napi";
 import type { Finding } from "../../model/types.js";
 import type { CompiledRule } from "./compile-rules.js";
 import { complexityFindings } from "./complexity.js";
+import { type Bindings, findBindings } from "./find-bindings.js";
 import { astGrepLanguage } from "./languages.js";
+import { matchSink } from "./match-sink.js";
 
 /** A changed file as the engine parses it: the whole head version, or its hunks when that was not to be had. */
 export type SourceFile = {
@@ -53,10 +55,22 @@ export function runAstRules(
       }
     }
     const lines = file.text.split("\n");
+    // Built on the first match of a rule with a `sink`, once per file.
+    let index: Bindings | undefined;
+    const bindings = () => {
+      index ??= findBindings(root, file.language);
+      return index;
+    };
     for (const rule of applicable) {
       try {
         for (const node of root.findAll(rule.matcher as never)) {
-          const finding = toFinding(file, lines, rule, node);
+          let builtOn: number[] = [];
+          if (rule.sink) {
+            const traced = matchSink(node, rule.sink, bindings);
+            if (!traced) continue;
+            builtOn = traced.lines;
+          }
+          const finding = toFinding(file, lines, rule, node, builtOn);
           if (finding) findings.push(finding);
         }
       } catch {
@@ -72,6 +86,7 @@ function toFinding(
   lines: string[],
   rule: CompiledRule,
   node: SgNode,
+  builtOn: readonly number[] = [],
 ): Finding | undefined {
   const range = node.range();
   const first = range.start.line + 1;
@@ -88,7 +103,12 @@ function toFinding(
     source: rule.id,
     basis: file.basis,
   };
-  if (rule.fix === undefined) return { ...base, line: added[0] ?? first };
+  if (rule.fix === undefined) {
+    // A sink sits on its own line and spans up from the first line that built its value.
+    const line = added[0] ?? first;
+    const start = Math.min(line, ...builtOn.map((l) => l + 1));
+    return { ...base, line, startLine: start < line ? start : undefined };
+  }
   const prefix = (lines[first - 1] ?? "").slice(0, range.start.column);
   const suffix = (lines[last - 1] ?? "").slice(range.end.column);
   const fixed = expandFix(rule.fix, node);
