@@ -512,3 +512,13 @@ export function environmentWith(
 ): NodeJS.ProcessEnv {
   return dotenvText === undefined ? env : { ...parseEnv(dotenvText), ...env };
 }
+
+/**
+ * The environment of a child process Critic starts (the analysis processes): the search path
+ * alone and what the caller adds, never a credential of the server's.
+ */
+export function childEnvironment(
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", ...extra };
+}

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { childEnvironment } from "../config/env.js";
 
 export type ProcessPool = {
   /**
@@ -57,7 +58,7 @@ export function createProcessPool(options: {
       execArgv: [...options.execArgv],
       serialization: "advanced",
       // The analysis needs no credential of the server's: a parser bug exploited there finds none.
-      env: { PATH: process.env.PATH ?? "", ...options.env },
+      env: childEnvironment(options.env),
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     const child: Child = { proc, stderr: "", ready: Promise.resolve(), rss: 0 };
