@@ -283,6 +283,8 @@ async function sourcesFor(
   };
 }
 
+const MAX_RESOLVED_PER_REVIEW = 10;
+
 /**
  * Critic's threads as this review finds them: those whose code a push changed are resolved (a
  * paced write each), and what became of every one is noted for the acted-on share, which the
@@ -296,7 +298,9 @@ async function settleThreads(
   const notes: string[] = [];
   const fixed = new Set<string>();
   let refused = false;
-  for (const thread of threadsToResolve(params.threads)) {
+  // Each is a paced write: a push that outdates many comments costs a few per review, not a
+  // minute of the installation's write budget; the rest are resolved by the next review.
+  for (const thread of threadsToResolve(params.threads).slice(0, MAX_RESOLVED_PER_REVIEW)) {
     try {
       await resolveThread(gh, thread.id);
       fixed.add(thread.id);

@@ -1,5 +1,6 @@
 import { createConnection } from "node:net";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 
 /** The PostgreSQL CI runs (trust auth); tests that need it skip, visibly, where it is not running. */
 export const TEST_POSTGRES = { host: "127.0.0.1", port: 5432, user: "postgres", database: "test" };
@@ -40,4 +41,23 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     url: `postgres://${TEST_POSTGRES.user}@${TEST_POSTGRES.host}:${TEST_POSTGRES.port}/${name}`,
     drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
+}
+
+/**
+ * For a test file that runs its suite on PostgreSQL too: whether it is up (checked now, so the
+ * PostgreSQL half is skipped, visibly, where it is not) and a fresh database for the file's run,
+ * created before its tests and dropped after them.
+ */
+export async function postgresForThisFile(
+  what: string,
+): Promise<{ up: boolean; url(): string | undefined }> {
+  const up = await postgresIsUp(what);
+  let database: { url: string; drop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    if (up) database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  return { up, url: () => database?.url };
 }

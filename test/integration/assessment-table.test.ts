@@ -8,12 +8,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createAssessmentRunner, isQueueFull } from "../../src/assess/assessment-runner.js";
 import type { AssessmentRecord } from "../../src/assess/assessment-store.js";
 import { createRedactor } from "../../src/security/redactor.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
-import { createTestDatabase, postgresIsUp } from "../helpers/postgres-up.js";
+import { postgresForThisFile } from "../helpers/postgres-up.js";
 import { repositoryMock } from "../helpers/repository-nock.js";
 import { serve } from "../helpers/serve.js";
 import { createTestApp } from "../helpers/test-app.js";
@@ -22,14 +22,8 @@ const SECRET = "sk-assessment-table-0123456789abcdef";
 const KEY = "critic-api-key-for-tests-0123456789";
 const AUTH = { authorization: `Bearer ${KEY}` };
 
-const postgresUp = await postgresIsUp("the assessment table on PostgreSQL");
-let postgres: { url: string; drop(): Promise<void> } | undefined;
-beforeAll(async () => {
-  if (postgresUp) postgres = await createTestDatabase();
-});
-afterAll(async () => {
-  await postgres?.drop();
-});
+const postgres = await postgresForThisFile("the assessment table on PostgreSQL");
+const postgresUp = postgres.up;
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -54,7 +48,7 @@ function record(n: number, status: AssessmentRecord["status"], at: string): Asse
 
 describe.each([
   { name: "embedded (libSQL)", url: () => undefined, available: () => true },
-  { name: "PostgreSQL", url: () => postgres?.url, available: () => postgresUp },
+  { name: "PostgreSQL", url: () => postgres.url(), available: () => postgresUp },
 ])("assessments in the database on $name", (backend) => {
   let now = Date.UTC(2026, 10, 1);
   const clock = { now: () => now, sleep: async () => {}, random: () => 0.5 };

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { renderFindings, renderState } from "../../src/render/markers.js";
 import { createRedactor } from "../../src/security/redactor.js";
 import { COMMAND_LIMITS } from "../../src/store/command-history.js";
@@ -15,7 +15,7 @@ import { openStore, type Store } from "../../src/store/open-store.js";
 import { botComment, compareMock, githubMock, OWNER, PR, REPO } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { prCommentPayload, pullRequestPayload } from "../helpers/payloads.js";
-import { createTestDatabase, postgresIsUp } from "../helpers/postgres-up.js";
+import { postgresForThisFile } from "../helpers/postgres-up.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const DAY = 86_400_000;
@@ -25,14 +25,8 @@ const LAST = "a".repeat(40);
 const NEXT = "b".repeat(40);
 const RECORDED = "d".repeat(40);
 
-const postgresUp = await postgresIsUp("the history records on PostgreSQL");
-let postgres: { url: string; drop(): Promise<void> } | undefined;
-beforeAll(async () => {
-  if (postgresUp) postgres = await createTestDatabase();
-});
-afterAll(async () => {
-  await postgres?.drop();
-});
+const postgres = await postgresForThisFile("the history records on PostgreSQL");
+const postgresUp = postgres.up;
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -41,7 +35,7 @@ afterEach(async () => {
 
 const BACKENDS = [
   { name: "embedded (libSQL)", url: () => undefined, available: () => true },
-  { name: "PostgreSQL", url: () => postgres?.url, available: () => postgresUp },
+  { name: "PostgreSQL", url: () => postgres.url(), available: () => postgresUp },
 ];
 
 describe.each(BACKENDS)("history records on $name", (backend) => {

@@ -8,14 +8,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { AnchoredFinding } from "../../src/model/review-result.js";
 import { renderComment } from "../../src/render/render-comment.js";
 import { createRedactor } from "../../src/security/redactor.js";
 import { openStore } from "../../src/store/open-store.js";
 import { compareMock, githubMock } from "../helpers/github-nock.js";
 import { prCommentPayload, pullRequestPayload, threadReplyPayload } from "../helpers/payloads.js";
-import { createTestDatabase, postgresIsUp } from "../helpers/postgres-up.js";
+import { postgresForThisFile } from "../helpers/postgres-up.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const COMMENT_ID = 492700400;
@@ -39,14 +39,8 @@ const EVAL: AnchoredFinding = {
   source: "no-eval",
 };
 
-const postgresUp = await postgresIsUp("the learnings review on PostgreSQL");
-let postgres: { url: string; drop(): Promise<void> } | undefined;
-beforeAll(async () => {
-  if (postgresUp) postgres = await createTestDatabase();
-});
-afterAll(async () => {
-  await postgres?.drop();
-});
+const postgres = await postgresForThisFile("the learnings review on PostgreSQL");
+const postgresUp = postgres.up;
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -62,7 +56,7 @@ async function opened(app: TestApp, sha: string) {
 
 describe.each([
   { name: "embedded (libSQL)", url: () => undefined, available: () => true },
-  { name: "PostgreSQL", url: () => postgres?.url, available: () => postgresUp },
+  { name: "PostgreSQL", url: () => postgres.url(), available: () => postgresUp },
 ])("a learning in the next review on $name", (backend) => {
   it.runIf(backend.available())(
     "a reply on an eval finding suppresses the rule on the next pull request until /forget",

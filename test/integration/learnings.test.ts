@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { NO_DATABASE } from "../../src/commands/learn.js";
 import type { AnchoredFinding } from "../../src/model/review-result.js";
 import { parseFindingMarker } from "../../src/render/markers.js";
@@ -11,7 +11,7 @@ import { createRedactor } from "../../src/security/redactor.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
 import { githubMock } from "../helpers/github-nock.js";
 import { prCommentPayload, threadReplyPayload } from "../helpers/payloads.js";
-import { createTestDatabase, postgresIsUp } from "../helpers/postgres-up.js";
+import { postgresForThisFile } from "../helpers/postgres-up.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const COMMENT_ID = 492700400;
@@ -31,18 +31,12 @@ const EVAL: AnchoredFinding = {
 };
 const EVAL_COMMENT = renderComment(EVAL, createRedactor([SECRET]));
 
-const postgresUp = await postgresIsUp("the learnings suite on PostgreSQL");
-let postgres: { url: string; drop(): Promise<void> } | undefined;
-beforeAll(async () => {
-  if (postgresUp) postgres = await createTestDatabase();
-});
-afterAll(async () => {
-  await postgres?.drop();
-});
+const postgres = await postgresForThisFile("the learnings suite on PostgreSQL");
+const postgresUp = postgres.up;
 
 const BACKENDS = [
   { name: "embedded (libSQL)", url: () => undefined, available: () => true },
-  { name: "PostgreSQL", url: () => postgres?.url, available: () => postgresUp },
+  { name: "PostgreSQL", url: () => postgres.url(), available: () => postgresUp },
 ];
 
 const cleanups: Array<() => Promise<void>> = [];

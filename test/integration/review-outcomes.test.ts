@@ -171,6 +171,52 @@ describe("what became of Critic's comments", () => {
     });
   });
 
+  it("resolves at most ten threads a review, so a sweeping push does not spend the write budget", async () => {
+    const app = await appWithStore();
+    const resolved: string[] = [];
+    const gh = githubMock()
+      .token()
+      .listFiles([FILE])
+      .context({
+        comments: [botComment(77, SUMMARY)],
+        threads: Array.from({ length: 12 }, (_, i) =>
+          reviewThread({
+            id: `T${i}`,
+            commentId: 600 + i,
+            body: `x\n\n${marker(OTHER)}`,
+            outdated: true,
+          }),
+        ),
+      })
+      .checkRun()
+      .createReview()
+      .updateComment(77);
+    compareMock(gh.scope, HEAD, "d".repeat(40), 404);
+    gh.scope
+      .post("/graphql", (body: { query: string; variables: { id: string } }) => {
+        if (!body.query.includes("resolveReviewThread")) return false;
+        resolved.push(body.variables.id);
+        return true;
+      })
+      .times(10)
+      .reply(200, { data: { resolveReviewThread: { thread: { isResolved: true } } } });
+    openaiMock([{ answer: modelAnswer([{ path: "src/x.ts", line: 3, message: "m" }]) }]);
+
+    await app.probot.receive({
+      id: "d-sweep",
+      name: "pull_request",
+      payload: pullRequestPayload("synchronize", {
+        head: { ...pullRequestPayload("synchronize").pull_request.head, sha: "d".repeat(40) },
+      }) as never,
+    });
+    await app.idle();
+
+    expect(resolved).toEqual(Array.from({ length: 10 }, (_, i) => `T${i}`));
+    expect(gh.captured.summaries.at(-1)).toContain(
+      "Critic resolved 10 earlier comments of its own",
+    );
+  });
+
   it("reviews all the same when GitHub will not let it resolve threads, and says why", async () => {
     const app = await appWithStore();
     const gh = githubMock()

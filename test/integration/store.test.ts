@@ -16,7 +16,7 @@ import {
 } from "../../src/store/open-store.js";
 import type { ReviewRecord } from "../../src/store/review-history.js";
 import { createFakeClock } from "../helpers/fake-clock.js";
-import { createTestDatabase, postgresIsUp } from "../helpers/postgres-up.js";
+import { postgresForThisFile } from "../helpers/postgres-up.js";
 
 const DAY = 86_400_000;
 const SECRET = "sk-store-test-0123456789abcdef";
@@ -65,14 +65,8 @@ const REVIEW: ReviewRecord = {
 type Backend = { name: string; config(dir: string): StoreConfig; available(): boolean };
 
 // Checked while collecting, so the PostgreSQL half is skipped (and says so) where it is not up.
-const postgresUp = await postgresIsUp("the store suite on PostgreSQL");
-let postgres: { url: string; drop(): Promise<void> } | undefined;
-beforeAll(async () => {
-  if (postgresUp) postgres = await createTestDatabase();
-});
-afterAll(async () => {
-  await postgres?.drop();
-});
+const postgres = await postgresForThisFile("the store suite on PostgreSQL");
+const postgresUp = postgres.up;
 
 const BACKENDS: Backend[] = [
   {
@@ -82,7 +76,7 @@ const BACKENDS: Backend[] = [
   },
   {
     name: "PostgreSQL",
-    config: (dir) => ({ databaseUrl: postgres?.url, dataDir: dir, retentionDays: 90 }),
+    config: (dir) => ({ databaseUrl: postgres.url(), dataDir: dir, retentionDays: 90 }),
     available: () => postgresUp,
   },
 ];
