@@ -2,7 +2,7 @@ import PQueue from "p-queue";
 import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import { createApiHandler } from "./api/api-handler.js";
-import { createApiKeys } from "./api/api-keys.js";
+import { type ApiKeys, createApiKeys } from "./api/api-keys.js";
 import { ApiError } from "./api/http-io.js";
 import { assessmentLimits, assessRepository } from "./assess/assess-repository.js";
 import { type AssessmentRunner, createAssessmentRunner } from "./assess/assessment-runner.js";
@@ -10,10 +10,12 @@ import { createDiskStore, createRedisStore } from "./assess/assessment-store.js"
 import { createRepositoryClients, findInstallation } from "./assess/open-repository.js";
 import { openGitHubRepository } from "./assess/repo-source.js";
 import { parseRepoUrl, webHostOf } from "./assess/repo-url.js";
-import { reviewSingleFile } from "./assess/review-single-file.js";
+import { type FileReview, reviewSingleFile } from "./assess/review-single-file.js";
 import { runCommand } from "./commands/run-command.js";
 import { createSpendLimiter } from "./commands/spend-limiter.js";
 import { type AppEnv, loadDotEnv, readEnv } from "./config/env.js";
+import type { FileReviewer, SubmissionService } from "./console/console-submissions.js";
+import { createConsole } from "./console/create-console.js";
 import { createInstallationAuth } from "./github/installation-client.js";
 import type { GitHub } from "./github/octokit.js";
 import { createPermissionCache, createRedisPermissionCache } from "./github/permissions.js";
@@ -28,6 +30,7 @@ import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 import type { Redactor } from "./security/redactor.js";
 import { createHealthHandler, type Health } from "./server/health-handler.js";
 import { createMetricsHandler } from "./server/metrics-handler.js";
+import type { Store } from "./store/open-store.js";
 import { VERSION } from "./version.js";
 import { createDeliveryLog } from "./webhooks/delivery-log.js";
 import { COMMENT_EVENTS, onComment } from "./webhooks/on-comment.js";
@@ -49,6 +52,8 @@ export type CriticOptions = Omit<RuntimeOptions, "log"> & {
    * Critic's own comments are `github-actions[bot]`'s.
    */
   action?: boolean | undefined;
+  /** The web console's built assets (tests build their own); beside the console module when absent. */
+  consoleAssets?: string | undefined;
 };
 
 /** The bot a workflow's `GITHUB_TOKEN` writes as. */
@@ -66,8 +71,10 @@ export type Critic = {
   metrics: Metrics;
   /** What `GET /healthz` answers. */
   health(): Promise<Health>;
-  /** Assessments of whole repositories, when the HTTP API is on (`CRITIC_API_KEYS`). */
+  /** Assessments of whole repositories, when the HTTP API or the console's GitHub sign-in is on. */
   assessments: AssessmentRunner | undefined;
+  /** The web console's submissions (absent in an Action). */
+  submissions: SubmissionService | undefined;
   /** Stops assessments (they resume at the next start) and closes Redis connections. */
   close(): Promise<void>;
 };
@@ -132,8 +139,28 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
       ? createRedisPermissionCache(bull.connection, env.redis.prefix)
       : createPermissionCache();
   const deliveries = bull?.deliveries ?? createDeliveryLog();
+  // Assessments are submitted through the API (with keys) or the console (with GitHub sign-in).
+  const consoleSignIn =
+    env.console.clientId !== undefined && env.console.clientSecret !== undefined;
   const assessments =
-    !action && env.api.keys.length > 0 ? createAssessments(env, probot, runtime, bull) : undefined;
+    !action && (env.api.keys.length > 0 || consoleSignIn)
+      ? createAssessments(env, probot, runtime, bull)
+      : undefined;
+  const keys = createApiKeys(env.api.keys);
+  const webConsole = action
+    ? undefined
+    : createConsole(env, runtime, {
+        app: true,
+        keys,
+        assessments,
+        reviewFile: consoleReviewer(runtime, uploads),
+        queues: async () => ({
+          reviews: await queue.stats(),
+          uploads: { pending: uploads.size, running: uploads.pending },
+          assessments: assessments?.stats?.() ?? { pending: 0, running: 0 },
+        }),
+        assetsDir: options.consoleAssets,
+      });
   let slug: Promise<string | undefined> | undefined;
   const appSlug = () =>
     (slug ??= probot
@@ -190,7 +217,8 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
     void assessments
       ?.resume()
       .catch((error: unknown) => log.error({ err: error }, "could not resume assessments"));
-    addHandler(apiHandler(env, runtime, assessments ?? API_OFF, uploads));
+    addHandler(apiHandler(env, runtime, assessments ?? API_OFF, uploads, keys));
+    if (webConsole) addHandler(webConsole.handler);
     addHandler(createHealthHandler(health));
     addHandler(createMetricsHandler(metrics.registry));
   };
@@ -211,13 +239,15 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
       await commands.onIdle();
       await queue.onIdle();
     }
+    await webConsole?.submissions.idle();
   };
   const close = async () => {
     await assessments?.close();
     await runtime.close();
   };
   const pullHeads = jobs.pullHeads;
-  return { app, runtime, queue, pullHeads, health, idle, metrics, close, assessments };
+  const submissions = webConsole?.submissions;
+  return { app, runtime, queue, pullHeads, health, idle, metrics, close, assessments, submissions };
 }
 
 // Uploads waiting for a slot; more are refused with 429 rather than held in memory.
@@ -229,11 +259,47 @@ function uploadsBusy(): ApiError {
   });
 }
 
+/** Reviews one file in `uploads` (the API's and the console's budget); refused at once when full. */
+function fileReviewer(runtime: Runtime, uploads: PQueue) {
+  const { core, log } = runtime;
+  return (
+    input: Parameters<typeof reviewSingleFile>[1] & { onStart?: (() => void) | undefined },
+  ): Promise<FileReview> => {
+    if (uploads.size >= MAX_WAITING_UPLOADS) throw uploadsBusy();
+    return uploads.add(() => {
+      input.onStart?.();
+      return reviewSingleFile({ ...core, model: core.backgroundModel, log }, input);
+    });
+  };
+}
+
+/** The console's file reviews: the same budget, and the lines that held a secret. */
+function consoleReviewer(runtime: Runtime, uploads: PQueue): FileReviewer {
+  const review = fileReviewer(runtime, uploads);
+  return (input) => {
+    let secretLines: number[] = [];
+    return review({
+      ...input,
+      refactor: false,
+      onSecretLines: (lines) => {
+        secretLines = lines;
+      },
+    }).then((result) => ({ review: result, secretLines }));
+  };
+}
+
 /** Critic's HTTP API, from the runtime: single-file reviews in `uploads`, assessments in theirs. */
-function apiHandler(env: AppEnv, runtime: Runtime, assessments: AssessmentRunner, uploads: PQueue) {
-  const { core, clock, log } = runtime;
+function apiHandler(
+  env: AppEnv,
+  runtime: Runtime,
+  assessments: AssessmentRunner,
+  uploads: PQueue,
+  keys: ApiKeys,
+) {
+  const { clock, log } = runtime;
+  const reviewFile = fileReviewer(runtime, uploads);
   return createApiHandler({
-    keys: createApiKeys(env.api.keys),
+    keys,
     limiter: createSpendLimiter({
       limit: env.api.requestsPerMinute,
       windowMs: 60_000,
@@ -246,12 +312,7 @@ function apiHandler(env: AppEnv, runtime: Runtime, assessments: AssessmentRunner
     }),
     trustedProxies: env.api.trustedProxies,
     assessments,
-    reviewFile: (input) => {
-      if (uploads.size >= MAX_WAITING_UPLOADS) throw uploadsBusy();
-      return uploads.add(() =>
-        reviewSingleFile({ ...core, model: core.backgroundModel, log }, input),
-      );
-    },
+    reviewFile,
     github: webHostOf(env.github.apiBaseUrl),
     version: VERSION,
     log,
@@ -265,11 +326,33 @@ function apiHandler(env: AppEnv, runtime: Runtime, assessments: AssessmentRunner
  */
 export function createApiWithoutApp(
   env: AppEnv,
-  options: { log: Logger; secrets?: Redactor | undefined },
-): { handler: ReturnType<typeof createApiHandler>; close(): Promise<void> } {
+  options: {
+    log: Logger;
+    secrets?: Redactor | undefined;
+    store?: Store | undefined;
+    consoleAssets?: string | undefined;
+  },
+): { handlers: ReturnType<typeof createApiHandler>[]; close(): Promise<void> } {
   const runtime = createRuntime(env, "server", options);
   const uploads = new PQueue({ concurrency: Math.max(1, Math.ceil(env.concurrency / 2)) });
-  return { handler: apiHandler(env, runtime, NEEDS_APP, uploads), close: () => runtime.close() };
+  const keys = createApiKeys(env.api.keys);
+  // The console is served even without keys: its sign-in page says what to set.
+  const webConsole = createConsole(env, runtime, {
+    app: false,
+    keys,
+    assessments: undefined,
+    reviewFile: consoleReviewer(runtime, uploads),
+    queues: async () => ({
+      reviews: { pending: 0, running: 0 },
+      uploads: { pending: uploads.size, running: uploads.pending },
+      assessments: { pending: 0, running: 0 },
+    }),
+    assetsDir: options.consoleAssets,
+  });
+  return {
+    handlers: [apiHandler(env, runtime, NEEDS_APP, uploads, keys), webConsole.handler],
+    close: () => runtime.close(),
+  };
 }
 
 const NEEDS_APP: AssessmentRunner = {

@@ -17,6 +17,8 @@ export type AssessmentRunner = {
   /** Takes up what a previous process left queued or running. */
   resume(): Promise<void>;
   close(): Promise<void>;
+  /** This process's assessments waiting for a slot and running. */
+  stats?(): { pending: number; running: number };
 };
 
 export type RunAssessment = (
@@ -136,6 +138,7 @@ export function createAssessmentRunner(options: {
   };
 
   const runner: AssessmentRunner = {
+    stats: () => ({ pending: queue.size, running: queue.pending }),
     async submit(request) {
       if (
         options.maxUnfinished !== undefined &&

@@ -90,6 +90,8 @@ export async function reviewSingleFile(
     language: string;
     refactor: boolean;
     signal: AbortSignal;
+    /** Told the lines that hold a secret (whoever keeps the file removes them). */
+    onSecretLines?: ((lines: number[]) => void) | undefined;
   },
 ): Promise<FileReview> {
   const base = (input.filename.split(/[\\/]/).pop() ?? "file").replace(/[^\w.-]/g, "_") || "file";
@@ -115,6 +117,13 @@ export async function reviewSingleFile(
     }),
   });
   const findings = [...result.inline, ...result.summaryOnly].sort((a, b) => a.line - b.line);
+  if (input.onSecretLines) {
+    const lines: number[] = [];
+    for (const f of findings)
+      if (f.source === "secrets")
+        for (let line = f.startLine ?? f.line; line <= f.line; line++) lines.push(line);
+    input.onSecretLines(lines);
+  }
   const review: FileReview = {
     language: input.language,
     summary:

@@ -40,10 +40,18 @@ if (env.appId !== 0 && !privateKey.ok) {
 if (!privateKey.ok) {
   // No App yet: a page that registers one from app.yml and writes its credentials to .env.
   const envPath = join(process.cwd(), ".env");
-  // With API keys, what needs no GitHub (single-file reviews, refactors, the docs) is served too.
-  const api = env.api.keys.length > 0 ? createApiWithoutApp(env, { log, secrets }) : undefined;
+  // What needs no GitHub (single-file reviews, refactors, the docs, the console) is served too;
+  // with API keys, operators sign in to the console, whose submissions are kept in the database.
+  const store =
+    env.api.keys.length > 0
+      ? await openRuntimeStore(env, "server", { log, secrets }).catch((error: unknown) => {
+          process.stderr.write(`critic: ${(error as Error).message.replace(/^\[critic\] /, "")}\n`);
+          process.exit(2);
+        })
+      : undefined;
+  const services = createApiWithoutApp(env, { log, secrets, store });
   await startSetupServer({
-    handlers: api ? [api.handler] : [],
+    handlers: services.handlers,
     ...env.server,
     log,
     appYml: parseYaml(await readFile(APP_YML, "utf8")) as Record<string, unknown>,

@@ -231,7 +231,10 @@ const EnvSchema = z.object({
       return z.NEVER;
     }),
   CRITIC_HISTORY_RETENTION_DAYS: wholeNumber(90, 0, 3_650),
+  GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
+  CRITIC_CONSOLE_OPERATORS: commaList,
+  CRITIC_CONSOLE_SESSION_HOURS: wholeNumber(12, 1, 720),
   HOST: optionalString.transform((v) => v ?? "localhost"),
   // Probot's rule: PORT=0 or no PORT listens on 3000.
   PORT: wholeNumber(3000, 0, 65_535).transform((v) => v || 3000),
@@ -320,6 +323,17 @@ export type AppEnv = {
     authFailuresPerMinute: number;
     /** Proxies whose X-Forwarded-For is believed. */
     trustedProxies: string[];
+  };
+  /**
+   * The web console (`/console`): people sign in with GitHub through the App's OAuth credentials;
+   * the GitHub logins in `operators` see the operator dashboard. Without an App, an API key signs in.
+   */
+  console: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    /** Lower-cased GitHub logins. */
+    operators: string[];
+    sessionMs: number;
   };
   /** Where each repository's configuration lives (default `.github/critic.yml`). */
   configPath: string;
@@ -445,6 +459,12 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       assessRetentionMs: e.CRITIC_ASSESS_RETENTION_DAYS * 86_400_000,
       authFailuresPerMinute: e.CRITIC_API_AUTH_FAILURES_PER_MINUTE,
       trustedProxies: e.CRITIC_TRUSTED_PROXIES,
+    },
+    console: {
+      clientId: e.GITHUB_CLIENT_ID,
+      clientSecret: e.GITHUB_CLIENT_SECRET,
+      operators: e.CRITIC_CONSOLE_OPERATORS.map((login) => login.toLowerCase()),
+      sessionMs: e.CRITIC_CONSOLE_SESSION_HOURS * 3_600_000,
     },
     configPath: e.CRITIC_CONFIG_PATH,
     store: {

@@ -13,6 +13,7 @@ export function migrationsFor(dialect: StoreDialect): MigrationProvider {
     "0003_review_threads": { up: (db) => reviewThreads(db, dialect) },
     "0004_command_history": { up: (db) => commandHistory(db, dialect) },
     "0005_assessments": { up: (db) => assessments(db) },
+    "0006_submissions": { up: (db) => submissions(db) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -177,5 +178,25 @@ async function assessments(db: Kysely<unknown>): Promise<void> {
     .createIndex("assessments_status")
     .on("assessments")
     .columns(["status", "created_at"])
+    .execute();
+}
+
+async function submissions(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable("submissions")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("owner", "text", (c) => c.notNull())
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("title", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("rating", "double precision")
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("updated_at", "bigint", (c) => c.notNull())
+    .addColumn("record", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("submissions_owner")
+    .on("submissions")
+    .columns(["owner", "created_at"])
     .execute();
 }

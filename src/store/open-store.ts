@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { Kysely, Migrator, sql } from "kysely";
 import type { Logger } from "pino";
 import type { AssessmentStore } from "../assess/assessment-store.js";
+import type { SubmissionStore } from "../console/submission-store.js";
 import type { Clock } from "../resilience/clock.js";
 import type { Redactor } from "../security/redactor.js";
 import { createAssessmentTable } from "./assessment-table.js";
@@ -14,6 +15,7 @@ import { LibsqlDialect } from "./libsql-dialect.js";
 import { migrationsFor, type StoreDialect } from "./migrations.js";
 import { createReviewHistory, type ReviewHistory } from "./review-history.js";
 import type { Database } from "./schema.js";
+import { createSubmissionTable } from "./submission-table.js";
 import { createThreadOutcomes, type ThreadOutcomes } from "./thread-outcomes.js";
 
 export const EMBEDDED_FILE = "critic.db";
@@ -54,6 +56,8 @@ export type Store = {
    * the one process owns every job, and a claim a crash left behind holds nothing up.
    */
   assessments(options: { shared: boolean }): AssessmentStore;
+  /** What people submitted in the web console (retention as the history's). */
+  submissions: SubmissionStore;
   /** Migrations this open applied (none when the schema was current). */
   applied: string[];
   /** Deletes history past retention now; returns how many reviews went. */
@@ -77,10 +81,12 @@ export async function openStore(config: StoreConfig, options: StoreOptions): Pro
     const threads = createThreadOutcomes(opened.db, options);
     const learnings = createLearnings(opened.db, options);
     const commands = createCommandHistory(opened.db, options);
+    const submissions = createSubmissionTable(opened.db, options);
     const sweep = async () => {
       const cutoff = options.clock.now() - config.retentionDays * DAY_MS;
       await threads.prune(cutoff);
       await commands.prune(cutoff);
+      await submissions.prune(cutoff);
       const deleted = await history.prune(cutoff);
       if (deleted > 0) options.log.info({ deleted }, "old review history deleted");
       return deleted;
@@ -102,6 +108,7 @@ export async function openStore(config: StoreConfig, options: StoreOptions): Pro
       learnings,
       commands,
       assessments: ({ shared }) => createAssessmentTable(opened.db, { ...options, shared }),
+      submissions,
       applied,
       sweep,
       close: () =>

@@ -12,6 +12,26 @@ export type Database = {
   learnings: LearningsTable;
   commands: CommandsTable;
   assessments: AssessmentsTable;
+  submissions: SubmissionsTable;
+};
+
+/** What people submitted in the console (files and assignments); retention as the history's. */
+export type SubmissionsTable = {
+  /** A UUID. */
+  id: string;
+  /** A GitHub login (lower-cased), or `operator`. */
+  owner: string;
+  /** `file` or `assignment`. */
+  kind: string;
+  title: string;
+  /** queued, running, done or failed. */
+  status: string;
+  rating: number | null;
+  /** Epoch ms. */
+  created_at: number;
+  updated_at: number;
+  /** The whole record, JSON, its strings redacted. */
+  record: string;
 };
 
 /** Every slash-command Critic ran, however it ended; kept as long as the review history. */

@@ -526,7 +526,7 @@ describe("the API without a registered GitHub App", () => {
       proxyUrl: undefined,
       envFile: { path: ".env", read: async () => "", write: async () => {} },
       setupToken: "one-time-setup-token-0123",
-      handlers: [api.handler],
+      handlers: api.handlers,
     });
     cleanups.push(async () => {
       await server.stop();
