@@ -12,6 +12,8 @@ export function familyOf(ruleId: string): string | undefined {
   if (/sql/.test(ruleId)) return "sql";
   if (/shell|runtime-exec|command/.test(ruleId)) return "shell";
   if (/eval/.test(ruleId)) return "eval";
+  if (/tls/.test(ruleId)) return "tls";
+  if (/deserialization|yaml-unsafe/.test(ruleId)) return "deserialization";
   return undefined;
 }
 

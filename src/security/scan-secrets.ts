@@ -54,6 +54,12 @@ const NAMED_LITERAL =
 // `//registry/:_authToken=…`.
 const NAMED_UNQUOTED =
   /(?:^|[\s;,{(?&:])(?:export[ \t]+)?[A-Za-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|authtoken)[A-Za-z0-9_.-]{0,64}[ \t]{0,16}(?:=|:)[ \t]{0,16}(?<value>[^\s"'`()[\]{}<>,;&]{12,512})/gim;
+// A `.env`/shell line naming a bare key (`APP_KEY=base64:…`, `STRIPE_KEY=…`, `ENCRYPTION_KEY=…`),
+// which NAMED_UNQUOTED's words miss: only in that shape, upper-case at a line's start, where `KEY`
+// is a word of the name. Keys that say they are public (`STRIPE_PUBLISHABLE_KEY`) are left out.
+const ENV_KEY =
+  /^[ \t]{0,16}(?:export[ \t]{1,16})?(?<name>(?:[A-Z][A-Z0-9_]{0,64}_)?KEY)[ \t]{0,16}=[ \t]{0,16}["']?(?<value>[^\s"'`#]{16,512})/gm;
+const PUBLIC_KEY_NAME = /PUBLIC|PUBLISHABLE/;
 // Credentials in HTTP headers and URLs: `Authorization: Bearer …`, `curl -u user:password`.
 const BEARER = /\b(?:Bearer|Basic|token)[ \t]+(?<value>[A-Za-z0-9._~+/-]{16,2048}={0,2})/g;
 const BASIC_USER = /(?:^|\s)-u[ \t]+[^\s:]{1,64}:(?<value>[^\s"'`]{8,512})/gm;
@@ -92,6 +98,12 @@ function namedLiterals(text: string): SecretSpan[] {
   };
   found(NAMED_LITERAL, "HighEntropySecret");
   found(NAMED_UNQUOTED, "HighEntropySecret", false, looksGeneratedUnquoted);
+  for (const match of text.matchAll(ENV_KEY)) {
+    const value = match.groups?.value ?? "";
+    if (PUBLIC_KEY_NAME.test(match.groups?.name ?? "") || !looksGeneratedUnquoted(value)) continue;
+    const start = match.index + match[0].lastIndexOf(value);
+    spans.push({ kind: "HighEntropySecret", start, end: start + value.length });
+  }
   found(BEARER, "AuthorizationCredential");
   found(BASIC_USER, "BasicAuthPassword", false, (v) => !PLACEHOLDER.test(v) && entropy(v) >= 2.5);
   found(PEM_BODY, "PrivateKeyBody", true, () => true);

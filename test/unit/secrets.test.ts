@@ -237,6 +237,11 @@ describe("secrets that hide: encoded, unquoted, split or cut", () => {
       // Identifiers assigned in code (axios's bundles held dozens of these).
       "  withXSRFToken: defaultToConfig2,",
       "const accessToken = session.refreshToken2Value;",
+      // .env keys that are public by design, or read from elsewhere (Stripe's, Next.js's).
+      "STRIPE_PUBLISHABLE_KEY=pk_live_51HxQ2aK9vL3mN8rT7wY1cB6",
+      "NEXT_PUBLIC_MAPS_KEY=AIzaSyD-public-browser-key",
+      "SIGNING_KEY=$(cat /run/secrets/signing_key)",
+      "MONKEY=q8Zx3vL9mN4rT7wY1cB6hJ0d",
     ].join("\n");
 
     expect(await scanSecrets(text)).toEqual([]);
@@ -304,6 +309,17 @@ describe("security/scan-secrets: placeholders and unquoted values", () => {
       ".npmrc _authToken",
       "//registry.npmjs.org/:_authToken=npm_k3Jd9QpL2x7VbN4mZ8rT1wYc6HfA0sEe5Gu",
       "npm_k3Jd9QpL2x7VbN4mZ8rT1wYc6HfA0sEe5Gu",
+    ],
+    // Laravel 10's .env APP_KEY (as `php artisan key:generate` writes it), and a bare *_KEY.
+    [
+      ".env APP_KEY",
+      "APP_KEY=base64:Zk3q9PzX2vL8mN4rT7wY1cB6hJ0dF5gA3sE9uQ2iO8k=",
+      "base64:Zk3q9PzX2vL8mN4rT7wY1cB6hJ0dF5gA3sE9uQ2iO8k=",
+    ],
+    [
+      ".env *_KEY",
+      "export ENCRYPTION_KEY=8c1f4e7a2b9d05f36e8a1c4b7d2f9e03",
+      "8c1f4e7a2b9d05f36e8a1c4b7d2f9e03",
     ],
     [
       "key in a URL query string",

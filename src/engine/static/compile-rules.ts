@@ -26,7 +26,11 @@ export type CompiledRule = {
   config: StaticRuleConfig;
 };
 
-export type CompiledSink = { argument: number | string; literalMatches?: RegExp | undefined };
+export type CompiledSink = {
+  argument: number | string;
+  literalMatches?: RegExp | undefined;
+  nonLiteralMatches?: RegExp | undefined;
+};
 
 export type RuleSource = { label: string; text: string };
 
@@ -107,6 +111,10 @@ export function compileRules(sources: readonly RuleSource[]): {
             config.sink.literal_matches === undefined
               ? undefined
               : ruleRegExp(config.sink.literal_matches),
+          nonLiteralMatches:
+            config.sink.non_literal_matches === undefined
+              ? undefined
+              : ruleRegExp(config.sink.non_literal_matches),
         },
         appliesTo: (path) => include(path) && !exclude(path),
         config,

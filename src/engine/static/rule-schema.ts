@@ -34,6 +34,15 @@ export function ruleRegExp(source: string): RegExp {
   return source.startsWith("(?i)") ? new RegExp(source.slice(4), "i") : new RegExp(source);
 }
 
+const RegExpSource = z.string().refine((source) => {
+  try {
+    ruleRegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}, "not a valid regular expression");
+
 const Sink = z
   .object({
     /**
@@ -47,17 +56,13 @@ const Sink = z
     /** Must be `true`: the argument is built from a non-literal. */
     built_from_non_literal: z.literal(true),
     /** A regular expression one of the string literals it was built from must match (say, SQL's first keyword); a leading `(?i)` ignores case. */
-    literal_matches: z
-      .string()
-      .refine((source) => {
-        try {
-          ruleRegExp(source);
-          return true;
-        } catch {
-          return false;
-        }
-      }, "not a valid regular expression")
-      .optional(),
+    literal_matches: RegExpSource.optional(),
+    /**
+     * A regular expression the text of one of the non-literal parts it was built from must match:
+     * where following it stopped (a parameter, a call, a dictionary such as `{"Loader":
+     * yaml.Loader}` behind `**kwargs`).
+     */
+    non_literal_matches: RegExpSource.optional(),
   })
   .strict();
 

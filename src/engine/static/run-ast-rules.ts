@@ -104,8 +104,10 @@ function toFinding(
     basis: file.basis,
   };
   if (rule.fix === undefined) {
-    // A sink sits on its own line and spans up from the first line that built its value.
-    const line = added[0] ?? first;
+    // A sink sits on its own line and spans up from the first line that built its value. In a
+    // call chain split over lines that is the line naming the method, not the chain's first.
+    const named = methodLine(node);
+    const line = named !== undefined && file.added.has(named) ? named : (added[0] ?? first);
     const start = Math.min(line, ...builtOn.map((l) => l + 1));
     return { ...base, line, startLine: start < line ? start : undefined };
   }
@@ -122,6 +124,21 @@ function toFinding(
     return { ...base, line: last, startLine: first < last ? first : undefined, suggestion: "" };
   }
   return { ...base, line: last, startLine: first < last ? first : undefined, suggestion: replaced };
+}
+
+/** The one-based line of a method call's name (`.query`, `.arg`), when the match is such a call. */
+function methodLine(node: SgNode): number | undefined {
+  if (!/call|invocation/.test(String(node.kind()))) return undefined;
+  const field = (owner: SgNode | null | undefined, name: string) =>
+    owner?.field(name as never) as SgNode | null | undefined;
+  const callee = field(node, "function");
+  const name =
+    field(callee, "property") ??
+    field(callee, "field") ??
+    field(callee, "attribute") ??
+    field(node, "method") ??
+    (callee ? undefined : field(node, "name"));
+  return name ? name.range().start.line + 1 : undefined;
 }
 
 /** Fills a fix template: `$X` is the text a metavariable matched, `$$$X` the run of nodes it matched. */
