@@ -5,6 +5,9 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web console's page script and stylesheet are bundled here, into dist/console/assets.
+COPY console ./console
+COPY scripts/build-console.ts ./scripts/
 RUN npm run build
 
 FROM node:24-slim

@@ -9,7 +9,13 @@ export type ChatRequest = {
 
 /** One scripted reply of the fake OpenAI-compatible server. */
 export type LlmReply =
-  | { answer: Record<string, unknown>; finish?: string; delayMs?: number }
+  | {
+      answer: Record<string, unknown>;
+      finish?: string;
+      delayMs?: number;
+      /** The reply waits for this (a test's gate): a slow model without a real timer. */
+      heldUntil?: Promise<void>;
+    }
   | { text: string; finish?: string }
   | { status: number; body?: unknown; headers?: Record<string, string> };
 
@@ -32,7 +38,8 @@ export function openaiMock(replies: LlmReply[]) {
       );
     } else {
       const content = "answer" in reply ? JSON.stringify(reply.answer) : reply.text;
-      interceptor.reply(200, {
+      const held = "heldUntil" in reply ? reply.heldUntil : undefined;
+      const body = {
         id: "chatcmpl-1",
         object: "chat.completion",
         created: 1,
@@ -45,7 +52,10 @@ export function openaiMock(replies: LlmReply[]) {
           },
         ],
         usage: { prompt_tokens: 1200, completion_tokens: 300, total_tokens: 1500 },
-      });
+      };
+      if (held)
+        interceptor.reply(async () => held.then(() => [200, body] as [number, typeof body]));
+      else interceptor.reply(200, body);
     }
   }
   return { scope, requests };

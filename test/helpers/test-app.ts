@@ -41,7 +41,12 @@ export type TestApp = Critic & {
 /** A fresh Probot with Critic loaded, logs captured as JSON lines. */
 export async function createTestApp(
   envOverrides: Record<string, string> = {},
-  options: { logLevel?: LogLevel; analysisThreads?: number; store?: Store } = {},
+  options: {
+    logLevel?: LogLevel;
+    analysisThreads?: number;
+    store?: Store;
+    consoleAssets?: string;
+  } = {},
 ): Promise<TestApp> {
   const env = testEnv({
     ...(options.analysisThreads === undefined
@@ -66,6 +71,7 @@ export async function createTestApp(
     secrets,
     inThread: options.analysisThreads === undefined,
     store: options.store,
+    consoleAssets: options.consoleAssets,
   });
   const handlers: Handler[] = [];
   await probot.load(critic.app, {

@@ -464,6 +464,13 @@ describe("the console without a GitHub App", () => {
     const script = await fetch(`${base}/console/assets/console.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get("content-type")).toContain("text/javascript");
+    expect(script.headers.get("content-encoding")).toBe("gzip");
+    expect(await script.text()).toBe("export {};\n");
+    const again = await fetch(`${base}/console/assets/console.js`, {
+      headers: { "if-none-match": script.headers.get("etag") ?? "" },
+    });
+    expect(again.status).toBe(304);
+    expect((await fetch(`${base}/console/assets/other.js`)).status).toBe(404);
   });
 
   it("throttles guessed keys per address", async () => {

@@ -60,6 +60,14 @@ describe("Dockerfile", () => {
     expect(dockerfile).toContain('CMD ["node", "dist/bin/start.js"]');
   });
 
+  it("bundles the web console's page script in the build stage, and ships it in dist/", () => {
+    const build = dockerfile.slice(0, dockerfile.indexOf("\nFROM node:24-slim\n"));
+    expect(build).toMatch(/^COPY console \.\/console$/m);
+    expect(build).toMatch(/^COPY scripts\/build-console\.ts \.\/scripts\/$/m);
+    expect(build.indexOf("COPY console")).toBeLessThan(build.indexOf("RUN npm run build"));
+    expect(dockerfile).toContain("COPY --from=build /app/dist ./dist");
+  });
+
   it("checks health at the container's own address, so a server bound to loopback fails it", () => {
     const check = /^HEALTHCHECK .*$/m.exec(dockerfile)?.[0] ?? "";
     expect(check).toContain("require('os').hostname()");
