@@ -85,7 +85,7 @@ type Frame = { svg: SVGSVGElement; left: number; top: number; width: number; hei
 
 /** An empty plot with a y axis from 0 to `max`, three gridlines labelled with `format`. */
 function plotFrame(max: number, format: Format, height = 220): Frame {
-  const left = 56;
+  const left = 64;
   const top = 12;
   const bottom = 28;
   const right = 12;
@@ -95,14 +95,17 @@ function plotFrame(max: number, format: Format, height = 220): Frame {
     "font-size": FONT,
   });
   const plotHeight = height - top - bottom;
-  for (const fraction of [0, 0.5, 1]) {
+  const labels = [0, 0.5, 1].map((fraction) => format(max * fraction));
+  for (const [i, fraction] of [0, 0.5, 1].entries()) {
     const y = top + plotHeight * (1 - fraction);
+    svg.append(s("line", { x1: left, x2: WIDTH - right, y1: y, y2: y, class: "grid" }));
+    // A midpoint that rounds to an end's label (counts of 0 to 1) would read as a wrong scale.
+    if (i === 1 && (labels[1] === labels[0] || labels[1] === labels[2])) continue;
     svg.append(
-      s("line", { x1: left, x2: WIDTH - right, y1: y, y2: y, class: "grid" }),
       s(
         "text",
         { x: left - 6, y: y + 4, "text-anchor": "end", class: "axis-label" },
-        format(max * fraction),
+        labels[i] ?? "",
       ),
     );
   }

@@ -7,8 +7,8 @@ import { notice, type PageContext, pageHeading } from "./page.js";
 import { followSubmission, statusText } from "./poll.js";
 import { submissionHash } from "./router.js";
 
-/** Larger files are refused before reading: the browser would stall and the server refuse anyway. */
-const MAX_UPLOAD_BYTES = 1024 * 1024;
+/** The server's limit for one file: a larger one is refused before it is read. */
+const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
 /** What was in the form when the person left the page, so coming back loses nothing. */
 const draft = { filename: "", language: "", content: "" };
@@ -126,7 +126,7 @@ export function renderReviewPage({ session, main, signal }: PageContext): void {
     const file = upload.files?.[0];
     if (!file) return;
     if (file.size > MAX_UPLOAD_BYTES) {
-      status.set(`${file.name} is over 1 MB; review a smaller file.`, "error");
+      status.set(`${file.name} is over 5 MB; review a smaller file.`, "error");
       return;
     }
     try {

@@ -43,6 +43,8 @@ export type ConsoleDeps = {
   limiter: SpendLimiter;
   /** Failed sign-ins per client address (the API's rate). */
   authFailures: SpendLimiter;
+  /** Reads per person (the page polls once a second; a script asking faster is refused). */
+  reads: SpendLimiter;
   trustedProxies: readonly string[];
   submissions: SubmissionService;
   /** The review history; absent where none is kept. */
@@ -71,6 +73,7 @@ const STATE_COOKIE = "critic_oauth_state";
 const FORM_COOKIE = "critic_form";
 // What a person can see is read again this often, so access GitHub took away goes away here too.
 const VISIBLE_TTL_MS = 10 * 60_000;
+const RETRY_READ_MS = 60_000;
 const MAX_JSON_BYTES = 64 * 1024;
 // A file of up to 5 MB, and room for JSON's escapes of it.
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -152,6 +155,18 @@ export function createConsoleHandler(deps: ConsoleDeps) {
   ) {
     const session = await current(req);
     if (method === "POST") checkCsrf(req, session);
+    else {
+      const taken = deps.reads.take(session.owner);
+      if (!taken.ok)
+        throw new ApiError(
+          429,
+          "rate_limited",
+          `too many requests; try again in ${taken.retryInSeconds} s`,
+          {
+            "retry-after": String(taken.retryInSeconds),
+          },
+        );
+    }
     if (method === "GET" && path === "/console/api/session")
       return sendJson(res, 200, viewOf(session));
     if (method === "POST" && path === "/console/api/signout") {
@@ -209,27 +224,42 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     throw new ApiError(404, "not_found", `no such endpoint: ${method} ${path.slice(0, 100)}`);
   }
 
-  /** The request's live session; its visible repositories read again when they are old. */
+  /** The request's live session; what it may see is read again from GitHub when it is old. */
   async function current(req: IncomingMessage): Promise<Session> {
     const session = deps.sessions.get(readCookies(req).get(SESSION_COOKIE));
     if (!session) throw new ApiError(401, "unauthorized", "sign in at /console");
-    if (session.token && deps.oauth && deps.now() - session.readAt > VISIBLE_TTL_MS) {
-      try {
-        const visible = await readVisible(deps.oauth, session.token);
-        session.installations = visible.installations;
-        session.repositories = visible.repositories;
-        session.readAt = deps.now();
-      } catch (error) {
-        // GitHub refused the token: the person revoked it, or lost access. Sign them out.
-        if (error instanceof SignInError && /refused/.test(error.message)) {
-          deps.sessions.end(session.id);
-          throw new ApiError(
-            401,
-            "unauthorized",
-            "GitHub no longer accepts your sign-in; sign in again",
-          );
-        }
-      }
+    const { token } = session;
+    const oauth = deps.oauth;
+    if (token && oauth && deps.now() - session.readAt > VISIBLE_TTL_MS) {
+      session.reading ??= readVisible(oauth, token)
+        .then((visible) => {
+          session.installations = visible.installations;
+          session.repositories = visible.repositories;
+          session.readOkAt = deps.now();
+          session.readAt = deps.now();
+        })
+        .catch((error: unknown) => {
+          session.readAt = deps.now() - VISIBLE_TTL_MS + RETRY_READ_MS;
+          // GitHub refused the token (revoked, expired, access gone): the session ends.
+          if (error instanceof SignInError && /refused/.test(error.message))
+            deps.sessions.end(session.id);
+          // Any other failure: tried again in a minute, and past the grace period nothing is
+          // visible, so access GitHub took away does not linger here.
+          else if (deps.now() - session.readOkAt > 2 * VISIBLE_TTL_MS) {
+            session.installations = [];
+            session.repositories = [];
+          }
+        })
+        .finally(() => {
+          session.reading = undefined;
+        });
+      await session.reading;
+      if (!deps.sessions.get(session.id))
+        throw new ApiError(
+          401,
+          "unauthorized",
+          "GitHub no longer accepts your sign-in; sign in again",
+        );
     }
     return session;
   }
@@ -267,6 +297,8 @@ export function createConsoleHandler(deps: ConsoleDeps) {
 
   async function submitFile(req: IncomingMessage, res: ServerResponse, session: Session) {
     mayInvoke(session);
+    // Counted before the body is read, as the API does: refusals cost the sender their rate too.
+    spend(session);
     const parsed = FileBody.safeParse(await readJson(req, MAX_FILE_JSON_BYTES));
     if (!parsed.success) throw invalid(parsed.error);
     const input = parsed.data;
@@ -276,10 +308,10 @@ export function createConsoleHandler(deps: ConsoleDeps) {
       throw new ApiError(400, "invalid_request", "content: binary files cannot be reviewed");
     const language = resolveLanguage(input.filename, input.language);
     if (!language.ok) throw new ApiError(400, "unsupported_language", language.message);
-    spend(session);
     const record = await deps.submissions.submitFile(ownerOf(session), {
       filename: input.filename,
-      content: input.content,
+      // One line-ending rule for the review, the secret scan and what is kept.
+      content: input.content.replace(/\r\n?/g, "\n"),
       language: language.language,
     });
     sendJson(res, 202, { id: record.id });
@@ -293,6 +325,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
         "needs_app",
         "assignment reviews read repositories through the GitHub App, and none is registered here",
       );
+    spend(session);
     const parsed = AssignmentBody.safeParse(await readJson(req, MAX_JSON_BYTES));
     if (!parsed.success) throw invalid(parsed.error);
     const body = parsed.data;
@@ -376,6 +409,9 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     if (!oauth) throw new ApiError(404, "not_found", "GitHub sign-in is not set up on this server");
     const client = clientAddress(req, deps.trustedProxies);
     throttled(client);
+    // The person said no on GitHub's page: nothing failed, nothing is counted.
+    if (url.searchParams.get("error") === "access_denied")
+      throw new ApiError(400, "sign_in_cancelled", "The sign-in was cancelled on GitHub.");
     const state = url.searchParams.get("state") ?? "";
     const code = url.searchParams.get("code") ?? "";
     const expected = readCookies(req).get(STATE_COOKIE) ?? "";
@@ -390,16 +426,18 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     let session: Session;
     try {
       const token = await exchangeCode(oauth, code);
-      const login = await readUser(oauth, token);
+      const { login, id } = await readUser(oauth, token);
       const visible = await readVisible(oauth, token);
       const operator = deps.operators.includes(login.toLowerCase());
       session = deps.sessions.create({
         kind: "github",
         login,
+        owner: `github:${id}`,
         operator,
         token,
         ...visible,
         readAt: deps.now(),
+        readOkAt: deps.now(),
       });
       deps.log.info({ login, operator }, "console sign-in");
     } catch (error) {
@@ -445,10 +483,13 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     const session = deps.sessions.create({
       kind: "operator",
       login: "operator",
+      // Each key's submissions are its own: two operators with two keys do not share a list.
+      owner: `key:${key}`,
       operator: true,
       installations: [],
       repositories: [],
       readAt: deps.now(),
+      readOkAt: deps.now(),
     });
     deps.log.info({ key }, "console sign-in with an operator key");
     const secure = isHttps(req);
@@ -547,9 +588,8 @@ const EMPTY_HISTORY: Omit<DashboardView, "history" | "queues" | "providers"> = {
   acted_on: [],
 };
 
-/** Whose submissions these are: the GitHub login (lower-cased), or `operator`. */
 function ownerOf(session: Session): string {
-  return session.kind === "operator" ? "operator" : session.login.toLowerCase();
+  return session.owner;
 }
 
 function seconds(ms: number): number {

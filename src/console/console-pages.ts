@@ -21,6 +21,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
   // GitHub's sign-in code travels in a URL: never hand it to another site as a referrer.
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
+  // No window another site opens can reach this one's.
+  "cross-origin-opener-policy": "same-origin",
   "cache-control": "no-store",
 };
 

@@ -5,6 +5,7 @@ import type { AssessmentRunner } from "../assess/assessment-runner.js";
 import type { AssessmentRecord, AssessmentRequest } from "../assess/assessment-store.js";
 import type { FileReview } from "../assess/review-single-file.js";
 import type { UsageLine } from "../model/review-result.js";
+import { redactSpans, scanSecrets } from "../security/scan-secrets.js";
 import type { FindingView, SubmissionSummary, SubmissionView } from "./console-api-types.js";
 import type { SubmissionRecord, SubmissionStore } from "./submission-store.js";
 
@@ -38,6 +39,9 @@ export type SubmissionService = {
 
 // A page lists this many of a person's submissions.
 const LISTED = 100;
+// Findings kept per submission: a file of 5 MB can hold tens of thousands, and each poll and
+// each reopening would carry them all.
+export const MAX_KEPT_FINDINGS = 500;
 // A file review nobody waits for any more ends here rather than holding a slot.
 const FILE_TIMEOUT_MS = 300_000;
 const SEVERITY = { error: "critical", warning: "warning", info: "suggestion" } as const;
@@ -62,13 +66,16 @@ export function createSubmissionService(deps: {
     });
 
   return {
-    async submitFile(owner, input) {
+    async submitFile(owner, submitted) {
+      // A key in a file's name is kept out of the record like one in its text.
+      const filename = redactSpans(submitted.filename, await scanSecrets(submitted.filename));
+      const input = { ...submitted, filename };
       const now = deps.now();
       const record: SubmissionRecord = {
         id: randomUUID(),
         owner,
         kind: "file",
-        title: input.filename,
+        title: filename,
         status: "queued",
         rating: null,
         createdAt: now,
@@ -95,7 +102,7 @@ export function createSubmissionService(deps: {
             file: {
               filename: input.filename,
               language: input.language,
-              content: withoutLines(input.content, secretLines),
+              content: withoutLines(input.content, withBlocks(input.content, secretLines)),
             },
             result: fileResult(review),
           });
@@ -208,7 +215,7 @@ function fileResult(review: FileReview): NonNullable<SubmissionView["result"]> {
   return {
     rating: review.rating,
     conclusion: review.summary,
-    findings: review.issues.map(
+    findings: review.issues.slice(0, MAX_KEPT_FINDINGS).map(
       (issue): FindingView => ({
         line: issue.line,
         severity: SEVERITY[issue.severity],
@@ -219,8 +226,18 @@ function fileResult(review: FileReview): NonNullable<SubmissionView["result"]> {
     ),
     provider: review.provider,
     cost_usd: costOf(review.usage),
-    notes: review.notes,
+    notes: withOverflow(review.notes, review.issues.length),
   };
+}
+
+/** The notes, and one saying how many findings were not kept when there were too many. */
+function withOverflow(notes: readonly string[], findings: number): string[] {
+  return findings > MAX_KEPT_FINDINGS
+    ? [
+        ...notes,
+        `${findings - MAX_KEPT_FINDINGS} more findings are not shown: only the first ${MAX_KEPT_FINDINGS}, by line, are kept.`,
+      ]
+    : [...notes];
 }
 
 function assessmentResult(result: AssessmentResult): NonNullable<SubmissionView["result"]> {
@@ -228,7 +245,7 @@ function assessmentResult(result: AssessmentResult): NonNullable<SubmissionView[
     rating: result.rating,
     conclusion: result.conclusion,
     rating_rationale: result.rating_rationale,
-    findings: result.downsides.map(
+    findings: result.downsides.slice(0, MAX_KEPT_FINDINGS).map(
       (d): FindingView => ({
         line: d.line ?? 0,
         path: d.file,
@@ -243,7 +260,7 @@ function assessmentResult(result: AssessmentResult): NonNullable<SubmissionView[
     })),
     provider: result.provider,
     cost_usd: costOf(result.usage),
-    notes: result.notes,
+    notes: withOverflow(result.notes, result.downsides.length),
   };
 }
 
@@ -262,4 +279,34 @@ export function withoutLines(text: string, lines: readonly number[]): string {
     line++;
   }
   return out;
+}
+
+// A key block's body has no pattern of its own: it ends where its END line does.
+const BLOCK_START = /-----BEGIN [A-Z0-9 ]*-----/;
+const BLOCK_END = /-----END [A-Z0-9 ]*-----/;
+
+/**
+ * The flagged lines, and every line of a PEM block one of them opens: the scanner flags a key on
+ * its first line, and its body must not be kept either. One pass over the text.
+ */
+export function withBlocks(text: string, lines: readonly number[]): number[] {
+  if (lines.length === 0) return [];
+  const flagged = new Set(lines);
+  const out = new Set(lines);
+  let inBlock = false;
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text.charCodeAt(i) !== 10) continue;
+    const content = text.slice(start, i);
+    if (inBlock) {
+      out.add(line);
+      if (BLOCK_END.test(content)) inBlock = false;
+    } else if (flagged.has(line) && BLOCK_START.test(content) && !BLOCK_END.test(content)) {
+      inBlock = true;
+    }
+    start = i + 1;
+    line++;
+  }
+  return [...out];
 }

@@ -74,6 +74,8 @@ export function createConsole(
       windowMs: 60_000,
       now: clock.now,
     }),
+    // Five times the page's own polling: room for several tabs, none for a flood.
+    reads: createSpendLimiter({ limit: 300, windowMs: 60_000, now: clock.now }),
     trustedProxies: env.api.trustedProxies,
     submissions,
     history: db

@@ -63,11 +63,14 @@ export async function exchangeCode(config: OAuthConfig, code: string): Promise<s
   return parsed.data.access_token;
 }
 
-/** The signed-in person's login. */
-export async function readUser(config: OAuthConfig, token: string): Promise<string> {
+/** The signed-in person: their login, and the numeric id that stays theirs if the login changes. */
+export async function readUser(
+  config: OAuthConfig,
+  token: string,
+): Promise<{ login: string; id: number }> {
   const parsed = UserAnswer.safeParse(await api(config, token, "/user"));
   if (!parsed.success) throw new SignInError("GitHub did not say who signed in");
-  return parsed.data.login;
+  return parsed.data;
 }
 
 /**

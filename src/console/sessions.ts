@@ -6,6 +6,11 @@ export type Session = {
   readonly kind: "github" | "operator";
   /** A GitHub login, or `operator` for an API-key sign-in. */
   readonly login: string;
+  /**
+   * Whose submissions are theirs: `github:<user id>` (a login can be renamed and taken by someone
+   * else; the id cannot), or `key:<key id>` for an operator key.
+   */
+  readonly owner: string;
   readonly operator: boolean;
   /** Sent back by the page on every POST (`x-csrf-token`). */
   readonly csrf: string;
@@ -20,10 +25,14 @@ export type Session = {
   repositories: string[];
   /** When `repositories` was last read (epoch ms). */
   readAt: number;
+  /** When GitHub last answered that read (epoch ms): past a grace period without one, nothing is visible. */
+  readOkAt: number;
+  /** The read under way, so a page polling every second starts one at a time. */
+  reading?: Promise<void> | undefined;
   readonly expiresAt: number;
 };
 
-export type NewSession = Omit<Session, "id" | "csrf" | "expiresAt">;
+export type NewSession = Omit<Session, "id" | "csrf" | "expiresAt" | "reading">;
 
 export type SessionStore = {
   create(session: NewSession): Session;
@@ -34,6 +43,9 @@ export type SessionStore = {
 
 // Enough for every person of a large organisation signed in at once; the oldest go first.
 const MAX_SESSIONS = 10_000;
+// One person's browsers and devices; a further sign-in ends their oldest session, so one account
+// signing in over and over cannot push everyone else's sessions out.
+const MAX_PER_OWNER = 5;
 
 /** A random 256-bit token, URL-safe. */
 export function randomToken(): string {
@@ -47,6 +59,7 @@ export function randomToken(): string {
  */
 export function createSessionStore(options: { ttlMs: number; now: () => number }): SessionStore {
   const sessions = new LRUCache<string, Session>({ max: MAX_SESSIONS });
+  const byOwner = new LRUCache<string, string[]>({ max: MAX_SESSIONS });
   return {
     create(session) {
       const created: Session = {
@@ -55,6 +68,10 @@ export function createSessionStore(options: { ttlMs: number; now: () => number }
         csrf: randomToken(),
         expiresAt: options.now() + options.ttlMs,
       };
+      const ids = (byOwner.get(created.owner) ?? []).filter((id) => sessions.has(id));
+      ids.push(created.id);
+      while (ids.length > MAX_PER_OWNER) sessions.delete(ids.shift() ?? "");
+      byOwner.set(created.owner, ids);
       sessions.set(created.id, created);
       return created;
     },

@@ -44,8 +44,10 @@ export function summaryOf(record: SubmissionRecord): SubmissionSummary {
   };
 }
 
-// Without a database: the newest records in memory, a bound on what a restart forgets.
+// Without a database: the newest records in memory, bounded in number and in the size of the
+// files they keep.
 const MAX_IN_MEMORY = 500;
+const MAX_IN_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /** Submissions kept in this process's memory (no database): bounded, gone at restart. */
 export function createMemorySubmissions(): SubmissionStore {
@@ -54,8 +56,12 @@ export function createMemorySubmissions(): SubmissionStore {
     async put(record) {
       records.delete(record.id);
       records.set(record.id, structuredClone(record));
-      for (const id of records.keys()) {
-        if (records.size <= MAX_IN_MEMORY) break;
+      let bytes = 0;
+      for (const kept of records.values()) bytes += kept.file?.content.length ?? 0;
+      for (const [id, oldest] of records) {
+        if (records.size <= MAX_IN_MEMORY && bytes <= MAX_IN_MEMORY_BYTES) break;
+        if (id === record.id) break;
+        bytes -= oldest.file?.content.length ?? 0;
         records.delete(id);
       }
     },

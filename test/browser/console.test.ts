@@ -123,6 +123,8 @@ describe.skipIf(!chromiumPath)("the web console in Chromium", () => {
       });
     });
     await page.goto(`${base}/console`);
+    if (login === "octocat" && viewport.width > 1000)
+      await screenshot(page, "console-sign-in", join(dir, "screenshots"));
     await page.getByRole("link", { name: "Sign in with GitHub" }).click();
     await page.locator("strong.login").filter({ hasText: login }).waitFor({ timeout: 10_000 });
     // Nothing the strict Content-Security-Policy refused, and no script error.
@@ -153,6 +155,8 @@ describe.skipIf(!chromiumPath)("the web console in Chromium", () => {
 
     // The submission is listed among the person's own, and reopens with its finding in place.
     await page.getByRole("link", { name: "My submissions" }).click();
+    await page.locator("a.submission-link", { hasText: "app.py" }).waitFor();
+    await screenshot(page, "console-submissions", join(dir, "screenshots"));
     await page.locator("a.submission-link", { hasText: "app.py" }).click();
     await page.locator(".cm-finding-note[data-line='3']").waitFor();
   });

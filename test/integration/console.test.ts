@@ -77,7 +77,7 @@ function gitHubKnows(login: string, repositories: string[], installations = [42]
     .reply(200, { access_token: token, token_type: "bearer", scope: "" });
   const api = nock(GITHUB, { reqheaders: { authorization: `Bearer ${token}` } })
     .get("/user")
-    .reply(200, { login, id: 7 })
+    .reply(200, { login, id: idOf(login) })
     .get("/user/installations")
     .query({ per_page: "50" })
     .reply(200, {
@@ -98,6 +98,11 @@ function gitHubKnows(login: string, repositories: string[], installations = [42]
       api.done();
     },
   };
+}
+
+/** A GitHub user id per login, as GitHub would give (distinct logins, distinct ids). */
+function idOf(login: string): number {
+  return [...login].reduce((id, c) => id * 31 + c.charCodeAt(0), 7) % 1_000_000_007;
 }
 
 type Signed = { cookie: string; csrf: string; session: SessionView };
@@ -240,6 +245,27 @@ describe("the console's sign-in", () => {
     expect(await back.text()).toContain("GitHub did not accept the sign-in");
   });
 
+  it("keeps five sessions per person: a sixth sign-in ends their oldest, not anyone else's", async () => {
+    const { base } = await start();
+    const other = await signIn(base, "hubot", ["acme/api"]);
+    const mine: Signed[] = [];
+    for (let i = 0; i < 6; i++) mine.push(await signIn(base, "octocat", ["acme/api"]));
+    const status = async (who: Signed) =>
+      (await fetch(`${base}/console/api/session`, { headers: { cookie: who.cookie } })).status;
+    expect(await status(mine[0] as Signed)).toBe(401);
+    expect(await status(mine[5] as Signed)).toBe(200);
+    expect(await status(other)).toBe(200);
+  });
+
+  it("says the sign-in was cancelled when the person said no on GitHub", async () => {
+    const { base } = await start();
+    const back = await fetch(`${base}/console/auth/callback?error=access_denied&state=x`, {
+      redirect: "manual",
+    });
+    expect(back.status).toBe(400);
+    expect(await back.text()).toContain("The sign-in was cancelled on GitHub.");
+  });
+
   it("ends the session on sign-out", async () => {
     const { base } = await start();
     const octocat = await signIn(base, "octocat", ["acme/api"]);
@@ -355,6 +381,62 @@ describe("submissions", () => {
     expect(done.body.file?.content.split("\n")[1]).toBe("[line removed: a secret was found here]");
     const kept = await store.db.selectFrom("submissions").select("record").execute();
     expect(JSON.stringify(kept)).not.toContain("wJalrXUtnFEMI");
+  });
+
+  it("keeps no line of a private key, nor a key in the file's name", async () => {
+    const { app, base, store } = await start();
+    const octocat = await signIn(base, "octocat", ["acme/api"]);
+    const pem = [
+      "-----BEGIN RSA PRIVATE KEY-----",
+      "MIIEowIBAAKCAQEA1c4Xk9mQbqV2ZPZ2jHnq7pXW0yQ0h2Yb1fG8s3cJ6T7m9R2dLqP4",
+      "wX5vN8kZ3Q6rT1yU7iO9pA2sD4fG6hJ8kL0zX2cV4bN6mQ8wE0rT2yU4iO6pA8sD0fG2",
+      "-----END RSA PRIVATE KEY-----",
+    ];
+    const content = `KEY = """\r\n${pem.join("\r\n")}\r\n"""\r\nprint(KEY)\r\n`;
+    const filename = "ghp_0123456789abcdefghijklmnopqrstuvwxyz.py";
+    const sent = await post(base, "/console/api/reviews", octocat, { filename, content });
+    const { id } = (await sent.json()) as { id: string };
+    await app.idle();
+
+    const done = await getJson<SubmissionView>(base, `/console/api/submissions/${id}`, octocat);
+    expect(done.body.status).toBe("done");
+    expect(done.body.file?.content.split("\n")).toEqual([
+      'KEY = """',
+      ...pem.map(() => "[line removed: a secret was found here]"),
+      '"""',
+      "print(KEY)",
+      "",
+    ]);
+    const kept = JSON.stringify(await store.db.selectFrom("submissions").selectAll().execute());
+    expect(kept).not.toContain("MIIEow");
+    expect(kept).not.toContain("wX5vN8kZ3Q6rT1yU7iO9");
+    expect(kept).not.toContain("ghp_0123456789abcdefghijklmnopqrstuvwxyz");
+  });
+
+  it("keeps at most 500 findings of a file that has thousands, and says how many more", async () => {
+    const { app, base } = await start();
+    const octocat = await signIn(base, "octocat", ["acme/api"]);
+    const content = Array.from({ length: 800 }, (_, i) => `v${i} = eval(input())`).join("\n");
+    const sent = await post(base, "/console/api/reviews", octocat, {
+      filename: "many.py",
+      content,
+    });
+    const { id } = (await sent.json()) as { id: string };
+    await app.idle();
+    const done = await getJson<SubmissionView>(base, `/console/api/submissions/${id}`, octocat);
+    expect(done.body.result?.findings).toHaveLength(500);
+    expect(done.body.result?.notes.join(" ")).toMatch(/\d+ more findings are not shown/);
+  });
+
+  it("counts a submission against the person's rate before reading its body", async () => {
+    const { base } = await start({ CRITIC_API_REQUESTS_PER_MINUTE: "2" });
+    const octocat = await signIn(base, "octocat", ["acme/api"]);
+    const bad = { filename: "a.unknown-language", content: "x" };
+    expect((await post(base, "/console/api/reviews", octocat, bad)).status).toBe(400);
+    expect((await post(base, "/console/api/reviews", octocat, bad)).status).toBe(400);
+    const third = await post(base, "/console/api/reviews", octocat, bad);
+    expect(third.status).toBe(429);
+    expect(third.headers.get("retry-after")).toMatch(/^\d+$/);
   });
 
   it("refuses a POST without this session's CSRF token, or from another site", async () => {
