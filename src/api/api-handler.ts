@@ -10,7 +10,15 @@ import { type FileReview, resolveLanguage } from "../assess/review-single-file.j
 import { parseLevel } from "../assess/synthesis.js";
 import type { SpendLimiter } from "../commands/spend-limiter.js";
 import type { ApiKeys } from "./api-keys.js";
-import { ApiError, formatBytes, readBody, sendError, sendJson } from "./http-io.js";
+import {
+  ApiError,
+  formatBytes,
+  invalidRequest,
+  readBody,
+  readJson,
+  sendError,
+  sendJson,
+} from "./http-io.js";
 import { DOCS_CSP, docsPage, openApiDocument } from "./openapi.js";
 
 export type ApiDeps = {
@@ -171,27 +179,9 @@ function spend(deps: ApiDeps, key: string): void {
     );
 }
 
-async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const type = req.headers["content-type"] ?? "";
-  if (!/^application\/json\b/i.test(type))
-    throw new ApiError(400, "invalid_request", "send the body as application/json");
-  const body = await readBody(req, maxBytes);
-  try {
-    return JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new ApiError(400, "invalid_request", "the body is not valid JSON");
-  }
-}
-
-function invalid(error: z.ZodError): ApiError {
-  const issue = error.issues[0];
-  const field = issue?.path.join(".") || "body";
-  return new ApiError(400, "invalid_request", `${field}: ${issue?.message ?? "invalid"}`);
-}
-
 async function submitAssessment(deps: ApiDeps, req: IncomingMessage, res: ServerResponse) {
   const parsed = AssessmentBody.safeParse(await readJson(req, MAX_JSON_BYTES));
-  if (!parsed.success) throw invalid(parsed.error);
+  if (!parsed.success) throw invalidRequest(parsed.error);
   const body = parsed.data;
   const level = parseLevel(body.candidate_level);
   if (!level)
@@ -244,7 +234,7 @@ async function reviewFile(deps: ApiDeps, req: IncomingMessage, res: ServerRespon
     };
   } else {
     const parsed = FileBody.safeParse(await readJson(req, MAX_JSON_FILE_BYTES));
-    if (!parsed.success) throw invalid(parsed.error);
+    if (!parsed.success) throw invalidRequest(parsed.error);
     input = parsed.data;
   }
   if (Buffer.byteLength(input.content, "utf8") > MAX_FILE_BYTES)

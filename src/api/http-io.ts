@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { z } from "zod";
 
 /** A request the API refuses, with the status and the JSON body `{error, message}` it answers. */
 export class ApiError extends Error {
@@ -55,4 +56,24 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
 
 export function formatBytes(bytes: number): string {
   return bytes >= 1_048_576 ? `${bytes / 1_048_576} MB` : `${bytes / 1024} KB`;
+}
+
+/** A JSON body of at most `maxBytes`: 400 for another content type or for JSON that does not parse. */
+export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/json\b/i.test(type))
+    throw new ApiError(400, "invalid_request", "send the body as application/json");
+  const body = await readBody(req, maxBytes);
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new ApiError(400, "invalid_request", "the body is not valid JSON");
+  }
+}
+
+/** A body that failed its schema: 400 naming the first field at fault. */
+export function invalidRequest(error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  const field = issue?.path.join(".") || "body";
+  return new ApiError(400, "invalid_request", `${field}: ${issue?.message ?? "invalid"}`);
 }

@@ -8,7 +8,14 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { clientAddress } from "../api/api-handler.js";
 import type { ApiKeys } from "../api/api-keys.js";
-import { ApiError, readBody, sendError, sendJson } from "../api/http-io.js";
+import {
+  ApiError,
+  invalidRequest,
+  readBody,
+  readJson,
+  sendError,
+  sendJson,
+} from "../api/http-io.js";
 import { isQueueFull } from "../assess/assessment-runner.js";
 import { type GitHubHost, isGitRef, parseRepoUrl } from "../assess/repo-url.js";
 import { resolveLanguage } from "../assess/review-single-file.js";
@@ -300,7 +307,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     // Counted before the body is read, as the API does: refusals cost the sender their rate too.
     spend(session);
     const parsed = FileBody.safeParse(await readJson(req, MAX_FILE_JSON_BYTES));
-    if (!parsed.success) throw invalid(parsed.error);
+    if (!parsed.success) throw invalidRequest(parsed.error);
     const input = parsed.data;
     if (Buffer.byteLength(input.content, "utf8") > MAX_FILE_BYTES)
       throw new ApiError(413, "payload_too_large", "the file is over 5 MB");
@@ -327,7 +334,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
       );
     spend(session);
     const parsed = AssignmentBody.safeParse(await readJson(req, MAX_JSON_BYTES));
-    if (!parsed.success) throw invalid(parsed.error);
+    if (!parsed.success) throw invalidRequest(parsed.error);
     const body = parsed.data;
     const level = parseLevel(body.candidate_level);
     if (!level)
@@ -445,9 +452,20 @@ export function createConsoleHandler(deps: ConsoleDeps) {
       if (error instanceof SignInError) throw new ApiError(502, "sign_in_failed", error.message);
       throw error;
     }
+    signedIn(req, res, 302, session, { name: STATE_COOKIE, path: "/console/auth" });
+  }
+
+  /** Sends the browser to the console with its new session, dropping the sign-in's own cookie. */
+  function signedIn(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    session: Session,
+    spent: { name: string; path: string },
+  ) {
     const secure = isHttps(req);
     res
-      .writeHead(302, {
+      .writeHead(status, {
         ...SECURITY_HEADERS,
         location: "/console",
         "set-cookie": [
@@ -456,7 +474,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
             maxAge: seconds(deps.sessionMs),
             secure,
           }),
-          cookie(STATE_COOKIE, "", { path: "/console/auth", maxAge: 0, secure }),
+          cookie(spent.name, "", { path: spent.path, maxAge: 0, secure }),
         ],
       })
       .end();
@@ -492,21 +510,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
       readOkAt: deps.now(),
     });
     deps.log.info({ key }, "console sign-in with an operator key");
-    const secure = isHttps(req);
-    res
-      .writeHead(303, {
-        ...SECURITY_HEADERS,
-        location: "/console",
-        "set-cookie": [
-          cookie(SESSION_COOKIE, session.id, {
-            path: "/console",
-            maxAge: seconds(deps.sessionMs),
-            secure,
-          }),
-          cookie(FORM_COOKIE, "", { path: "/console", maxAge: 0, secure }),
-        ],
-      })
-      .end();
+    signedIn(req, res, 303, session, { name: FORM_COOKIE, path: "/console" });
   }
 
   function throttled(client: string) {
@@ -642,22 +646,4 @@ function sendDownload(
       "content-disposition": `attachment; filename="critic-${base}.${json ? "json" : "md"}"`,
     })
     .end(json ? JSON.stringify(view, null, 2) : markdownOf(view));
-}
-
-async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const type = req.headers["content-type"] ?? "";
-  if (!/^application\/json\b/i.test(type))
-    throw new ApiError(400, "invalid_request", "send the body as application/json");
-  const body = await readBody(req, maxBytes);
-  try {
-    return JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new ApiError(400, "invalid_request", "the body is not valid JSON");
-  }
-}
-
-function invalid(error: z.ZodError): ApiError {
-  const issue = error.issues[0];
-  const field = issue?.path.join(".") || "body";
-  return new ApiError(400, "invalid_request", `${field}: ${issue?.message ?? "invalid"}`);
 }
