@@ -21,6 +21,20 @@ export type CriticProcess = {
 const START = join(process.cwd(), "dist/bin/start.js");
 
 /**
+ * The Node flags `npm start` gives the server (package.json's `start` script): the benchmarks
+ * measure the server as it is started in production.
+ */
+export function startFlags(): string[] {
+  const scripts = (
+    JSON.parse(readFileSync(join(process.cwd(), "package.json"), "utf8")) as {
+      scripts?: Record<string, string>;
+    }
+  ).scripts;
+  const words = (scripts?.start ?? "").split(/\s+/);
+  return words.slice(words.indexOf("node") + 1, words.indexOf("dist/bin/start.js"));
+}
+
+/**
  * Starts the real server (`node dist/bin/start.js`, built by `npm run build`) against fakes on
  * loopback and waits for `/healthz`. `env` is added to a minimal environment: nothing from the
  * caller's environment leaks in, so a developer's real keys are never used.
@@ -39,7 +53,7 @@ export async function startCritic(params: {
   const logFile = params.logFile ?? process.env.BENCH_SERVER_LOG;
   // An empty working directory: no .env of the developer's is read.
   const cwd = await mkdtemp(join(tmpdir(), "critic-bench-"));
-  const child = spawn(process.execPath, [...(params.nodeArgs ?? []), START], {
+  const child = spawn(process.execPath, [...startFlags(), ...(params.nodeArgs ?? []), START], {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",
