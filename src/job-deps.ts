@@ -73,6 +73,7 @@ export function createJobDeps(
     },
     command: {
       ...shared,
+      clock,
       reviews: options.reviews,
       botLogin: options.botLogin,
       learnings: runtime.learnings,

@@ -12,6 +12,7 @@ import type { JobQueue } from "../queue/in-process-queue.js";
 import type { PullHeads } from "../queue/pull-heads.js";
 import { pullKey } from "../queue/review-job.js";
 import { renderPaused } from "../render/render-summary.js";
+import type { Clock } from "../resilience/clock.js";
 import { type ReviewDeps, summaryStore } from "../review/review-deps.js";
 import type { CommandHistory } from "../store/command-history.js";
 import type { Learnings } from "../store/learnings.js";
@@ -44,6 +45,8 @@ export type CommandDeps = {
   botLogin?: string | undefined;
   version: string;
   log: Logger;
+  /** Time for waits between attempts at a write GitHub failed. */
+  clock?: Clock | undefined;
 };
 
 /**

@@ -16,6 +16,8 @@ export type SummaryStore = {
   /** The summary as last written, so a later writer edits it without reading GitHub again. */
   index?: SummaryIndex | undefined;
   own: OwnIdentity;
+  /** Waits between attempts when GitHub fails a creation (no wait when absent). */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
 };
 
 /**
@@ -40,7 +42,10 @@ export async function writeSummary(
   return lock(key, async () => {
     const noted = await store.index?.get(key);
     const current = noted ?? (params.known === "unknown" ? await find() : params.known);
-    const written = await upsertComment(gh, ref, current, params.render(current), find);
+    const written = await upsertComment(gh, ref, current, params.render(current), {
+      find,
+      sleep: store.sleep ?? (async () => {}),
+    });
     await store.index?.set(key, written);
     return written;
   });

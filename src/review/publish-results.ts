@@ -11,6 +11,7 @@ import { parseState } from "../render/markers.js";
 import { renderCheckOutput } from "../render/render-check-run.js";
 import { renderSummary, summaryOf } from "../render/render-summary.js";
 import type { ActedOn } from "../store/thread-outcomes.js";
+import { SUPERSEDED } from "./handle-failure.js";
 import { dismissChangeRequests, publishReview } from "./publish-review.js";
 import type { CheckReport } from "./report-check.js";
 import { type ReviewDeps, summaryStore } from "./review-deps.js";
@@ -32,6 +33,7 @@ export async function publishResults(
     | "summaries"
     | "appId"
     | "botLogin"
+    | "pullHeads"
   >,
   params: {
     gh: GitHub;
@@ -61,6 +63,19 @@ export async function publishResults(
   );
   const gate = decideGate({ gate: config.gate, findings, rating: result.rating, ai: result.ai });
   const requestChanges = config.review_event === "request_changes" && gate.conclusion === "failure";
+  // Asked again just before each write that names the head (the webhooks' record, no GitHub
+  // read): settling threads, and GitHub's 5xx retries, widen the window since the review's check.
+  const headMoved = async () => {
+    const latest = await deps.pullHeads?.latest(pullKey(job)).catch(() => undefined);
+    if (!latest || latest.sha === job.headSha) return false;
+    log.info(
+      { head: latest.sha },
+      "head moved while the review was posted; the rest is left to the newer review",
+    );
+    await params.check.complete("cancelled", SUPERSEDED);
+    return true;
+  };
+  if (await headMoved()) return;
   const published = await publishReview(
     { gh, log, redactor, clock: deps.clock },
     {
@@ -89,6 +104,9 @@ export async function publishResults(
     ];
     inline = [];
   }
+  // The review's own writes, retried through GitHub's 5xx, can outlast a newer push: the newer
+  // review owns the summary then, and this one's would put an older head back over it.
+  if (await headMoved()) return;
   // A `/pause` given while the review ran wins over the state the review started from.
   const summary = await writeSummary(summaryStore(deps), {
     gh,

@@ -70,11 +70,15 @@ export type ReviewOutcome =
 
 /** Where a review writes its summary: under the lock, noted in the index, as Critic's own. */
 export function summaryStore(
-  deps: Pick<ReviewDeps, "summaryLock" | "summaries" | "appId" | "botLogin">,
+  deps: Pick<ReviewDeps, "summaryLock" | "summaries" | "appId" | "botLogin"> & {
+    clock?: ReviewDeps["clock"] | undefined;
+  },
 ): SummaryStore {
+  const clock = deps.clock;
   return {
     lock: deps.summaryLock,
     index: deps.summaries,
     own: { appId: deps.appId, botLogin: deps.botLogin },
+    sleep: clock && ((ms) => clock.sleep(ms)),
   };
 }

@@ -178,6 +178,32 @@ describe("pull_request edge cases", () => {
     expect(gh.captured.updates).toEqual([]);
   });
 
+  it("creates the summary on the third attempt after two 5xx in a row, waiting before the third", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .listFiles([FILE])
+      .context()
+      .checkRun()
+      .createReview(200)
+      .createComment(1, 502)
+      .listComments()
+      .createComment(2, 502)
+      .listComments()
+      .createComment(3);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.comments).toHaveLength(3);
+    expect(gh.captured.comments[2]?.body).toContain("Problem on c.");
+    expect(gh.captured.comments[2]?.body).toBe(gh.captured.comments[0]?.body);
+    expect(app.clock.sleeps).toContain(2_000);
+    // The review is reported done, not failed.
+    expect(gh.captured.checkUpdates[0]?.body).toMatchObject({ status: "completed" });
+    expect(JSON.stringify(gh.captured.checkUpdates[0]?.body)).not.toMatch(/could not|failed/i);
+  });
+
   it("sends no review once a newer push has superseded the head it waits to post", async () => {
     const app = await createTestApp();
     githubMock().token();
