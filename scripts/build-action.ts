@@ -4,9 +4,10 @@ import { dirname, join } from "node:path";
 import { build } from "esbuild";
 
 // `npm run build:action`: the GitHub Action as one file, dist-action/index.js, so a workflow runs
-// it with no `npm ci`. Two things cannot be inlined in JavaScript and are handled here:
+// it with no `npm ci`. What cannot be inlined in JavaScript is handled here:
 // - ast-grep's native binding: its loader requires `./ast-grep-napi.<platform>.node` beside the
 //   bundle first, so the Linux x64 build (GitHub's hosted runners) is copied there;
+// - the tokenizer's vocabulary, a data file of gpt-tokenizer read at run time, is copied there too;
 // - rules/ and package.json are read from the repository at run time (dist-action/ sits one level
 //   below its root, as dist/ does).
 const out = new URL("../dist-action/", import.meta.url);
@@ -34,3 +35,8 @@ await build({
 });
 const bindingDir = dirname(createRequire(import.meta.url).resolve(`${binding}/package.json`));
 await copyFile(join(bindingDir, nativeFile), new URL(nativeFile, out));
+const vocabulary = "o200k_base.tiktoken";
+await copyFile(
+  createRequire(import.meta.url).resolve(`gpt-tokenizer/data/${vocabulary}`),
+  new URL(vocabulary, out),
+);

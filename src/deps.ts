@@ -63,7 +63,7 @@ export function createReviewCore(env: AppEnv, log: Logger, options: CoreOptions 
     analyzer:
       options.analyzer ??
       createInThreadAnalyzer(() =>
-        import("./config/built-in-rules.js").then((rules) => rules.builtInRules()),
+        import("./config/analysis-kit.js").then((kit) => kit.analysisKit()),
       ),
     prices: { ...DEFAULT_PRICES, ...env.prices },
     configPath: env.configPath,

@@ -70,7 +70,7 @@ export async function cliStartup(): Promise<ScenarioResult> {
     analysisScript,
     [
       `const { createInThreadAnalyzer } = await import(${dist("engine/analyze/analyzer.js")});`,
-      `const analyzer = createInThreadAnalyzer(() => import(${dist("config/built-in-rules.js")}).then((r) => r.builtInRules()));`,
+      `const analyzer = createInThreadAnalyzer(() => import(${dist("config/analysis-kit.js")}).then((k) => k.analysisKit()));`,
       `await analyzer.analyze([${JSON.stringify(task)}], new AbortController().signal);`,
     ].join("\n"),
   );

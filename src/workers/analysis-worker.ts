@@ -1,16 +1,15 @@
-import { builtInRules } from "../config/built-in-rules.js";
+import { analysisKit, countTokens } from "../config/analysis-kit.js";
 import { analyzeFile, type FileTask } from "../engine/analyze/analyze-file.js";
 import type { FailedAnalysis } from "../engine/analyze/analyzer.js";
 import { type CompactAnalysis, compactAnalysis } from "../engine/analyze/compact-file.js";
-import { countText } from "../engine/analyze/count-tokens.js";
 
 /**
  * Loads what every task needs (the compiled rules, the grammars, the tokenizer's tables) before a
  * process says it is ready, so a file's time budget measures the file, not the process's start.
  */
 export function warmUp(): void {
-  builtInRules();
-  countText("warm up");
+  analysisKit();
+  countTokens("warm up");
 }
 
 // The analysis pool's task: a batch of files, answered compactly (the main thread rebuilds the
@@ -19,11 +18,11 @@ export function warmUp(): void {
 export default async function analyze(
   batch: readonly FileTask[],
 ): Promise<Array<CompactAnalysis | FailedAnalysis>> {
-  const rules = builtInRules();
+  const kit = analysisKit();
   const results: Array<CompactAnalysis | FailedAnalysis> = [];
   for (const task of batch) {
     try {
-      results.push(compactAnalysis(await analyzeFile(task, rules), task.file.patch));
+      results.push(compactAnalysis(await analyzeFile(task, kit), task.file.patch));
     } catch (error) {
       // One file's failure is its own: the rest of the batch goes on.
       results.push({ failed: error instanceof Error ? error.message.slice(0, 200) : "failed" });

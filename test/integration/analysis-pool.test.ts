@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { builtInRules } from "../../src/config/built-in-rules.js";
+import { analysisKit } from "../../src/config/analysis-kit.js";
 import { RepoConfig } from "../../src/config/repo-config.schema.js";
 import type { FileTask } from "../../src/engine/analyze/analyze-file.js";
 import { createInThreadAnalyzer } from "../../src/engine/analyze/analyzer.js";
@@ -72,7 +72,7 @@ describe("the analysis pool (child processes)", () => {
     try {
       const signal = new AbortController().signal;
       const inPool = await pool.analyze(tasks, signal);
-      const inThread = await createInThreadAnalyzer(builtInRules()).analyze(tasks, signal);
+      const inThread = await createInThreadAnalyzer(analysisKit()).analyze(tasks, signal);
 
       expect(inPool).toEqual(inThread);
       expect(JSON.stringify(inPool)).not.toContain("operator-secret-0123456789");
@@ -99,7 +99,7 @@ describe("the analysis pool (child processes)", () => {
     try {
       const signal = new AbortController().signal;
       const inPool = await pool.analyze(tasks, signal);
-      const inThread = await createInThreadAnalyzer(builtInRules()).analyze(tasks, signal);
+      const inThread = await createInThreadAnalyzer(analysisKit()).analyze(tasks, signal);
       expect(inPool).toEqual(inThread);
       expect(JSON.stringify(inPool[33])).toContain("python-eval");
     } finally {

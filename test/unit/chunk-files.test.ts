@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
+import { countTokens as countText } from "../../src/config/analysis-kit.js";
 import { parsePatch } from "../../src/diff/parse-patch.js";
-import { countText } from "../../src/engine/analyze/count-tokens.js";
+import { parseRanks, tokenCounter } from "../../src/engine/analyze/count-tokens.js";
 import { chunkFiles } from "../../src/engine/pack/chunk-files.js";
 import { estimateCost } from "../../src/model/pricing.js";
 import type { ReviewFile } from "../../src/model/types.js";
@@ -98,6 +101,53 @@ describe("engine/analyze/count-tokens", () => {
     const whole = countText(word);
     expect(whole).toBeGreaterThanOrEqual(piece * 100 - 100);
     expect(whole).toBeLessThanOrEqual(piece * 100 + 100);
+  });
+
+  it("reads the same vocabulary from the data file as the package's own module holds", async () => {
+    const { default: bundled } = await import("gpt-tokenizer/bpeRanks/o200k_base");
+    const ranks = parseRanks(
+      readFileSync(
+        createRequire(import.meta.url).resolve("gpt-tokenizer/data/o200k_base.tiktoken"),
+        "latin1",
+      ),
+    );
+    expect(ranks.length).toBe(bundled.length);
+    // Element by element, holes included: texts where the bytes are UTF-8, byte arrays elsewhere.
+    const differing = bundled.findIndex(
+      (want, i) => JSON.stringify(ranks[i]) !== JSON.stringify(want),
+    );
+    expect(differing).toBe(-1);
+    expect(ranks.some((r) => Array.isArray(r))).toBe(true);
+  });
+
+  it("counts code, prose, emoji and bytes that are not UTF-8 as the package's module does", async () => {
+    const { countTokens } = await import("gpt-tokenizer/encoding/o200k_base");
+    for (const text of [
+      "export const x = await fetch(base + \"/api\");\n",
+      "Ünïcödé ☃ naïve café 日本語のテキスト 🚀🔥 emoji ZWJ 👩‍👩‍👧",
+      "\uFFFD\u0000\u0001 lone surrogate \uD800 end",
+      "    indented\ttabs\r\nwindows\n",
+    ])
+      expect(countText(text)).toBe(countTokens(text, { disallowedSpecial: new Set() }));
+  });
+
+  it("reads the vocabulary once, on the first count", () => {
+    let reads = 0;
+    const count = tokenCounter(() => {
+      reads++;
+      return "YQ== 0\nYg== 1\nYWI= 2";
+    });
+    expect(reads).toBe(0);
+    expect(count("ab")).toBe(1);
+    expect(count("abab")).toBe(2);
+    expect(reads).toBe(1);
+  });
+
+  it("reads the vocabulary's lines whatever they end with, and skips lines without a rank", () => {
+    const ranks = parseRanks("YQ== 0\r\nYg== 1\n\ngarbage\n/w== 2");
+    expect(ranks[0]).toBe("a");
+    expect(ranks[1]).toBe("b");
+    expect(ranks[2]).toEqual([255]);
   });
 });
 

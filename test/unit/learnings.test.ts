@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { parseCommand, parseLearningReply } from "../../src/commands/parse-command.js";
-import { builtInRules } from "../../src/config/built-in-rules.js";
+import { analysisKit } from "../../src/config/analysis-kit.js";
 import { RepoConfig } from "../../src/config/repo-config.schema.js";
 import { createInThreadAnalyzer } from "../../src/engine/analyze/analyzer.js";
 import {
@@ -270,7 +270,7 @@ describe("the engine and the summary with learnings", () => {
     ask: async () => ({ failed: [] }),
   };
   const deps = {
-    analyzer: createInThreadAnalyzer(builtInRules()),
+    analyzer: createInThreadAnalyzer(analysisKit()),
     model,
     redactor: createRedactor([]),
     prices: DEFAULT_PRICES,

@@ -1,5 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { countTokens } from "../../src/config/analysis-kit.js";
 import { RepoConfig } from "../../src/config/repo-config.schema.js";
 import { createInThreadAnalyzer } from "../../src/engine/analyze/analyzer.js";
 import { instructionsForRequest } from "../../src/engine/instructions/budget-instructions.js";
@@ -370,7 +371,7 @@ describe("engine/review-changes with repository instructions", () => {
     };
     const done = reviewChanges(
       {
-        analyzer: createInThreadAnalyzer([]),
+        analyzer: createInThreadAnalyzer({ rules: [], countTokens }),
         model,
         redactor: createRedactor(["sekret-value-0123456789"]),
         prices: DEFAULT_PRICES,

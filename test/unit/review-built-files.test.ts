@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { builtInRules } from "../../src/config/built-in-rules.js";
+import { analysisKit } from "../../src/config/analysis-kit.js";
 import { RepoConfig } from "../../src/config/repo-config.schema.js";
 import { createInThreadAnalyzer } from "../../src/engine/analyze/analyzer.js";
 import type { ModelPort } from "../../src/engine/model-port.js";
@@ -38,7 +38,7 @@ const staticOnly: ModelPort = {
 const review = (files: ChangedFile[], config: Partial<RepoConfig> = {}) =>
   reviewChanges(
     {
-      analyzer: createInThreadAnalyzer(builtInRules()),
+      analyzer: createInThreadAnalyzer(analysisKit()),
       model: staticOnly,
       redactor: createRedactor([]),
       prices: DEFAULT_PRICES,

@@ -1,5 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { countTokens } from "../../src/config/analysis-kit.js";
 import { RepoConfig } from "../../src/config/repo-config.schema.js";
 import { createInThreadAnalyzer } from "../../src/engine/analyze/analyzer.js";
 import type { ModelPort } from "../../src/engine/model-port.js";
@@ -35,7 +36,7 @@ const content: ModelPort = {
 };
 
 function engine(failing: string) {
-  const inThread = createInThreadAnalyzer([]);
+  const inThread = createInThreadAnalyzer({ rules: [], countTokens });
   return {
     // The analysis of `failing` goes over its budget; the others run as usual.
     analyzer: {

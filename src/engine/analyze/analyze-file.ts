@@ -4,7 +4,7 @@ import { createRedactor } from "../../security/redactor.js";
 import { sanitizeFileLines } from "../sanitize/sanitize-files.js";
 import { type CompiledRule, compileRules, type RuleSource } from "../static/compile-rules.js";
 import { runStaticChecks } from "../static/run-static-checks.js";
-import { countText } from "./count-tokens.js";
+import type { CountTokens } from "./count-tokens.js";
 
 /** One file's analysis, as data that crosses to an analysis process and back. */
 export type FileTask = {
@@ -23,6 +23,13 @@ export type FileTask = {
   complexityThreshold?: number | undefined;
 };
 
+/** What every file's analysis uses, loaded once per process. */
+export type AnalysisKit = {
+  /** Critic's built-in rules, compiled. */
+  rules: readonly CompiledRule[];
+  countTokens: CountTokens;
+};
+
 export type FileAnalysis = {
   /** Lines and hunk headers cleaned; the path as it is. */
   file: ReviewFile;
@@ -36,21 +43,18 @@ export type FileAnalysis = {
  * The CPU work of one file: secret scanning and redaction, then, for a reviewed file, the static
  * checks (syntax trees, complexity). Pure, so it runs in the main thread or in a worker alike.
  */
-export async function analyzeFile(
-  task: FileTask,
-  builtIn: readonly CompiledRule[],
-): Promise<FileAnalysis> {
+export async function analyzeFile(task: FileTask, kit: AnalysisKit): Promise<FileAnalysis> {
   const { file, secretFindings } = await sanitizeFileLines(task.file, createRedactor(task.secrets));
   // Counted here, of the cleaned text, so packing on the main thread only adds numbers.
   if (task.review || task.countTokens)
     for (const hunk of file.hunks)
-      for (const line of hunk.lines) line.tokens = countText(renderLineForPrompt(line));
+      for (const line of hunk.lines) line.tokens = kit.countTokens(renderLineForPrompt(line));
   if (!task.review)
     return { file, secretFindings, staticFindings: [], failedRules: [], families: [] };
   const checks = runStaticChecks({
     files: [file],
     headTexts: task.headText === undefined ? undefined : new Map([[file.path, task.headText]]),
-    rules: [...builtIn, ...repositoryRules(task.ruleSources)],
+    rules: [...kit.rules, ...repositoryRules(task.ruleSources)],
     disabled: new Set(task.disabled),
     complexityThreshold: task.complexityThreshold,
   });

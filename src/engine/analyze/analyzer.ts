@@ -1,5 +1,4 @@
-import type { CompiledRule } from "../static/compile-rules.js";
-import type { FileAnalysis, FileTask } from "./analyze-file.js";
+import type { AnalysisKit, FileAnalysis, FileTask } from "./analyze-file.js";
 
 /** A file whose analysis ran out of its budget (time or memory) or crashed its worker. */
 export type FailedAnalysis = { failed: string };
@@ -21,23 +20,21 @@ export type Analyzer = {
  * files. The analysis code (tokenizer, parsers, secret rules) and the rules are loaded on the
  * first use: a server whose threads analyse never holds them on its main thread.
  */
-export function createInThreadAnalyzer(
-  builtIn: readonly CompiledRule[] | (() => Promise<readonly CompiledRule[]>),
-): Analyzer {
-  let loaded: Promise<[typeof import("./analyze-file.js"), readonly CompiledRule[]]> | undefined;
+export function createInThreadAnalyzer(kit: AnalysisKit | (() => Promise<AnalysisKit>)): Analyzer {
+  let loaded: Promise<[typeof import("./analyze-file.js"), AnalysisKit]> | undefined;
   return {
     async analyze(tasks, signal) {
       loaded ??= Promise.all([
         import("./analyze-file.js"),
-        typeof builtIn === "function" ? builtIn() : builtIn,
+        typeof kit === "function" ? kit() : kit,
       ]);
-      const [{ analyzeFile }, rules] = await loaded;
+      const [{ analyzeFile }, loadedKit] = await loaded;
       const results: Array<FileAnalysis | FailedAnalysis> = [];
       for (const task of tasks) {
         signal.throwIfAborted();
         await new Promise((resolve) => setImmediate(resolve));
         try {
-          results.push(await analyzeFile(task, rules));
+          results.push(await analyzeFile(task, loadedKit));
         } catch (error) {
           results.push({ failed: error instanceof Error ? error.message : String(error) });
         }
