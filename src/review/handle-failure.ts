@@ -24,7 +24,7 @@ const INTERRUPTED = renderCheckNote(
 /** What a review had opened on GitHub when it stopped. */
 export type Opened = {
   gh?: GitHub | undefined;
-  /** The summary as the review read it; "unknown" before it was read. */
+  /** The summary as the review read it; "unknown" before it was read, and once it is written. */
   summary: IssueComment | undefined | "unknown";
   check?: CheckReport | undefined;
   gateActive: boolean;

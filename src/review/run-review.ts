@@ -213,6 +213,9 @@ async function reviewOnce(
     const settled = withoutSettled(result, context.threads, deps.core.redactor);
     // The history keeps what the summary lists: findings a person settled are not in it.
     seen.result = settled;
+    // From here the summary is written, and a creation GitHub answered 5xx may have landed: a
+    // failure looks the summary up again rather than creating a second one.
+    opened.summary = "unknown";
     await publishResults(deps, {
       gh,
       log,

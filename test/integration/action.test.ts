@@ -224,12 +224,13 @@ describe("GitHub Action", () => {
       ),
     );
     // The check run is refused (only logged), then the review; the summary that reports the
-    // failure is refused too.
+    // failure is looked up (publishing had begun), and its creation refused too.
     const gh = githubMock(nock(GITHUB, { reqheaders: { authorization: `token ${TOKEN}` } }))
       .listFiles([FILE])
       .context()
       .createCheckRun(7000, 403)
-      .createReview(403, { message: "Resource not accessible by integration" });
+      .createReview(403, { message: "Resource not accessible by integration" })
+      .listComments();
     gh.scope
       .post("/repos/Codertocat/Hello-World/issues/2/comments")
       .reply(403, { message: "Resource not accessible by integration" });

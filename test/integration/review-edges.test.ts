@@ -204,6 +204,35 @@ describe("pull_request edge cases", () => {
     expect(JSON.stringify(gh.captured.checkUpdates[0]?.body)).not.toMatch(/could not|failed/i);
   });
 
+  it("keeps one summary when every creation failed with a 5xx but the last had landed", async () => {
+    const app = await createTestApp();
+    const gh = githubMock()
+      .token()
+      .listFiles([FILE])
+      .context()
+      .checkRun()
+      .createReview(200)
+      .createComment(1, 502)
+      .listComments()
+      .createComment(2, 502)
+      .listComments()
+      .createComment(3, 502);
+    // The third creation was stored before GitHub answered 502: the failed review finds it and
+    // says there that the review failed, instead of creating a second summary.
+    gh.scope
+      .get(`/repos/${OWNER}/${REPO}/issues/${PR}/comments`)
+      .query({ per_page: 100 })
+      .reply(() => [200, [botComment(43, gh.captured.comments[2]?.body ?? "")]]);
+    gh.updateComment(43);
+    openaiMock([{ answer: oneFinding() }]);
+
+    await receive(app);
+
+    expect(gh.captured.comments).toHaveLength(3);
+    expect(gh.captured.updates).toHaveLength(1);
+    expect(gh.captured.updates[0]?.body).toMatch(/could not recover/);
+  });
+
   it("sends no review once a newer push has superseded the head it waits to post", async () => {
     const app = await createTestApp();
     githubMock().token();
@@ -484,6 +513,8 @@ describe("pull_request edge cases", () => {
       .context()
       .checkRun(7000)
       .createReview(403, { message: "Resource not accessible by integration" })
+      // Once publishing began, the summary is looked up before it is written.
+      .listComments()
       .createComment(1);
     openaiMock([{ answer: oneFinding() }]);
 
