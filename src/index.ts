@@ -23,8 +23,8 @@ import { createJobDeps } from "./job-deps.js";
 import { actedOnOf, createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createInProcessQueue, type JobQueue } from "./queue/in-process-queue.js";
 import type { PullHeads } from "./queue/pull-heads.js";
-import { type BullQueues, createBullQueues } from "./queue/redis/bull-queues.js";
-import { redisHealth } from "./queue/redis/open-redis.js";
+import type { BullQueues } from "./queue/redis/bull-queues.js";
+import { redisHealth } from "./queue/redis/redis-health.js";
 import { runReview } from "./review/run-review.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 import type { Redactor } from "./security/redactor.js";
@@ -89,7 +89,6 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
   const action = options.action === true;
   const runtime = createRuntime(env, action ? "action" : "server", {
     ...options,
-    openQueues: createBullQueues,
     log: options.log ?? probot.log,
   });
   const { core, clock, log, queues: bull } = runtime;
@@ -429,8 +428,18 @@ function createAssessments(
 }
 
 /** For `probot run`: reads the environment when Probot loads the app, not at import. */
-const critic: ApplicationFunction = (app, options) => {
+const critic: ApplicationFunction = async (app, options) => {
   loadDotEnv();
-  return createCritic(readEnv(), { probot: app }).app(app, options);
+  const env = readEnv();
+  const critic = createCritic(env, { probot: app, openQueues: await redisQueues(env) });
+  return critic.app(app, options);
 };
 export default critic;
+
+/**
+ * Redis mode's queues, for an entry point to pass to createCritic when `REDIS_URL` is set: loaded
+ * only then, so a server without Redis never holds its client and BullMQ (about 19 MB).
+ */
+export async function redisQueues(env: AppEnv): Promise<CriticOptions["openQueues"]> {
+  return env.redis ? (await import("./queue/redis/bull-queues.js")).createBullQueues : undefined;
+}

@@ -30,8 +30,8 @@ export type RuntimeOptions = {
   secrets?: Redactor | undefined;
   clock?: Clock | undefined;
   /**
-   * Opens Redis mode's queues. The server and the worker pass it when `REDIS_URL` is set; the CLI
-   * and the Action never use Redis and so never load its client (a quarter of a second).
+   * Opens Redis mode's queues. The server and the worker pass it when `REDIS_URL` is set (see
+   * `redisQueues`); the CLI and the Action never use Redis and so never load its client.
    */
   openQueues?: typeof createBullQueues | undefined;
   /** The fetch the model SDKs use; tests and benchmarks point it at fakes. */
@@ -75,8 +75,13 @@ export type Runtime = {
 export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOptions): Runtime {
   const secrets = options.secrets ?? createRedactor(env.secrets);
   const clock = options.clock ?? realClock;
+  const redisMode = env.redis !== undefined && (mode === "server" || mode === "worker");
+  // The entry point loads Redis mode's client only when it is used; running embedded instead of
+  // on the queues REDIS_URL names would be a silent split, so a missing client stops start-up.
+  if (redisMode && !options.openQueues)
+    throw new Error("[critic] REDIS_URL is set, but Redis mode's queues were not loaded");
   const queues =
-    env.redis && (mode === "server" || mode === "worker") && options.openQueues
+    env.redis && redisMode && options.openQueues
       ? options.openQueues({
           redisUrl: env.redis.url,
           prefix: env.redis.prefix,

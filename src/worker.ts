@@ -5,7 +5,7 @@ import type { AppEnv } from "./config/env.js";
 import { createJobDeps } from "./job-deps.js";
 import { actedOnOf, createMetrics } from "./metrics/metrics.js";
 import { createBullQueues } from "./queue/redis/bull-queues.js";
-import { redisHealth } from "./queue/redis/open-redis.js";
+import { redisHealth } from "./queue/redis/redis-health.js";
 import { startWorkers, type Workers } from "./queue/redis/start-workers.js";
 import { runReview } from "./review/run-review.js";
 import { createRuntime, type RuntimeOptions } from "./runtime.js";

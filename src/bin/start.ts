@@ -4,7 +4,7 @@ import { createProbot } from "probot";
 import { parse as parseYaml } from "yaml";
 import { loadDotEnv, readAppPrivateKey, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
-import { createApiWithoutApp, createCritic } from "../index.js";
+import { createApiWithoutApp, createCritic, redisQueues } from "../index.js";
 import { createLogger } from "../logging/create-logger.js";
 import { openRuntimeStore } from "../runtime.js";
 import { createRedactor } from "../security/redactor.js";
@@ -85,11 +85,11 @@ if (!privateKey.ok) {
       privateKey: privateKey.key,
     },
   });
-  const critic = createCritic(env, { probot, secrets, store });
+  const critic = createCritic(env, { probot, secrets, store, openQueues: await redisQueues(env) });
   const secret = env.webhookSecret;
   const server = await startServer({ probot, app: critic.app, ...env.server, log, secret });
   const proxy = env.github.webhookProxyUrl
-    ? startWebhookProxy({
+    ? await startWebhookProxy({
         source: env.github.webhookProxyUrl,
         target: `http://${loopbackFor(env.server.host)}:${server.port}${WEBHOOK_PATH}`,
         log,

@@ -3,7 +3,7 @@ import { createProbot } from "probot";
 import { loadDotEnv, readAppPrivateKey, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createLogger } from "../logging/create-logger.js";
-import { hostOf } from "../queue/redis/open-redis.js";
+import { hostOf } from "../queue/redis/redis-health.js";
 import { openRuntimeStore } from "../runtime.js";
 import { createRedactor } from "../security/redactor.js";
 import { createWorker } from "../worker.js";

@@ -1,7 +1,10 @@
 import type { Logger } from "pino";
-import { SmeeClient } from "smee-client";
+import type { SmeeClient } from "smee-client";
 
 const RETRY_MS = 30_000;
+
+// smee-client (with the undici it brings, about 18 MB) is loaded only when a channel is used.
+const smee = async (): Promise<typeof SmeeClient> => (await import("smee-client")).SmeeClient;
 
 /**
  * Forwards deliveries from a smee.io channel (`WEBHOOK_PROXY_URL`) to this server's webhook
@@ -9,17 +12,18 @@ const RETRY_MS = 30_000;
  * as GitHub's own, so their signatures are checked all the same. A channel that cannot be
  * reached is retried every 30 s and said so once; it never stops the server.
  */
-export function startWebhookProxy(options: {
+export async function startWebhookProxy(options: {
   source: string;
   target: string;
   log: Pick<Logger, "info" | "warn">;
-}): { stop(): Promise<void> } {
+}): Promise<{ stop(): Promise<void> }> {
+  const Client = await smee();
   const describe = (args: unknown[]) =>
     args
       .map((a) => (a instanceof Error || isEventWithMessage(a) ? String(a.message) : String(a)))
       .join(" ")
       .slice(0, 300);
-  const client = new SmeeClient({
+  const client = new Client({
     source: options.source,
     target: options.target,
     logger: {
@@ -58,7 +62,7 @@ export function startWebhookProxy(options: {
 }
 
 /** A new smee.io channel's URL (asks smee.io over the network). */
-export const createProxyChannel = (): Promise<string> => SmeeClient.createChannel();
+export const createProxyChannel = async (): Promise<string> => (await smee()).createChannel();
 
 /**
  * The fetch smee-client forwards with. To this server it goes directly (no HTTP proxy from the

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
 import { type AppEnv, type LogLevel, readEnv } from "../../src/config/env.js";
-import { type Critic, createCritic } from "../../src/index.js";
+import { type Critic, createCritic, redisQueues } from "../../src/index.js";
 import { createLogger } from "../../src/logging/create-logger.js";
 import { createRedactor } from "../../src/security/redactor.js";
 import type { Store } from "../../src/store/open-store.js";
@@ -67,6 +67,7 @@ export async function createTestApp(
   // analysis-pool.test.ts drives the pool itself.
   const critic = createCritic(env, {
     probot,
+    openQueues: await redisQueues(env),
     clock: clock.clock,
     secrets,
     inThread: options.analysisThreads === undefined,

@@ -366,7 +366,7 @@ describe("webhook proxy (WEBHOOK_PROXY_URL)", () => {
       });
     }
     const port = (s: typeof target) => (s.address() as { port: number }).port;
-    const proxy = startWebhookProxy({
+    const proxy = await startWebhookProxy({
       source: `http://127.0.0.1:${port(channel)}/chan`,
       target: `http://127.0.0.1:${port(target)}/api/github/webhooks`,
       log,
@@ -387,7 +387,7 @@ describe("webhook proxy (WEBHOOK_PROXY_URL)", () => {
   it("does not stop the server when the channel cannot be reached", async () => {
     nock.enableNetConnect("127.0.0.1");
     const warnings: string[] = [];
-    const proxy = startWebhookProxy({
+    const proxy = await startWebhookProxy({
       source: "http://127.0.0.1:9/unreachable",
       target: "http://127.0.0.1:9/api/github/webhooks",
       log: {

@@ -123,7 +123,7 @@ describe("engine/analyze/count-tokens", () => {
   it("counts code, prose, emoji and bytes that are not UTF-8 as the package's module does", async () => {
     const { countTokens } = await import("gpt-tokenizer/encoding/o200k_base");
     for (const text of [
-      "export const x = await fetch(base + \"/api\");\n",
+      'export const x = await fetch(base + "/api");\n',
       "Ünïcödé ☃ naïve café 日本語のテキスト 🚀🔥 emoji ZWJ 👩‍👩‍👧",
       "\uFFFD\u0000\u0001 lone surrogate \uD800 end",
       "    indented\ttabs\r\nwindows\n",

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { hostOf } from "./redis-health.js";
 
 // ioredis reports every failed reconnect; one line per interval says all there is to say.
 const REPORT_EVERY_MS = 30_000;
@@ -27,19 +28,4 @@ export function openRedis(url: string, log?: Pick<Logger, "warn" | "info">): Red
     down = false;
   });
   return redis;
-}
-
-/** `host:port` of a Redis URL, without its credentials. */
-export function hostOf(url: string): string {
-  try {
-    const { hostname, port } = new URL(url);
-    return `${hostname}:${port || "6379"}`;
-  } catch {
-    return "(unparsable REDIS_URL)";
-  }
-}
-
-/** Whether a connection is up; the reason when it is not, for /healthz. */
-export function redisHealth(redis: Redis, url: string): string | undefined {
-  return redis.status === "ready" ? undefined : `cannot reach Redis at ${hostOf(url)}`;
 }
