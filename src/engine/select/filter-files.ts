@@ -77,17 +77,35 @@ export type FilterOptions = {
 
 const GLOB_OPTIONS = { dot: true } as const;
 
+let compiledDefaults: Array<{ reason: string; match: picomatch.Matcher }> | undefined;
+
+// Compiled once per process: a review filters its files several times, and compiling these
+// globs each time was about 2 % of the server's main thread per review.
+const defaultMatchers = () =>
+  (compiledDefaults ??= DEFAULT_EXCLUDES.map(({ reason, globs }) => ({
+    reason,
+    // Built-in globs ignore case: LOGO.PNG is as much an image as logo.png.
+    match: picomatch(globs, { ...GLOB_OPTIONS, nocase: true }),
+  })));
+
+// A review filters the same files several times (to choose head files to read, then to review,
+// then to rate): what a patch reads as is worked out once per file.
+const generatedByFile = new WeakMap<ChangedFile, { patch: string; generated?: string }>();
+const generatedOf = (file: ChangedFile, patch: string) => {
+  const known = generatedByFile.get(file);
+  if (known?.patch === patch) return known.generated;
+  const generated = detectGenerated(patch);
+  generatedByFile.set(file, generated === undefined ? { patch } : { patch, generated });
+  return generated;
+};
+
 /**
  * Decides, for each changed file, whether Critic reviews it and, if not, why. Built-in excludes
  * go by path, then by content (a patch that reads as generated or minified, see
  * `detectGenerated`); a file the repository's `include` names is exempt from both. Pure.
  */
 export function filterFiles(files: readonly ChangedFile[], options: FilterOptions): FileDecision[] {
-  const defaults = DEFAULT_EXCLUDES.map(({ reason, globs }) => ({
-    reason,
-    // Built-in globs ignore case: LOGO.PNG is as much an image as logo.png.
-    match: picomatch(globs, { ...GLOB_OPTIONS, nocase: true }),
-  }));
+  const defaults = defaultMatchers();
   const userExclude =
     options.exclude.length > 0 ? picomatch([...options.exclude], GLOB_OPTIONS) : undefined;
   const userInclude =
@@ -107,7 +125,7 @@ export function filterFiles(files: readonly ChangedFile[], options: FilterOption
       }
       return skip("no diff from GitHub (binary or too large)");
     }
-    const generated = userInclude ? undefined : detectGenerated(file.patch);
+    const generated = userInclude ? undefined : generatedOf(file, file.patch);
     if (generated) return skip(`excluded by default (${BUILT}: ${generated})`);
     const bytes = Buffer.byteLength(file.patch, "utf8");
     if (bytes > options.maxPatchBytes) {
