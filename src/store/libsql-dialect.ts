@@ -1,4 +1,3 @@
-import type { Client, InArgs, Transaction } from "@libsql/client/sqlite3";
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -11,20 +10,22 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from "kysely";
+import type { SqlClient, SqlTransaction } from "./libsql-worker-client.js";
 
 /**
- * Kysely over `@libsql/client`'s async `execute`. Written here rather than taken from
- * `@libsql/kysely-libsql`, which nests an old client (`^0.8`) beside ours (see FACTS §11.2).
+ * Kysely over a libSQL client (`@libsql/client`, run in a thread of its own: see
+ * libsql-worker-client.ts). Written here rather than taken from `@libsql/kysely-libsql`, which
+ * nests an old client (`^0.8`) beside ours.
  *
- * The client is opened with one connection (`concurrency: 1`), and this driver hands Kysely one
- * connection at a time, as Kysely's own SQLite driver does: a file database runs one statement at
- * a time anyway, and a transaction (`client.transaction()`, which holds the client's connection
- * until it settles) never sees another caller's statement in between.
+ * The client has one connection, and this driver hands Kysely one connection at a time, as
+ * Kysely's own SQLite driver does: a file database runs one statement at a time anyway, and a
+ * transaction (which holds the connection until it settles) never sees another caller's
+ * statement in between.
  */
 export class LibsqlDialect implements Dialect {
-  readonly #client: Client;
+  readonly #client: SqlClient;
 
-  constructor(client: Client) {
+  constructor(client: SqlClient) {
     this.#client = client;
   }
 
@@ -46,12 +47,12 @@ export class LibsqlDialect implements Dialect {
 }
 
 class LibsqlDriver implements Driver {
-  readonly #client: Client;
+  readonly #client: SqlClient;
   readonly #connection: LibsqlConnection;
   #held: Promise<void> | undefined;
   #release: (() => void) | undefined;
 
-  constructor(client: Client) {
+  constructor(client: SqlClient) {
     this.#client = client;
     this.#connection = new LibsqlConnection(client);
   }
@@ -86,15 +87,15 @@ class LibsqlDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    this.#client.close();
+    await this.#client.close();
   }
 }
 
 class LibsqlConnection implements DatabaseConnection {
-  readonly #client: Client;
-  #transaction: Transaction | undefined;
+  readonly #client: SqlClient;
+  #transaction: SqlTransaction | undefined;
 
-  constructor(client: Client) {
+  constructor(client: SqlClient) {
     this.#client = client;
   }
 
@@ -116,7 +117,7 @@ class LibsqlConnection implements DatabaseConnection {
     const target = this.#transaction ?? this.#client;
     const result = await target.execute({
       sql: compiled.sql,
-      args: compiled.parameters as InArgs,
+      args: compiled.parameters,
     });
     const rows = result.rows.map((row) => {
       const out: Record<string, unknown> = {};

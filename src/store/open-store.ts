@@ -12,6 +12,7 @@ import { type CommandHistory, createCommandHistory } from "./command-history.js"
 import { acquireFileLock } from "./file-lock.js";
 import { createLearnings, type Learnings } from "./learnings.js";
 import { LibsqlDialect } from "./libsql-dialect.js";
+import { openLibsqlThread } from "./libsql-worker-client.js";
 import { migrationsFor, type StoreDialect } from "./migrations.js";
 import { createReviewHistory, type ReviewHistory } from "./review-history.js";
 import type { Database } from "./schema.js";
@@ -148,12 +149,11 @@ async function openEmbedded(dataDir: string): Promise<Opened> {
   }
   const release = acquireFileLock(`${file}.lock`, `The embedded database ${file}`);
   try {
-    // Loaded here, not at import: a process with DATABASE_URL (or no history) never loads it.
-    // The file client alone: the package's main entry brings its HTTP and WebSocket clients too.
-    const { createClient } = await import("@libsql/client/sqlite3");
-    // One connection: the driver serializes statements (see libsql-dialect.ts), and a busy file
-    // (a backup reading it) is waited for up to 5 s rather than failing at once.
-    const client = createClient({ url: pathToFileURL(file).href, concurrency: 1, timeout: 5_000 });
+    // In a thread of its own, which loads the client: a process with DATABASE_URL (or no
+    // history) never loads it. One connection: the driver serializes statements (see
+    // libsql-dialect.ts), and a busy file (a backup reading it) is waited for up to 5 s rather
+    // than failing at once.
+    const client = await openLibsqlThread({ url: pathToFileURL(file).href, timeout: 5_000 });
     const db = new Kysely<Database>({ dialect: new LibsqlDialect(client) });
     // WAL: a reader (a backup, `sqlite3` by hand) does not block the writer; it is kept in the file.
     await sql`PRAGMA journal_mode = WAL`.execute(db);
