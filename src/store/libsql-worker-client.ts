@@ -59,12 +59,15 @@ export async function openLibsqlThread(options: {
     timeout: options.timeout,
   };
   // Run from the sources (tests, `tsx`), the thread needs the same TypeScript loader first.
+  // The thread holds statements and their rows for a moment: a small young generation will do,
+  // and keeps the thread's memory near its isolate's own.
+  const resourceLimits = { maxYoungGenerationSizeMb: 2 };
   const worker = fromSources
     ? new Worker(
         `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(script.href)}))`,
-        { eval: true, workerData },
+        { eval: true, workerData, resourceLimits },
       )
-    : new Worker(script, { workerData });
+    : new Worker(script, { workerData, resourceLimits });
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let stopped: Error | undefined;
   let next = 0;
