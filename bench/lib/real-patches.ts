@@ -19,6 +19,17 @@ type Op = { kind: "ctx" | "add" | "del"; text: string };
  * patches that look like what people push, not synthetic `+x` lines.
  */
 export function realSources(limit: number): Array<{ path: string; lines: string[] }> {
+  const known = sourcesRead.get(limit);
+  if (known) return known;
+  const read = readSources(limit);
+  sourcesRead.set(limit, read);
+  return read;
+}
+
+/** A scenario that builds many PRs reads the sources once. */
+const sourcesRead = new Map<number, Array<{ path: string; lines: string[] }>>();
+
+function readSources(limit: number): Array<{ path: string; lines: string[] }> {
   const roots = ["node_modules/openai/src", "node_modules/zod/src", "node_modules/probot/lib"];
   const out: Array<{ path: string; lines: string[] }> = [];
   for (const root of roots) {

@@ -5,7 +5,7 @@ import { mainThreadCpuMs } from "../fakes/critic-process.js";
 import { topFunctions } from "../lib/cpu-profile.js";
 import { mainThreadBusyMs } from "../lib/health-poller.js";
 import { treeCpuMs } from "../lib/process-tree.js";
-import { realPullRequest } from "../lib/real-patches.js";
+import { type GitHubFile, realPullRequest } from "../lib/real-patches.js";
 import { judged, row, type ScenarioResult } from "../lib/report.js";
 import { type Pr, shaOf, spreadPrs, withBench } from "../lib/setup.js";
 
@@ -20,8 +20,18 @@ const LINES_PER_FILE = 50;
  * the fakes run in this process, so the server's CPU time (/proc) is Critic's alone.
  */
 export async function pipelineOverhead(): Promise<ScenarioResult> {
-  const files = realPullRequest(FILES, LINES_PER_FILE, 7);
-  const lines = files.reduce((sum, f) => sum + f.additions + f.deletions, 0);
+  // Each PR changes other lines of the same sources: a measured review repeats no warm-up's prompt,
+  // so every one of them pays for its model call, as a new PR does, rather than hitting the answer cache.
+  const filesOf = new Map<number, GitHubFile[]>();
+  const files = (pr: { pull: number; repo: string }) => {
+    const key = Number(/\d+/.exec(pr.repo)?.[0] ?? 0) * 1_000 + pr.pull;
+    let cached = filesOf.get(key);
+    if (!cached) {
+      cached = realPullRequest(FILES, LINES_PER_FILE, 7 + key * 100);
+      filesOf.set(key, cached);
+    }
+    return cached;
+  };
   const profileDir = await mkdtemp(join(tmpdir(), "critic-prof-"));
   const warm = spreadPrs(PRS, PRS);
   const measured: Pr[] = warm.map((pr) => ({
@@ -33,6 +43,7 @@ export async function pipelineOverhead(): Promise<ScenarioResult> {
     withBench({ github: { files }, prs: [...warm, ...measured], nodeArgs }, async (bench) => {
       await Promise.all(warm.map((pr) => bench.open(pr)));
       await bench.reviewed(warm, 120_000);
+      const callsBefore = bench.llm.calls.length;
       // The server's CPU with its analysis processes' (live, and those already ended).
       const before = treeCpuMs(bench.critic.pid);
       const busyBefore = await mainThreadBusyMs(bench.critic.port);
@@ -44,10 +55,21 @@ export async function pipelineOverhead(): Promise<ScenarioResult> {
       const busy = (await mainThreadBusyMs(bench.critic.port)) - busyBefore;
       const main = mainThreadCpuMs(bench.critic.pid) - mainBefore;
       const wall = performance.now() - started;
+      const modelCalls = bench.llm.calls.length - callsBefore;
       await bench.critic.stopGracefully();
-      return { cpu, busy, main, wall };
+      return { cpu, busy, main, wall, modelCalls };
     });
-  const { cpu, busy, main, wall } = await measure([]);
+  const { cpu, busy, main, wall, modelCalls } = await measure([]);
+  const lines =
+    measured.reduce(
+      (sum, pr) =>
+        sum +
+        files({ pull: pr.number, repo: pr.repo }).reduce(
+          (n, f) => n + f.additions + f.deletions,
+          0,
+        ),
+      0,
+    ) / measured.length;
   const perReview = cpu / PRS;
   const perKLines = perReview / (lines / 1000);
   const ok = perKLines <= 5;
@@ -64,7 +86,7 @@ export async function pipelineOverhead(): Promise<ScenarioResult> {
   return {
     id: "overhead",
     title: "Pipeline overhead (CPU per review, model wait excluded)",
-    method: `${PRS} reviews of a ${FILES}-file PR with ${lines} changed lines (added + deleted) cut from real TypeScript in node_modules; the CPU time (user + system, from /proc) of the server and its analysis processes over the measured reviews, divided by the reviews and by thousands of changed lines. It covers everything the server does for a review: webhook, GitHub calls, parsing, secret scan, static checks, prompt building, answer parsing, anchoring, rendering. The main thread's own CPU time (what delays webhooks) is read from /proc for that thread alone; its event-loop utilisation is the server's \`critic_main_thread_busy_seconds\` (which also counts time the thread waited for a core); the rest of the CPU is spent in the analysis processes.`,
+    method: `${PRS} reviews of a ${FILES}-file PR with ${Math.round(lines)} changed lines on average (added + deleted) cut from real TypeScript in node_modules, each PR its own changes (so no review is answered from the answer cache: ${modelCalls} model calls for ${PRS} reviews); the CPU time (user + system, from /proc) of the server and its analysis processes over the measured reviews, divided by the reviews and by thousands of changed lines. It covers everything the server does for a review: webhook, GitHub calls, parsing, secret scan, static checks, prompt building, answer parsing, anchoring, rendering. The main thread's own CPU time (what delays webhooks) is read from /proc for that thread alone; its event-loop utilisation is the server's \`critic_main_thread_busy_seconds\` (which also counts time the thread waited for a core); the rest of the CPU is spent in the analysis processes.`,
     rows: [
       row("CPU per review", `${perReview.toFixed(1)} ms`),
       judged("CPU per review per 1,000 changed lines", `${perKLines.toFixed(2)} ms`, "≤ 5 ms", ok),
@@ -78,6 +100,7 @@ export async function pipelineOverhead(): Promise<ScenarioResult> {
         "main thread busy (event-loop utilisation) per review per 1,000 changed lines",
         `${busyPerKLines.toFixed(1)} ms`,
       ),
+      row("model calls during the measured reviews", `${modelCalls}`),
       row("wall time for the measured reviews", `${(wall / 1000).toFixed(1)} s`),
     ],
     notes,
