@@ -21,6 +21,8 @@ import { VERSION } from "./version.js";
 export type Worker = Workers & {
   /** Where /metrics and /healthz are served, once listening (undefined when CRITIC_WORKER_PORT is 0). */
   port(): Promise<number | undefined>;
+  /** Why Redis cannot be reached now ("cannot reach Redis at host:port"), or undefined. */
+  redisUnreachable(): string | undefined;
 };
 
 export function createWorker(
@@ -73,7 +75,23 @@ export function createWorker(
       );
       return outcome;
     },
-    command: (job, signal) => runCommand(commandDeps, job, signal),
+    command: async (job, signal) => {
+      const started = performance.now();
+      const fields = {
+        pr: `${job.owner}/${job.repo}#${job.pullNumber}`,
+        command: job.command.name,
+        delivery: job.deliveryId,
+      };
+      log.info(fields, "command started");
+      let outcome = "failed";
+      try {
+        await runCommand(commandDeps, job, signal);
+        outcome = signal.aborted ? "interrupted" : "answered";
+      } finally {
+        const seconds = Math.round((performance.now() - started) / 100) / 10;
+        log.info({ ...fields, outcome, seconds }, "command ended");
+      }
+    },
     log,
   });
   const health = createHealthHandler(async () => {
@@ -103,6 +121,7 @@ export function createWorker(
     : Promise.resolve(undefined);
   return {
     port: () => listening,
+    redisUnreachable: () => redisHealth(queues.connection, redis.url),
     async close() {
       await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
       await workers.close();

@@ -6,6 +6,7 @@ import { loadDotEnv, readAppPrivateKey, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createApiWithoutApp, createCritic, redisQueues } from "../index.js";
 import { createLogger } from "../logging/create-logger.js";
+import { foldRedisErrors, hostOf } from "../queue/redis/redis-health.js";
 import { openRuntimeStore } from "../runtime.js";
 import { createRedactor } from "../security/redactor.js";
 import { WEBHOOK_PATH } from "../server/app-manifest.js";
@@ -79,7 +80,7 @@ if (!privateKey.ok) {
   });
   const probot = createProbot({
     overrides: {
-      log,
+      log: env.redis ? foldRedisErrors(log, hostOf(env.redis.url)) : log,
       Octokit: CriticOctokit,
       secret: env.webhookSecret,
       privateKey: privateKey.key,

@@ -3,7 +3,7 @@ import { createProbot } from "probot";
 import { loadDotEnv, readAppPrivateKey, readEnv } from "../config/env.js";
 import { CriticOctokit } from "../github/octokit.js";
 import { createLogger } from "../logging/create-logger.js";
-import { hostOf } from "../queue/redis/redis-health.js";
+import { foldRedisErrors, hostOf } from "../queue/redis/redis-health.js";
 import { openRuntimeStore } from "../runtime.js";
 import { createRedactor } from "../security/redactor.js";
 import { createWorker } from "../worker.js";
@@ -29,7 +29,11 @@ if (!privateKey.ok) {
 secrets.add(privateKey.key);
 const log = await createLogger(env.log, secrets);
 const probot = createProbot({
-  overrides: { Octokit: CriticOctokit, log, privateKey: privateKey.key },
+  overrides: {
+    Octokit: CriticOctokit,
+    log: foldRedisErrors(log, hostOf(env.redis.url)),
+    privateKey: privateKey.key,
+  },
 });
 // Probot sets up its Octokit asynchronously; the worker needs it.
 await probot.ready();
@@ -44,11 +48,16 @@ log.info(
   "worker started, taking jobs from Redis",
 );
 
-// Running reviews are handed back to the queue on SIGTERM; with Redis unreachable nothing can be
-// handed back, and the process still ends within this bound.
-const SHUTDOWN_BOUND_MS = 10_000;
+// Running reviews are cancelled and handed back to the queue on SIGTERM, which takes a moment
+// with Redis up; with Redis unreachable nothing can be handed back (BullMQ would wait for it), so
+// the process ends at once, and within the bound whatever happens.
+const SHUTDOWN_BOUND_MS = 8_000;
+const UNREACHABLE_BOUND_MS = 500;
 process.once("SIGTERM", () => {
-  log.info("worker stopping");
-  const bound = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_BOUND_MS).unref());
+  const unreachable = worker.redisUnreachable();
+  log.info(unreachable ? { reason: unreachable } : {}, "worker stopping");
+  const bound = new Promise((resolve) =>
+    setTimeout(resolve, unreachable ? UNREACHABLE_BOUND_MS : SHUTDOWN_BOUND_MS).unref(),
+  );
   void Promise.race([worker.close(), bound]).finally(() => process.exit(0));
 });

@@ -3,11 +3,12 @@ import { pino } from "pino";
 import { Probot } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../bench/fakes/harness.js";
+import { HELP_TEXT } from "../../src/commands/parse-command.js";
 import { readEnv } from "../../src/config/env.js";
 import { createWorker } from "../../src/worker.js";
 import { GITHUB, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
-import { pullRequestPayload } from "../helpers/payloads.js";
+import { prCommentPayload, pullRequestPayload } from "../helpers/payloads.js";
 import { redisIsUp } from "../helpers/redis-up.js";
 import {
   APP_ID,
@@ -18,6 +19,7 @@ import {
 } from "../helpers/test-app.js";
 
 const REDIS = "redis://127.0.0.1:6379";
+const COMMENT_ID = 492700400;
 
 // These tests need the Redis at 127.0.0.1:6379 (.ci/run starts it); elsewhere they are skipped, visibly.
 const redisUp = await redisIsUp("Redis-mode tests are");
@@ -54,8 +56,13 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
     };
     const receiver = await createTestApp(env);
     closers.push(() => receiver.close());
+    const logsOf: string[][] = [];
+    // What every worker logged, as pino wrote it.
+    const workerLogs = () =>
+      logsOf.flat().map((line) => JSON.parse(line) as Record<string, unknown>);
     const worker = (extra: Record<string, string> = {}) => {
-      const { stream } = captureLogs();
+      const { logs, stream } = captureLogs();
+      logsOf.push(logs);
       const probot = new Probot({
         appId: APP_ID,
         privateKey,
@@ -66,11 +73,11 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
       closers.push(() => w.close());
       return w;
     };
-    return { receiver, worker };
+    return { receiver, worker, workerLogs };
   };
 
   it("reviews a burst of pushes once, on the last head", async () => {
-    const { receiver, worker } = await setup();
+    const { receiver, worker, workerLogs } = await setup();
     const last = "e".repeat(40);
     // The receiver noted each head in Redis: the worker checks the last one there, not on GitHub.
     const gh = githubMock().listFiles([FILE]).context().checkRun().createReview().createComment(1);
@@ -116,6 +123,19 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
       reviewed = await reviewedCount();
     }
     expect(reviewed).toBe(1);
+    // The worker that ran it said so at info, with the PR, the head, the outcome and the time.
+    const pr = "Codertocat/Hello-World#2";
+    expect(workerLogs().filter((l) => /^review (started|ended)$/.test(String(l.msg)))).toEqual([
+      expect.objectContaining({ level: 30, msg: "review started", pr, sha: last }),
+      expect.objectContaining({
+        level: 30,
+        msg: "review ended",
+        pr,
+        sha: last,
+        outcome: "reviewed",
+        seconds: expect.any(Number),
+      }),
+    ]);
     const health = await (
       await fetch(`http://127.0.0.1:${await workers[0]?.port()}/healthz`)
     ).json();
@@ -164,6 +184,59 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
 });
 
 /** Each worker's Probot mints its own installation token: one scope of its own, persisted. */
+describe.skipIf(!redisUp)("Redis mode: commands", () => {
+  it("runs a slash-command on a worker, which logs its start and end", async () => {
+    const env = {
+      REDIS_URL: REDIS,
+      CRITIC_REDIS_PREFIX: `critic-test-cmd-${process.pid}-${Date.now()}`,
+    };
+    const receiver = await createTestApp(env);
+    const { logs, stream } = captureLogs();
+    const probot = new Probot({
+      appId: APP_ID,
+      privateKey,
+      Octokit: TestOctokit,
+      log: pino({ level: "info" }, stream),
+    });
+    const worker = createWorker(readEnv(baseEnv(env)), probot);
+    try {
+      const gh = githubMock()
+        .token()
+        .permission("maintainer", "write")
+        .reaction(COMMENT_ID, "eyes")
+        .createComment(2)
+        .reaction(COMMENT_ID, "rocket");
+      workerTokens();
+
+      await receiver.probot.receive({
+        id: "redis-help",
+        name: "issue_comment",
+        payload: prCommentPayload("/help") as never,
+      });
+      await until(() => logs.some((l) => l.includes('"msg":"command ended"')));
+
+      expect(gh.captured.comments[0]?.body).toBe(HELP_TEXT);
+      const lines = logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const pr = "Codertocat/Hello-World#2";
+      expect(lines.filter((l) => /^command (started|ended)$/.test(String(l.msg)))).toEqual([
+        expect.objectContaining({ level: 30, msg: "command started", pr, command: "help" }),
+        expect.objectContaining({
+          level: 30,
+          msg: "command ended",
+          pr,
+          command: "help",
+          outcome: "answered",
+          seconds: expect.any(Number),
+        }),
+      ]);
+    } finally {
+      await worker.close();
+      await receiver.close();
+      nock.cleanAll();
+    }
+  });
+});
+
 function workerTokens() {
   nock(GITHUB)
     .persist()

@@ -6,6 +6,7 @@ import type { DeliveryLog } from "../../webhooks/delivery-log.js";
 import type { JobQueue } from "../in-process-queue.js";
 import { inheritRequest, pullKey, ReviewJob } from "../review-job.js";
 import { openRedis } from "./open-redis.js";
+import { hostOf, watchRedisErrors } from "./redis-health.js";
 
 export const REVIEW_QUEUE = "critic-reviews";
 export const COMMAND_QUEUE = "critic-commands";
@@ -41,6 +42,9 @@ export function createBullQueues(options: {
   const connection = openRedis(options.redisUrl, options.log);
   const reviews = new Queue<ReviewJob>(REVIEW_QUEUE, { connection, prefix: options.prefix });
   const commands = new Queue<CommandJob>(COMMAND_QUEUE, { connection, prefix: options.prefix });
+  // Without a listener BullMQ prints each error with its stack on stderr.
+  for (const queue of [reviews, commands])
+    watchRedisErrors(queue, hostOf(options.redisUrl), options.log);
   return {
     connection,
     reviews: {

@@ -7,6 +7,7 @@ import type { ReviewOutcome } from "../../review/run-review.js";
 import { pullKey, ReviewJob } from "../review-job.js";
 import { COMMAND_QUEUE, REVIEW_QUEUE, safeId } from "./bull-queues.js";
 import { openRedis } from "./open-redis.js";
+import { hostOf, watchRedisErrors } from "./redis-health.js";
 
 export type Workers = { close(): Promise<void> };
 
@@ -117,7 +118,7 @@ export function startWorkers(options: {
         : {}),
     },
   );
-  const commandConnection = connection.duplicate();
+  const commandConnection = openRedis(options.redisUrl, options.log);
   const commands = new Worker<CommandJob>(
     COMMAND_QUEUE,
     (job) => options.command(job.data, closing.signal),
@@ -128,6 +129,8 @@ export function startWorkers(options: {
     },
   );
   for (const worker of [reviews, commands]) {
+    // Without a listener BullMQ prints each error with its stack on stderr.
+    watchRedisErrors(worker, hostOf(options.redisUrl), options.log);
     worker.on("failed", (job, error) =>
       options.log.error({ err: error, job: job?.id }, "queued job failed"),
     );
