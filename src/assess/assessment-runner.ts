@@ -137,29 +137,40 @@ export function createAssessmentRunner(options: {
       });
   };
 
+  let reserved = 0;
+  const storeNew = async (request: AssessmentRecord["request"]) => {
+    const at = now();
+    const record: AssessmentRecord = {
+      id: randomUUID(),
+      status: "queued",
+      request,
+      progress: { files_done: 0, files_total: 0 },
+      attempts: 0,
+      createdAt: at,
+      updatedAt: at,
+    };
+    // Claimed before it is stored: no other process's sweep can see it unowned.
+    await store.claim(record.id, owner, claimMs);
+    await store.put(record);
+    enqueue(record);
+    return record;
+  };
+
   const runner: AssessmentRunner = {
     stats: () => ({ pending: queue.size, running: queue.pending }),
     async submit(request) {
-      if (
-        options.maxUnfinished !== undefined &&
-        (await store.unfinished()).length >= options.maxUnfinished
-      )
+      const unfinished =
+        options.maxUnfinished === undefined ? 0 : (await store.unfinished()).length;
+      // Checked and reserved in one step: submissions of this process that passed the check but
+      // are not stored yet count too, or concurrent ones would all see room for one.
+      if (options.maxUnfinished !== undefined && unfinished + reserved >= options.maxUnfinished)
         throw Object.assign(new Error("[critic] the assessment queue is full"), { [FULL]: true });
-      const at = now();
-      const record: AssessmentRecord = {
-        id: randomUUID(),
-        status: "queued",
-        request,
-        progress: { files_done: 0, files_total: 0 },
-        attempts: 0,
-        createdAt: at,
-        updatedAt: at,
-      };
-      // Claimed before it is stored: no other process's sweep can see it unowned.
-      await store.claim(record.id, owner, claimMs);
-      await store.put(record);
-      enqueue(record);
-      return record;
+      reserved++;
+      try {
+        return await storeNew(request);
+      } finally {
+        reserved--;
+      }
     },
     get: (id) => store.get(id),
     async resume() {

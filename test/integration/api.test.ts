@@ -434,6 +434,46 @@ describe("assessments", () => {
     );
   });
 
+  it("answers 429 with retry-after past CRITIC_ASSESS_MAX_QUEUED, however many arrive at once", async () => {
+    const { app, base } = await start({ ...staticOnly, CRITIC_ASSESS_MAX_QUEUED: "1" });
+    // The accepted assessment's first read waits until the others have been answered.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    nock(GITHUB)
+      .get("/repos/cand/slow/installation")
+      .reply(async () => {
+        await held;
+        return [404, { message: "Not Found" }];
+      })
+      .get("/repos/cand/slow")
+      .reply(404, { message: "Not Found" });
+    const submit = () =>
+      fetch(`${base}/api/assessments`, {
+        method: "POST",
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: JSON.stringify({
+          assignment_description: "Anything.",
+          github_repo_url: "https://github.com/cand/slow",
+          candidate_level: "middle",
+        }),
+      });
+
+    const answers = await Promise.all([submit(), submit(), submit()]);
+    const bodies = await Promise.all(answers.map((a) => a.json() as Promise<{ id?: string }>));
+    release();
+
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 429, 429]);
+    answers.forEach((answer, i) => {
+      if (answer.status !== 429) return;
+      expect(answer.headers.get("retry-after")).toBe("60");
+      expect(bodies[i]).toMatchObject({ error: "queue_full" });
+    });
+    const id = bodies[answers.findIndex((a) => a.status === 202)]?.id ?? "";
+    expect(await until(app, id, base)).toMatchObject({ status: "failed" });
+  });
+
   it("marks a repository that does not exist as failed, with a reason", async () => {
     const { app, base } = await start(staticOnly);
     nock(GITHUB)

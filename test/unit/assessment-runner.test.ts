@@ -65,6 +65,31 @@ describe("assess/assessment-runner", () => {
     await runner.close();
   });
 
+  it("accepts no more than the cap when submissions arrive at once", async () => {
+    const s = await store();
+    const runner = createAssessmentRunner({
+      store: s,
+      concurrency: 1,
+      log: quiet,
+      maxUnfinished: 2,
+      run: (_request, signal) =>
+        new Promise<AssessmentResult>((_resolve, reject) => {
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        }),
+    });
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, () => runner.submit(request)),
+    );
+
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(2);
+    expect(outcomes.filter((o) => o.status === "rejected" && isQueueFull(o.reason))).toHaveLength(
+      8,
+    );
+    expect(await s.unfinished()).toHaveLength(2);
+    await runner.close();
+  });
+
   it("deletes finished assessments past their retention, and keeps the rest", async () => {
     const s = await store();
     const old = "1b7c8a52-7f1e-4a55-9c1a-2f3d4e5f6a7b";
