@@ -3,14 +3,79 @@ import type { StaticRule } from "../static-rule.js";
 
 // Who the text speaks to: an AI reviewer, by role or by name.
 const REVIEWER =
-  /\b(?:ai|a\.i\.|llm|language model|reviewer|review bot|code review(?:er)?|assistant|critic|copilot|coderabbit|chatgpt|gpt|claude|gemini)\b/i;
+  /\b(?:ais?|a\.i\.|llms?|language models?|reviewer|(?:ai|automated|bot|llm) reviewers|review bots?|code review(?:er)?|assistants?|critic|copilot|coderabbit|chatgpt|gpt|claude|gemini)\b/i;
 // Telling it to drop what it was told.
 const OVERRIDE =
   /\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions|prompts?|rules|guidelines|system message)\b/i;
 // What it asks of the verdict: approval, a top rating, or silence about problems. Lines lengths are
 // bounded before matching, so these stay linear.
-const VERDICT =
-  /\bapprov(?:e|ing)\b.{0,24}\b(?:this|the)\s+(?:pr|pull request|change|code|diff|merge request)\b|\b(?:rate|rating|score|grade)\b.{0,30}(?:\b10\s*\/\s*10\b|\bten out of ten\b|\ba (?:perfect )?10\b)|\b(?:report|flag|mention|say|find)\b.{0,20}\b(?:no|zero)\s+(?:issues|problems|findings|bugs|vulnerabilities|concerns)\b|\b(?:report|flag|mention)\s+nothing\b/i;
+const VERDICT = new RegExp(
+  [
+    // approve this PR
+    /\bapprov(?:e|ing)\b.{0,24}\b(?:this|the|my)\s+(?:pr|pull request|change|changes|code|diff|merge request|commit|patch)\b/
+      .source,
+    // rate it 10/10, give it 10 out of 10, a perfect 10, full marks
+    /\b(?:rate|rating|score|grade|give|assign|mark)\b.{0,30}(?:\b10\s*\/\s*10\b|\b10 out of 10\b|\bten out of ten\b|\ba (?:perfect )?10\b|\bfull marks\b|\bperfect (?:score|rating)\b)/
+      .source,
+    // a score of 10 (not of 100, nor 10 out of 20)
+    /\b(?:score|rating|grade)\s+of\s+10\b(?!\s*(?:\/|out\b)|0)/.source,
+    // report no issues, say LGTM
+    /\b(?:report|flag|mention|say|find)\b.{0,20}\b(?:no|zero)\s+(?:issues|problems|findings|bugs|vulnerabilities|concerns)\b|\b(?:report|flag|mention)\s+nothing\b/
+      .source,
+    /\b(?:say|reply|respond|answer|comment|write)\b.{0,20}\b(?:lgtm|looks good to me)\b/.source,
+  ].join("|"),
+  "i",
+);
+// Characters that hide words from a pattern but not from a model: zero-width and format
+// characters are dropped, and Cyrillic and Greek letters that look Latin read as Latin.
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
+const LOOKALIKES: Record<string, string> = {
+  а: "a",
+  в: "b",
+  е: "e",
+  ё: "e",
+  і: "i",
+  ї: "i",
+  ј: "j",
+  к: "k",
+  м: "m",
+  н: "h",
+  о: "o",
+  р: "p",
+  с: "c",
+  т: "t",
+  у: "y",
+  х: "x",
+  ѕ: "s",
+  ԁ: "d",
+  ԛ: "q",
+  ԝ: "w",
+  α: "a",
+  ε: "e",
+  ι: "i",
+  κ: "k",
+  ν: "v",
+  ο: "o",
+  ρ: "p",
+  τ: "t",
+  υ: "u",
+  χ: "x",
+};
+const LOOKALIKE = new RegExp(`[${Object.keys(LOOKALIKES).join("")}]`, "giu");
+
+/** The line as a reader sees it; ASCII lines (nearly all) are returned as they are. */
+export function asRead(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is what "ASCII" means.
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  return text
+    .replace(INVISIBLE, "")
+    .normalize("NFKC")
+    .replace(LOOKALIKE, (c) => {
+      const lower = LOOKALIKES[c.toLowerCase()] ?? c;
+      return c === c.toLowerCase() ? lower : lower.toUpperCase();
+    });
+}
+
 // Lines above the verdict line that may address the reviewer (a comment block).
 const WINDOW = 2;
 const MAX_LINE = 2_000;
@@ -29,11 +94,11 @@ export const promptInjection: StaticRule = {
       const lines = hunk.lines;
       for (const [i, line] of lines.entries()) {
         if (line.kind !== "add" || line.newLine === undefined) continue;
-        const text = line.text.slice(0, MAX_LINE);
+        const text = asRead(line.text.slice(0, MAX_LINE));
         if (!VERDICT.test(text)) continue;
         const context = lines
           .slice(Math.max(0, i - WINDOW), i + 1)
-          .map((l) => l.text.slice(0, MAX_LINE))
+          .map((l) => asRead(l.text.slice(0, MAX_LINE)))
           .join("\n");
         if (!REVIEWER.test(context) && !OVERRIDE.test(context)) continue;
         findings.push({
