@@ -131,27 +131,53 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   const notes: string[] = [];
   const sources = reviewed.size > 0 ? await loadSources(deps, params, reviewed, notes) : NO_SOURCES;
   const secrets = deps.redactor.values();
-  const results = await deps.analyzer.analyze(
-    scanned.map((file) => ({
-      file,
-      review: reviewed.has(file.path),
-      headText: sources.headTexts?.get(file.path),
-      secrets,
-      ruleSources: sources.ruleSources,
-      disabled: config.static.disable,
-      complexityThreshold: config.static.complexity_threshold,
-    })),
-    signal,
+  const inputs = scanned.map((file) => ({
+    file,
+    review: reviewed.has(file.path),
+    headText: sources.headTexts?.get(file.path),
+    secrets,
+    ruleSources: sources.ruleSources,
+    disabled: config.static.disable,
+    complexityThreshold: config.static.complexity_threshold,
+  }));
+  const results = await deps.analyzer.analyze(inputs, signal);
+  // A file whose review went over its budget is still scanned for secrets, on its own: the scan
+  // is linear, and a file must not hide its key behind code that is slow to check.
+  const retry = results.flatMap((result, i) =>
+    "failed" in result && inputs[i]?.review ? [i] : [],
   );
+  const scanOnly = new Set<string>();
+  if (retry.length > 0 && !signal?.aborted) {
+    const again = await deps.analyzer.analyze(
+      retry.map((i) => ({ ...(inputs[i] as (typeof inputs)[number]), review: false })),
+      signal,
+    );
+    for (const [k, result] of again.entries()) {
+      const i = retry[k] as number;
+      if ("failed" in result) continue;
+      scanOnly.add(scanned[i]?.path ?? "");
+      results[i] = result;
+    }
+  }
   const analysed: ReviewFile[] = [];
   const analysisFindings: Finding[] = [];
   const failedRules = new Set<string>();
   const families = new Set<string>();
   const overBudgetAnalysis = new Set<string>();
+  const unscanned = new Set<string>();
   for (const [i, result] of results.entries()) {
     const path = scanned[i]?.path ?? "";
+    if (scanOnly.has(path)) {
+      overBudgetAnalysis.add(path);
+      reviewed.delete(path);
+      deps.log.warn(
+        { path },
+        "a file's analysis failed; it is not reviewed, only scanned for secrets",
+      );
+    }
     if ("failed" in result) {
       overBudgetAnalysis.add(path);
+      unscanned.add(path);
       reviewed.delete(path);
       deps.log.warn({ path, why: result.failed }, "a file's analysis failed; it is not reviewed");
       continue;
@@ -162,9 +188,13 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     for (const r of result.failedRules) failedRules.add(r);
     for (const family of result.families) families.add(family);
   }
-  if (overBudgetAnalysis.size > 0)
+  if (scanOnly.size > 0)
     notes.push(
-      `${overBudgetAnalysis.size} ${overBudgetAnalysis.size === 1 ? "file was" : "files were"} not reviewed or scanned: ${overBudgetAnalysis.size === 1 ? "its" : "their"} analysis went over its time or memory budget (see Found files).`,
+      `${scanOnly.size} ${scanOnly.size === 1 ? "file was" : "files were"} not reviewed: ${scanOnly.size === 1 ? "its" : "their"} analysis went over its time or memory budget (see Found files); ${scanOnly.size === 1 ? "it was" : "they were"} still scanned for secrets.`,
+    );
+  if (unscanned.size > 0)
+    notes.push(
+      `${unscanned.size} ${unscanned.size === 1 ? "file was" : "files were"} not reviewed or scanned: ${unscanned.size === 1 ? "its" : "their"} analysis went over its time or memory budget (see Found files).`,
     );
   const paths = await sanitizePaths(analysed, deps.redactor);
   const sanitized = {

@@ -35,15 +35,18 @@ const content: ModelPort = {
   ask: async () => ({ failed: [] }),
 };
 
-function engine(failing: string) {
+function engine(failing: string, scanFails = false) {
   const inThread = createInThreadAnalyzer({ rules: [], countTokens });
   return {
-    // The analysis of `failing` goes over its budget; the others run as usual.
+    // The review of `failing` (its static checks) goes over its budget, and with `scanFails` its
+    // secret scan alone too; the others run as usual.
     analyzer: {
       analyze: async (tasks: Parameters<typeof inThread.analyze>[0], signal: AbortSignal) => {
         const done = await inThread.analyze(tasks, signal);
         return done.map((d, i) =>
-          tasks[i]?.file.path === failing ? { failed: "over 30000 ms" } : d,
+          tasks[i]?.file.path === failing && (tasks[i]?.review || scanFails)
+            ? { failed: "over 30000 ms" }
+            : d,
         );
       },
     },
@@ -77,7 +80,30 @@ describe("engine/review-changes with a file whose analysis failed", () => {
       reason: "analysis budget exceeded",
     });
     expect(result.ai).toBe("partial");
-    expect(result.notes.join(" ")).toContain("analysis went over its time or memory budget");
+    expect(result.notes.join(" ")).toContain(
+      "1 file was not reviewed: its analysis went over its time or memory budget (see Found files); it was still scanned for secrets.",
+    );
+    // The key in it is flagged all the same, on its line.
+    expect([...result.inline, ...result.summaryOnly]).toContainEqual(
+      expect.objectContaining({ path: "evil.ts", line: 1, source: "secrets" }),
+    );
+  });
+
+  it("says a file was not scanned either when its scan alone goes over the budget too", async () => {
+    const result = await reviewChanges(
+      engine("evil.ts", true),
+      params([
+        file("a.ts", "export const a = 1;"),
+        file("evil.ts", 'const k = "AKIAZ7XQ4M2N8P5R3T6V";'),
+      ]),
+    );
+
+    expect(result.notes.join(" ")).toContain(
+      "1 file was not reviewed or scanned: its analysis went over its time or memory budget",
+    );
+    expect([...result.inline, ...result.summaryOnly].filter((f) => f.path === "evil.ts")).toEqual(
+      [],
+    );
   });
 
   it("says so when no file could be analysed, and leaves the gate undecided", async () => {

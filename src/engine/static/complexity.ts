@@ -120,12 +120,25 @@ export function complexityFindings(input: {
   ];
   const nodes = input.root.findAll({ rule: { any: kinds.map((kind) => ({ kind })) } });
   const kindOf = (n: SgNode) => String(n.kind());
-  const functions = nodes.filter((n) => grammar.functions.includes(kindOf(n)));
+  // In document order, outer before inner: a sweep with a stack of the functions still open
+  // names each decision point's innermost function in one pass. Walking up from each one instead
+  // cost depth × points: 1,000 nested `if`s (7 KB) took 30 s.
+  const placed = nodes
+    .map((node) => {
+      const range = node.range();
+      return { node, kind: kindOf(node), start: range.start.index, end: range.end.index };
+    })
+    .sort((a, b) => a.start - b.start || b.end - a.end);
+  const functions = placed.filter((p) => grammar.functions.includes(p.kind)).map((p) => p.node);
   const counts = new Map<number, Tally>();
+  const open: Array<{ node: SgNode; end: number }> = [];
 
-  for (const node of nodes) {
-    const kind = kindOf(node);
-    if (grammar.functions.includes(kind)) continue;
+  for (const { node, kind, start, end } of placed) {
+    while (open.length > 0 && (open.at(-1)?.end ?? 0) <= start) open.pop();
+    if (grammar.functions.includes(kind)) {
+      open.push({ node, end });
+      continue;
+    }
     let label = grammar.decisions[kind];
     // Where the decision point is written: its keyword, or its operator for && / || / ??.
     let at: SgNode = node;
@@ -135,7 +148,7 @@ export function complexityFindings(input: {
       if (operator) at = operator;
     }
     if (label === undefined) continue;
-    const owner = enclosingFunction(node, grammar.functions);
+    const owner = open.at(-1)?.node;
     if (!owner) continue;
     const tally: Tally = counts.get(owner.id()) ?? { labels: new Map(), added: 0, firstAdded: 0 };
     tally.labels.set(label, (tally.labels.get(label) ?? 0) + 1);
@@ -173,14 +186,6 @@ export function complexityFindings(input: {
 
 /** A function's decision points by label; how many sit on added lines, and the first of those. */
 type Tally = { labels: Map<string, number>; added: number; firstAdded: number };
-
-/** The nearest function around `node`, found by walking up: linear in the tree's depth. */
-function enclosingFunction(node: SgNode, kinds: readonly string[]): SgNode | undefined {
-  for (let parent = node.parent(); parent; parent = parent.parent()) {
-    if (kinds.includes(String(parent.kind()))) return parent;
-  }
-  return undefined;
-}
 
 function nameOf(fn: SgNode): string {
   const field = (node: SgNode | null | undefined, name: string) =>

@@ -151,8 +151,12 @@ export function expandFix(template: string, node: SgNode): string {
         const firstNode = nodes[0];
         const lastNode = nodes.at(-1);
         if (!firstNode || !lastNode) return "";
-        const text = node.getRoot().root().text();
-        return text.slice(firstNode.range().start.index, lastNode.range().end.index);
+        // From the match's own text, not the file's: a file with many matches would copy the
+        // whole file out of the parser once per match.
+        const from = node.range().start.index;
+        return node
+          .text()
+          .slice(firstNode.range().start.index - from, lastNode.range().end.index - from);
       }
       return single ? (node.getMatch(single)?.text() ?? whole) : whole;
     },
