@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { verify } from "@octokit/webhooks-methods";
 import type { Logger } from "pino";
 import { type ApplicationFunction, createNodeMiddleware, type Probot } from "probot";
+import { type ByteBudget, createByteBudget } from "./byte-budget.js";
 
 /**
  * GitHub's own cap: "Payloads are capped at 25 MB" (a larger event is not delivered at all).
@@ -10,6 +11,11 @@ import { type ApplicationFunction, createNodeMiddleware, type Probot } from "pro
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 // A delivery that takes longer than this to arrive is not GitHub's (it answers in seconds).
 const BODY_TIMEOUT_MS = 30_000;
+// Webhook bodies held in memory at once, before their signatures are checked: two and a half of
+// GitHub's largest. Most deliveries are a few KB; past this, a delivery is refused with 503 until
+// others are done (GitHub shows it as failed, for redelivery), rather than the process growing
+// by 25 MB per connection an unsigned sender holds open.
+export const WEBHOOK_BODIES_BYTES = 64 * 1024 * 1024;
 
 export type RunningServer = {
   /** The port it listens on (the one asked for, or the one the system gave for 0). */
@@ -33,8 +39,18 @@ export async function startServer(options: {
   log: Logger;
   /** The webhook secret deliveries are signed with. */
   secret: string;
+  /** Bytes of webhook bodies held at once (default WEBHOOK_BODIES_BYTES); for tests. */
+  webhookBodiesBytes?: number;
+  /** How long a webhook body may take to arrive (default 30 s); for tests. */
+  bodyTimeoutMs?: number;
 }): Promise<RunningServer> {
   const handle = await createNodeMiddleware(options.app, { probot: options.probot });
+  const bodies = createByteBudget(options.webhookBodiesBytes ?? WEBHOOK_BODIES_BYTES);
+  const limits = {
+    bodies,
+    timeoutMs: options.bodyTimeoutMs ?? BODY_TIMEOUT_MS,
+    busy: { lastLoggedAt: Number.NEGATIVE_INFINITY, since: 0 },
+  };
   const log = options.log.child({ name: "http" });
   const webhookPath = normalisePath(options.probot.webhookPath);
   const server = createServer((req, res) => {
@@ -45,7 +61,7 @@ export async function startServer(options: {
       // A delivery is read (at most GitHub's cap) and its signature checked before Probot sees it:
       // an unsigned or oversized body costs a few bytes of memory and one short log line.
       if (req.method === "POST" && path === webhookPath) {
-        const accepted = await acceptDelivery(req, res, options.secret, log);
+        const accepted = await acceptDelivery(req, res, options.secret, log, limits);
         if (!accepted) return;
       }
       await handle(req, res, () => {
@@ -77,40 +93,75 @@ export async function startServer(options: {
 
 /**
  * Reads a webhook delivery's body within GitHub's cap and checks its signature. Refused: 413 for a
- * body over the cap (before it is read, when its length is declared), 408 for one that does not
- * arrive in time, 400 for a wrong or missing signature. Accepted: the body is left on the request
- * for Probot, which then does not read the stream again.
+ * body over the cap (before it is read, when its length is declared), 503 while other bodies hold
+ * the shared budget, 408 for one that does not arrive in time, 400 for a wrong or missing
+ * signature. Accepted: the body is left on the request for Probot, which then does not read the
+ * stream again.
  */
 async function acceptDelivery(
   req: IncomingMessage,
   res: ServerResponse,
   secret: string,
   log: Logger,
+  limits: {
+    bodies: ByteBudget;
+    timeoutMs: number;
+    /** When the last "too many at once" warning was written, and refusals since. */
+    busy: { lastLoggedAt: number; since: number };
+  },
 ): Promise<boolean> {
-  const refuse = (status: number, error: string) => {
-    res
-      .writeHead(status, { "content-type": "application/json", connection: "close" })
-      .end(JSON.stringify({ error }));
+  const refuse = (status: number, error: string, headers: Record<string, string> = {}) => {
+    if (!res.headersSent)
+      res
+        .writeHead(status, { "content-type": "application/json", connection: "close", ...headers })
+        .end(JSON.stringify({ error }));
     req.destroy();
     return false;
+  };
+  const busy = () => {
+    // One warning a minute at most, with the count: a flood of senders is one line, not many.
+    limits.busy.since++;
+    const now = performance.now();
+    if (now - limits.busy.lastLoggedAt >= 60_000) {
+      log.warn(
+        { refused: limits.busy.since, heldBytes: limits.bodies.held() },
+        "webhooks refused with 503: too many webhook bodies are being received at once",
+      );
+      limits.busy = { lastLoggedAt: now, since: 0 };
+    }
+    return refuse(503, "too many deliveries are being received; try again", { "retry-after": "5" });
   };
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > MAX_WEBHOOK_BYTES)
     return refuse(413, "payload over GitHub's 25 MB cap");
   const chunks: Buffer[] = [];
   let size = 0;
-  const timer = setTimeout(() => req.destroy(new Error("body timeout")), BODY_TIMEOUT_MS);
+  let taken = 0;
+  // A declared length is taken at once; a chunked body as it arrives.
+  const hasLength = Number.isFinite(declared) && declared >= 0;
+  if (hasLength) {
+    if (!limits.bodies.take(declared)) return busy();
+    taken = declared;
+  }
+  // The answer is written before the socket is closed, so the sender learns why.
+  const timer = setTimeout(() => refuse(408, "the body did not arrive in time"), limits.timeoutMs);
   try {
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
       if (size > MAX_WEBHOOK_BYTES) return refuse(413, "payload over GitHub's 25 MB cap");
+      if (!hasLength) {
+        if (!limits.bodies.take((chunk as Buffer).length)) return busy();
+        taken += (chunk as Buffer).length;
+      }
       chunks.push(chunk as Buffer);
     }
   } catch {
-    return res.headersSent ? false : refuse(408, "the body did not arrive in time");
+    return refuse(408, "the body did not arrive in time");
   } finally {
     clearTimeout(timer);
+    limits.bodies.give(taken);
   }
+  if (res.headersSent) return false;
   const body = Buffer.concat(chunks).toString("utf8");
   const signature = req.headers["x-hub-signature-256"];
   const valid =

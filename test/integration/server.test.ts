@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { request } from "node:http";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot } from "probot";
@@ -185,5 +186,108 @@ describe("the HTTP server", () => {
       providers: { openai: "closed", static: "closed" },
     });
     expect(logs.join("")).not.toContain(SECRET);
+  });
+});
+
+describe("webhook bodies held at once", () => {
+  const { logs, stream } = captureLogs();
+  const log = pino({ level: "info" }, stream);
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    secret: SECRET,
+    Octokit: TestOctokit,
+    log,
+  });
+  const critic = createCritic(testEnv({ WEBHOOK_SECRET: SECRET }), { probot });
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    nock.enableNetConnect("127.0.0.1");
+    server = await startServer({
+      probot,
+      app: critic.app,
+      host: "127.0.0.1",
+      port: 0,
+      log,
+      secret: SECRET,
+      webhookBodiesBytes: 1024 * 1024,
+      bodyTimeoutMs: 500,
+    });
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    nock.disableNetConnect();
+  });
+
+  /** A delivery whose body is sent in part and held open; resolves with the status, if one comes. */
+  function holdOpen(bytes: number, declared?: number) {
+    const req = request({
+      host: "127.0.0.1",
+      port: server.port,
+      method: "POST",
+      path: "/api/github/webhooks",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "ping",
+        "x-github-delivery": `held-${bytes}`,
+        "x-hub-signature-256": "sha256=00",
+        ...(declared ? { "content-length": String(declared) } : {}),
+      },
+    });
+    const status = new Promise<number | undefined>((resolve) => {
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on("error", () => resolve(undefined));
+    });
+    const sent = new Promise<void>((resolve) =>
+      req.write(Buffer.alloc(bytes, "a"), () => resolve()),
+    );
+    return { req, status, sent };
+  }
+
+  const ping = (body: string) =>
+    fetch(`http://127.0.0.1:${server.port}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "ping",
+        "x-github-delivery": "after",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+      },
+      body,
+    });
+
+  it("refuses a delivery with 503 while unsigned bodies hold the budget, and takes one again once they are gone", async () => {
+    const held = holdOpen(10, 900 * 1024);
+    await held.sent;
+    // The server has taken the declared length once a request behind it is refused for room.
+    let refused: Response | undefined;
+    for (let i = 0; i < 100 && refused?.status !== 503; i++)
+      refused = await fetch(`http://127.0.0.1:${server.port}/api/github/webhooks`, {
+        method: "POST",
+        headers: { "x-github-event": "ping", "x-hub-signature-256": "sha256=00" },
+        body: Buffer.alloc(200 * 1024, "b"),
+      });
+
+    expect(refused?.status).toBe(503);
+    expect(refused?.headers.get("retry-after")).toBe("5");
+    expect(logs.filter((l) => l.includes("too many webhook bodies"))).toHaveLength(1);
+
+    held.req.destroy();
+    const body = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
+    let accepted: Response | undefined;
+    for (let i = 0; i < 100 && accepted?.status !== 200; i++) accepted = await ping(body);
+    expect(accepted?.status).toBe(200);
+  });
+
+  it("answers 408 to a body that stops arriving, before closing the connection", async () => {
+    const held = holdOpen(10);
+
+    expect(await held.status).toBe(408);
+    held.req.destroy();
   });
 });
