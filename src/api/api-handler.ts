@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isIPv6 } from "node:net";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { AssessmentRunner } from "../assess/assessment-runner.js";
@@ -39,7 +40,7 @@ export type ApiDeps = {
   }): Promise<FileReview>;
   github: GitHubHost;
   version: string;
-  log: Pick<Logger, "warn" | "error">;
+  log: Pick<Logger, "info" | "warn" | "error">;
 };
 
 // JSON bodies are small; only a file for review may be larger.
@@ -56,8 +57,16 @@ const AssessmentBody = z.object({
   ref: z.string().refine(isGitRef, "must be a branch, tag or commit name").optional(),
 });
 
+// Control characters and bidirectional overrides: a name that prints as something it is not.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
 const FileBody = z.object({
-  filename: z.string().trim().min(1).max(255),
+  filename: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .refine((name) => !UNPRINTABLE.test(name), "must not hold control or bidirectional characters"),
   content: z.string(),
   language: z.string().max(40).optional(),
 });
@@ -77,7 +86,10 @@ export function createApiHandler(deps: ApiDeps) {
       await route(deps, req, res, url);
     } catch (error) {
       if (error instanceof ApiError) sendError(res, error);
-      else {
+      else if (res.destroyed || req.destroyed) {
+        // The client hung up (a review it no longer waits for was cancelled): not Critic's fault.
+        deps.log.info({ path: url.pathname }, "API request ended: the client went away");
+      } else {
         deps.log.error({ err: error, path: url.pathname }, "API request failed");
         sendError(res, new ApiError(500, "internal", "the request failed; see the server log"));
       }
@@ -104,7 +116,7 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, u
   const known = path === "/api/assessments" || path === "/api/reviews" || assessment !== null;
   if (!known) throw new ApiError(404, "not_found", `no such endpoint: ${method} ${path}`);
 
-  const key = authenticate(deps, req, clientAddress(req, deps.trustedProxies));
+  const key = authenticate(deps, req, throttleKey(clientAddress(req, deps.trustedProxies)));
   if (method === "POST" && path === "/api/assessments") {
     spend(deps, key);
     return submitAssessment(deps, req, res);
@@ -162,6 +174,29 @@ export function clientAddress(req: IncomingMessage, trustedProxies: readonly str
     if (!trustedProxies.includes(hop)) return hop.slice(0, 64);
   }
   return socket;
+}
+
+/**
+ * What failed authentications are counted against: an IPv4 address, or an IPv6 address's /64
+ * (one subscriber's network: whoever holds one can use any of its 2^64 addresses, and counting
+ * each apart would let them guess without end).
+ */
+export function throttleKey(address: string): string {
+  const bare = address.split("%")[0] ?? address;
+  if (!isIPv6(bare)) return bare;
+  const [head = "", tail] = bare.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  // An IPv4 tail (::ffff:1.2.3.4) is two groups.
+  const width = (groups: string[]) => groups.reduce((n, g) => n + (g.includes(".") ? 2 : 1), 0);
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(Math.max(0, 8 - width(left) - width(right))).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
 }
 
 function normalise(address: string): string {
@@ -227,11 +262,14 @@ async function reviewFile(deps: ApiDeps, req: IncomingMessage, res: ServerRespon
     if (!file || typeof file === "string")
       throw new ApiError(400, "invalid_request", "file: attach the file as the `file` field");
     const language = form.get("language");
-    input = {
+    // The same limits as the JSON form: a multipart name or language is no longer than it may be.
+    const parsed = FileBody.safeParse({
       filename: file.name || "file",
       content: await file.text(),
       ...(typeof language === "string" && language ? { language } : {}),
-    };
+    });
+    if (!parsed.success) throw invalidRequest(parsed.error);
+    input = parsed.data;
   } else {
     const parsed = FileBody.safeParse(await readJson(req, MAX_JSON_FILE_BYTES));
     if (!parsed.success) throw invalidRequest(parsed.error);

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { clientAddress } from "../api/api-handler.js";
+import { clientAddress, throttleKey } from "../api/api-handler.js";
 import type { ApiKeys } from "../api/api-keys.js";
 import {
   ApiError,
@@ -414,7 +414,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
   async function finishGitHubSignIn(req: IncomingMessage, res: ServerResponse, url: URL) {
     const oauth = deps.oauth;
     if (!oauth) throw new ApiError(404, "not_found", "GitHub sign-in is not set up on this server");
-    const client = clientAddress(req, deps.trustedProxies);
+    const client = throttleKey(clientAddress(req, deps.trustedProxies));
     throttled(client);
     // The person said no on GitHub's page: nothing failed, nothing is counted.
     if (url.searchParams.get("error") === "access_denied")
@@ -484,7 +484,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     if (!signIn.key)
       throw new ApiError(404, "not_found", "sign-in with a key is not offered on this server");
     checkOrigin(req);
-    const client = clientAddress(req, deps.trustedProxies);
+    const client = throttleKey(clientAddress(req, deps.trustedProxies));
     throttled(client);
     const type = req.headers["content-type"] ?? "";
     if (!/^application\/x-www-form-urlencoded\b/i.test(type))

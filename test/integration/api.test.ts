@@ -126,6 +126,56 @@ describe("POST /api/reviews", () => {
     expect(llm.requests).toHaveLength(2);
   });
 
+  it("holds a multipart upload's name and language to the JSON form's limits, answering briefly", async () => {
+    const { base } = await start(staticOnly);
+    const send = (name: string, language?: string) =>
+      fetch(`${base}/api/reviews`, {
+        method: "POST",
+        headers: AUTH,
+        body: upload(name, PYTHON, language),
+      });
+
+    const long = await send(`${"a".repeat(300_000)}.ts`);
+    const spoofed = await send("invoice\u202Egpj.py");
+    const language = await send("app.py", "x".repeat(100_000));
+
+    for (const res of [long, spoofed, language]) {
+      expect(res.status).toBe(400);
+      expect((await res.text()).length).toBeLessThan(500);
+    }
+  });
+
+  it("logs a review whose client hung up as one info line, not an error", async () => {
+    const { app, base } = await start();
+    let release = () => {};
+    const heldUntil = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const llm = openaiMock([{ answer: modelAnswer([]), heldUntil }]);
+    const client = new AbortController();
+    const pending = fetch(`${base}/api/reviews`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({ filename: "app.py", content: PYTHON }),
+      signal: client.signal,
+    }).catch(() => undefined);
+    // The review is waiting for its model when the client gives up.
+    for (let i = 0; i < 400 && llm.requests.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 5));
+
+    client.abort();
+    await pending;
+    release();
+    for (let i = 0; i < 200 && !app.logs.join("").includes("the client went away"); i++)
+      await new Promise((r) => setTimeout(r, 5));
+
+    const lines = app.logs.map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 30, msg: "API request ended: the client went away" }),
+    );
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+  });
+
   it("says a refactoring that does not parse could not be verified", async () => {
     const { base } = await start();
     openaiMock([

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import { clientAddress } from "../../src/api/api-handler.js";
+import { clientAddress, throttleKey } from "../../src/api/api-handler.js";
 import { createApiKeys } from "../../src/api/api-keys.js";
 import { parseRepoUrl, webHostOf } from "../../src/assess/repo-url.js";
 import { selectFiles } from "../../src/assess/select-files.js";
@@ -225,5 +225,23 @@ describe("api/client-address", () => {
       "198.51.100.1",
     );
     expect(clientAddress(req("10.0.0.2"), trusted)).toBe("10.0.0.2");
+  });
+
+  it("counts failed authentications per IPv4 address and per IPv6 /64, however the address is spelt", () => {
+    const network = "2001:db8:1:2::/64";
+    for (const address of [
+      "2001:db8:1:2:3:4:5:6",
+      "2001:0db8:0001:0002::9",
+      "2001:db8:1:2::",
+      "2001:DB8:1:2:ffff:ffff:ffff:ffff",
+      "2001:db8:1:2::1%eth0",
+      "2001:db8:1:2::192.0.2.1",
+    ])
+      expect(throttleKey(address)).toBe(network);
+    expect(throttleKey("2001:db8:1:3::1")).toBe("2001:db8:1:3::/64");
+    expect(throttleKey("::1")).toBe("0:0:0:0::/64");
+    expect(throttleKey("fe80::1")).toBe("fe80:0:0:0::/64");
+    expect(throttleKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(throttleKey("unknown")).toBe("unknown");
   });
 });
