@@ -12,6 +12,7 @@ import { llmCost, restCalls } from "./scenarios/calls-and-cost.js";
 import { cliStartup } from "./scenarios/cli-startup.js";
 import { hostileInput } from "./scenarios/hostile.js";
 import { hugePr } from "./scenarios/huge.js";
+import { injection } from "./scenarios/injection.js";
 import { latency } from "./scenarios/latency.js";
 import { pipelineOverhead } from "./scenarios/overhead.js";
 import { staticEngine } from "./scenarios/static-engine.js";
@@ -35,6 +36,10 @@ const SCENARIOS: Record<string, { what: string; run: () => Promise<ScenarioResul
   hostile: {
     what: "a 200 KB word, a 126,500-line hunk and a 40 MB body: health, acks, memory, logs",
     run: hostileInput,
+  },
+  injection: {
+    what: "a comment telling the reviewer to approve and rate 10/10, with a model that obeys",
+    run: injection,
   },
   static: { what: "static engine ms per changed file, by language", run: staticEngine },
   cli: { what: "critic --help, --version and a one-file review, from the shell", run: cliStartup },

@@ -22,6 +22,8 @@ export type PostedReview = {
   /** The PR's head when the review arrived: a different `commitId` means a superseded head. */
   headAtPost: string;
   comments: number;
+  /** Where each inline comment went, and what it said. */
+  inline: Array<{ path: string; line: number; body: string }>;
   body: string;
   at: number;
 };
@@ -343,6 +345,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         commitId: posted.commit_id,
         headAtPost: headOf(reviewList[1] ?? "", Number(reviewList[2])),
         comments: posted.comments?.length ?? 0,
+        inline: (posted.comments ?? []).map((c) => {
+          const comment = c as { path?: string; line?: number; body?: string };
+          return { path: comment.path ?? "", line: comment.line ?? 0, body: comment.body ?? "" };
+        }),
         body: posted.body,
         at: Date.now(),
       });

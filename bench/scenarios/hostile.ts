@@ -1,7 +1,7 @@
 import { mkdtemp, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { peakRssMb } from "../fakes/critic-process.js";
+import { rssMb } from "../fakes/critic-process.js";
 import { deliverWebhook, pullRequestPayload } from "../fakes/harness.js";
 import { mainThreadBusyMs, pollFromThread } from "../lib/health-poller.js";
 import { realSources } from "../lib/real-patches.js";
@@ -77,9 +77,20 @@ export async function hostileInput(): Promise<ScenarioResult> {
       const busy = (await mainThreadBusyMs(bench.critic.port)) - busyBefore;
       const sorted = [...health].sort((a, b) => a - b);
       const review = bench.github.reviews.find((r) => r.pr === "word/app#1");
+      // The key's own lines, commented on by the secret scan (not the fake model's comment).
+      const keyFlagged = (review?.inline ?? []).some(
+        (c) =>
+          ((c.path === "keys.js" && c.line === 1) || (c.path === "src/blob.ts" && c.line === 2)) &&
+          /Possible secret committed/.test(c.body),
+      );
 
       // A 40 MB body without a valid signature: refused before it is read.
-      const rssBefore = peakRssMb(bench.critic.pid);
+      // Resident memory sampled every 5 ms while it is sent: its peak over what it was before.
+      const rssBefore = rssMb(bench.critic.pid);
+      let rssPeak = rssBefore;
+      const sampler = setInterval(() => {
+        rssPeak = Math.max(rssPeak, rssMb(bench.critic.pid));
+      }, 5);
       const logBefore = (await stat(logFile)).size;
       const big = await fetch(`http://127.0.0.1:${bench.critic.port}/api/github/webhooks`, {
         method: "POST",
@@ -92,7 +103,33 @@ export async function hostileInput(): Promise<ScenarioResult> {
         body: Buffer.alloc(40 * 1024 * 1024, "a"),
       }).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 500));
-      const rssGrowth = peakRssMb(bench.critic.pid) - rssBefore;
+      clearInterval(sampler);
+      const rssGrowth = rssPeak - rssBefore;
+      // The same without a declared length (chunked): it can only be counted as it arrives.
+      const chunkedBefore = rssMb(bench.critic.pid);
+      let chunkedPeak = chunkedBefore;
+      const chunkedSampler = setInterval(() => {
+        chunkedPeak = Math.max(chunkedPeak, rssMb(bench.critic.pid));
+      }, 5);
+      const chunked = await fetch(`http://127.0.0.1:${bench.critic.port}/api/github/webhooks`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "pull_request",
+          "x-github-delivery": "hostile-chunked",
+          "x-hub-signature-256": `sha256=${"0".repeat(64)}`,
+        },
+        body: new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < 40; i++) controller.enqueue(new Uint8Array(1024 * 1024));
+            controller.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      clearInterval(chunkedSampler);
+      const chunkedGrowth = chunkedPeak - chunkedBefore;
       const logGrowth = (await stat(logFile)).size - logBefore;
       const unsigned = await deliverWebhook(
         bench.critic.port,
@@ -121,15 +158,10 @@ export async function hostileInput(): Promise<ScenarioResult> {
         id: "hostile",
         title: "Hostile input",
         method:
-          "One PR holding a 200 KB single-word line, a hunk of 126,500 added lines and an AWS key on the server with default settings (analysis threads: cores − 1); `/healthz` polled every 20 ms during its review (from a thread of the bench's own, so the fakes' work does not delay it), and another installation's `pull_request.opened` sent 200 ms into it. Then a 40 MB webhook body with a wrong signature, a 5 MB file of real TypeScript uploaded to `/api/reviews` (reviewed with the model, `/healthz` polled again), and a signed-with-the-wrong-secret delivery. Peak RSS growth from VmHWM; log growth from the server's log file (JSON, info level).",
+          "One PR holding a 200 KB single-word line, a hunk of 126,500 added lines and an AWS key on the server with default settings (analysis threads: cores − 1); `/healthz` polled every 20 ms during its review (from a thread of the bench's own, so the fakes' work does not delay it), and another installation's `pull_request.opened` sent 200 ms into it. Then a 40 MB webhook body with a wrong signature, a 5 MB file of real TypeScript uploaded to `/api/reviews` (reviewed with the model, `/healthz` polled again), and a signed-with-the-wrong-secret delivery. RSS growth: the server's resident memory sampled every 5 ms while the body is sent, its peak over what it was just before; log growth from the server's log file (JSON, info level).",
         rows: [
           row("review of the hostile PR", review ? `posted, ${review.comments} inline` : "missing"),
-          judged(
-            "key flagged inline",
-            review && review.comments > 0 ? "yes" : "no",
-            "yes",
-            (review?.comments ?? 0) > 0,
-          ),
+          judged("key flagged inline, on its line", keyFlagged ? "yes" : "no", "yes", keyFlagged),
           row("time to both reviews", `${seconds.toFixed(1)} s`),
           judged("/healthz p99 during the review", `${p99.toFixed(1)} ms`, "≤ 50 ms", p99 <= 50),
           row("/healthz max", `${(sorted.at(-1) ?? Number.NaN).toFixed(1)} ms`),
@@ -153,6 +185,10 @@ export async function hostileInput(): Promise<ScenarioResult> {
             rssGrowth <= 30,
           ),
           judged("log growth for it", `${logGrowth} bytes`, "≤ 1 KB", logGrowth <= 1024),
+          row(
+            "the same 40 MB chunked (no length declared)",
+            `${chunked?.status ?? "connection closed"}, RSS peak +${chunkedGrowth.toFixed(1)} MB`,
+          ),
           judged(
             `${(Buffer.byteLength(code) / 1_048_576).toFixed(2)} MB single-file upload of ordinary code`,
             `${upload.status} in ${uploadSeconds.toFixed(1)} s`,
