@@ -66,6 +66,12 @@ export type ReviewParams = {
         paths: string[],
       ) => Promise<{ headTexts: ReadonlyMap<string, string>; ruleSources: RuleSource[] }>)
     | undefined;
+  /**
+   * The head text of files GitHub sent without a diff (binary, or past its diff limits), to scan
+   * them for secrets whole; those it could not fetch within its bounds are left out. Absent: such
+   * files are not scanned.
+   */
+  loadUndiffed?: ((paths: string[]) => Promise<ReadonlyMap<string, string>>) | undefined;
   /** An incremental review: the pull request's own files, whose diff decides where comments may go. */
   anchorTo?: readonly ChangedFile[] | undefined;
   /** Files of the pull request this push did not change; listed, not reviewed. */
@@ -131,6 +137,57 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   const notes: string[] = [];
   const sources = reviewed.size > 0 ? await loadSources(deps, params, reviewed, notes) : NO_SOURCES;
   const secrets = deps.redactor.values();
+  // Files GitHub sent without a diff hide their added lines from the scan; their whole head text
+  // is scanned instead (a few per review: each costs a read). What they hold can only be said in
+  // the summary: there is no diff line to comment on.
+  const undiffed = decisions
+    .filter(
+      (d) =>
+        d.file.status !== "removed" &&
+        d.file.patch === undefined &&
+        // GitHub counts no lines for a binary file; one past its diff limits has them.
+        d.file.additions > 0 &&
+        !d.reason?.includes("image or binary asset"),
+    )
+    .map((d) => d.file);
+  const undiffedTexts = await loadUndiffed(deps, params, undiffed);
+  const wholeFiles: ChangedFile[] = [...undiffedTexts].map(([path, text]) => {
+    const lines = text.split("\n");
+    return {
+      path,
+      status: "added",
+      additions: lines.length,
+      deletions: 0,
+      patch: `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`,
+    };
+  });
+  const wholeResults = await deps.analyzer.analyze(
+    wholeFiles.map((file) => ({
+      file,
+      review: false,
+      headText: undefined,
+      secrets: deps.redactor.values(),
+      ruleSources: [],
+      disabled: config.static.disable,
+      complexityThreshold: config.static.complexity_threshold,
+    })),
+    signal,
+  );
+  const undiffedFindings = wholeResults.flatMap((r) => ("failed" in r ? [] : r.secretFindings));
+  const unscannedWhole = wholeResults.filter((r) => "failed" in r).length;
+  // Only GitHub's reviews have such files to fetch (a local diff's file without one is binary).
+  const leftUnscanned = params.loadUndiffed
+    ? undiffed.length - wholeFiles.length + unscannedWhole
+    : 0;
+  if (wholeFiles.length - unscannedWhole > 0)
+    notes.push(
+      `${wholeFiles.length - unscannedWhole} ${wholeFiles.length - unscannedWhole === 1 ? "file" : "files"} GitHub sent without a diff ${wholeFiles.length - unscannedWhole === 1 ? "was" : "were"} scanned for secrets whole; what ${wholeFiles.length - unscannedWhole === 1 ? "it holds is" : "they hold is"} listed here, as there is no diff line to comment on.`,
+    );
+  if (leftUnscanned > 0)
+    notes.push(
+      `${leftUnscanned} ${leftUnscanned === 1 ? "file" : "files"} GitHub sent without a diff could not be scanned for secrets (binary, over ${formatMb(MAX_UNDIFFED_BYTES)}, or past ${MAX_UNDIFFED_FILES} such files in a review).`,
+    );
+
   const inputs = scanned.map((file) => ({
     file,
     review: reviewed.has(file.path),
@@ -200,7 +257,11 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   const sanitized = {
     files: analysed,
     modelFiles: paths.modelFiles,
-    secretFindings: [...analysisFindings.filter((f) => f.source === "secrets"), ...paths.findings],
+    secretFindings: [
+      ...analysisFindings.filter((f) => f.source === "secrets"),
+      ...paths.findings,
+      ...undiffedFindings,
+    ],
   };
   const staticChecks = {
     findings: analysisFindings.filter((f) => f.source !== "secrets"),
@@ -403,6 +464,26 @@ function suppressLearned(
 const NO_SOURCES = { headTexts: undefined, ruleSources: [] as RuleSource[] };
 
 /** Head texts and repository rules; a failure to fetch them leaves the rules reading hunks only. */
+/** Files GitHub sent without a diff that a review scans whole, at most, and their size each. */
+export const MAX_UNDIFFED_FILES = 20;
+export const MAX_UNDIFFED_BYTES = 10 * 1024 * 1024;
+
+const formatMb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
+
+async function loadUndiffed(
+  deps: EngineDeps,
+  params: ReviewParams,
+  files: readonly ChangedFile[],
+): Promise<ReadonlyMap<string, string>> {
+  if (!params.loadUndiffed || files.length === 0) return new Map();
+  try {
+    return await params.loadUndiffed(files.slice(0, MAX_UNDIFFED_FILES).map((f) => f.path));
+  } catch (error) {
+    deps.log.warn({ err: error }, "could not fetch the files GitHub sent without a diff");
+    return new Map();
+  }
+}
+
 async function loadSources(
   deps: EngineDeps,
   params: ReviewParams,

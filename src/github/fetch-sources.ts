@@ -89,3 +89,60 @@ export async function fetchReviewSources(
   }
   return { headTexts, ruleSources };
 }
+
+/**
+ * The head text of files GitHub sent without a diff, to scan them whole: their sizes in one
+ * GraphQL query, then each text file within `maxBytes` read raw (one request each, in turn, so
+ * at most one is held while it arrives). Binary files, larger ones and those that cannot be read
+ * are left out.
+ */
+export async function fetchUndiffedTexts(
+  gh: GitHub,
+  params: {
+    owner: string;
+    repo: string;
+    headSha: string;
+    paths: readonly string[];
+    maxBytes: number;
+  },
+): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  if (params.paths.length === 0) return texts;
+  const variables: Record<string, string> = { owner: params.owner, repo: params.repo };
+  const fields = params.paths.map((path, i) => {
+    variables[`p${i}`] = `${params.headSha}:${path}`;
+    return `f${i}: object(expression: $p${i}) { ... on Blob { byteSize isBinary } }`;
+  });
+  const declared = Object.keys(variables)
+    .map((name) => `$${name}: String!`)
+    .join(", ");
+  const data = await gh.graphql<{
+    repository: Record<string, { byteSize?: number; isBinary?: boolean } | null> | null;
+  }>(
+    `query(${declared}) { repository(owner: $owner, name: $repo) { ${fields.join(" ")} } }`,
+    variables,
+  );
+  for (const [i, path] of params.paths.entries()) {
+    const blob = data.repository?.[`f${i}`];
+    const size = blob?.byteSize ?? Number.POSITIVE_INFINITY;
+    if (blob?.isBinary !== false || size > params.maxBytes) continue;
+    const answer = await gh
+      .request("GET /repos/{owner}/{repo}/contents/{path}", {
+        owner: params.owner,
+        repo: params.repo,
+        path,
+        ref: params.headSha,
+        headers: { accept: "application/vnd.github.raw" },
+      })
+      .catch(() => undefined);
+    const raw = answer?.data as unknown;
+    const text =
+      typeof raw === "string"
+        ? raw
+        : raw instanceof ArrayBuffer
+          ? new TextDecoder().decode(raw)
+          : undefined;
+    if (text !== undefined && Buffer.byteLength(text) <= params.maxBytes) texts.set(path, text);
+  }
+  return texts;
+}

@@ -5,10 +5,14 @@ import {
   suppressorFor,
   withLearnedGuidance,
 } from "../engine/learnings/apply-learnings.js";
-import { reviewChanges } from "../engine/review-changes.js";
+import { MAX_UNDIFFED_BYTES, reviewChanges } from "../engine/review-changes.js";
 import { filterFiles } from "../engine/select/filter-files.js";
 import { languageByName } from "../engine/static/languages.js";
-import { fetchReviewSources, type ReviewSources } from "../github/fetch-sources.js";
+import {
+  fetchReviewSources,
+  fetchUndiffedTexts,
+  type ReviewSources,
+} from "../github/fetch-sources.js";
 import type { GitHub } from "../github/octokit.js";
 import { getPullHead, listPullFiles, type PullRef } from "../github/pull-request.js";
 import { react } from "../github/reactions.js";
@@ -184,6 +188,14 @@ async function reviewOnce(
             .catch(() => undefined);
         },
         loadSources: (paths) => sourcesFor(gh, job, context, paths),
+        loadUndiffed: (paths) =>
+          fetchUndiffedTexts(gh, {
+            owner: job.owner,
+            repo: job.repo,
+            headSha: job.headSha,
+            paths,
+            maxBytes: MAX_UNDIFFED_BYTES,
+          }),
       },
     );
     seen.result = result;

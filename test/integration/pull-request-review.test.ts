@@ -1,7 +1,8 @@
+import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { renderFindingMarker } from "../../src/render/markers.js";
 import { findingFingerprint } from "../../src/store/fingerprint.js";
-import { botComment, githubMock } from "../helpers/github-nock.js";
+import { botComment, GITHUB, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { pullRequestPayload } from "../helpers/payloads.js";
 import { createTestApp, OPENAI_KEY } from "../helpers/test-app.js";
@@ -224,6 +225,53 @@ describe("pull_request → one review and one summary", () => {
     );
     expect(summary).toContain("by Critic's rubric, not judged by a model.");
     expect(JSON.stringify(gh.captured)).not.toContain("wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx");
+  });
+
+  it("scans a file GitHub sent without a diff whole for secrets, and says so in the summary", async () => {
+    const app = await createTestApp({ OPENAI_API_KEY: "" });
+    const token = "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";
+    const gh = githubMock()
+      .token()
+      .context()
+      .createComment(9001)
+      .listFiles([
+        {
+          filename: "src/a.js",
+          status: "added",
+          additions: 1,
+          deletions: 0,
+          changes: 1,
+          patch: "@@ -0,0 +1 @@\n+export const a = 1;",
+        },
+        // Past GitHub's diff limits: no patch. The image is not read at all.
+        {
+          filename: "db/seed.sql",
+          status: "modified",
+          additions: 90_000,
+          deletions: 0,
+          changes: 90_000,
+        },
+        { filename: "docs/logo.png", status: "added", additions: 0, deletions: 0, changes: 0 },
+      ])
+      .checkRun();
+    const seed = `INSERT INTO t VALUES (1);\n-- deploy with ${token}\nINSERT INTO t VALUES (2);\n`;
+    nock(GITHUB)
+      .post("/graphql", (body: { query: string }) => /byteSize isBinary \}/.test(body.query))
+      .reply(200, { data: { repository: { f0: { byteSize: seed.length, isBinary: false } } } })
+      .get(/\/repos\/[^/]+\/[^/]+\/contents\/db(%2F|\/)seed\.sql/)
+      .query({ ref: HEAD })
+      .reply(200, seed, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+
+    await receive(app);
+
+    // Nothing to say on a diff line, so no review: the finding is the summary's.
+    expect(gh.captured.reviews).toEqual([]);
+    const summary = gh.captured.summaries[0] ?? "";
+    expect(summary).toMatch(/db\/seed\.sql[^\n]*Possible secret committed/);
+    expect(summary).toContain(
+      "1 file GitHub sent without a diff was scanned for secrets whole; what it holds is listed here, as there is no diff line to comment on.",
+    );
+    expect(JSON.stringify(gh.captured)).not.toContain(token);
   });
 
   it("never sends a secret from the diff to the model", async () => {

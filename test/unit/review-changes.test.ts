@@ -113,3 +113,44 @@ describe("engine/review-changes with a file whose analysis failed", () => {
     expect(result.conclusion).toContain("No file could be reviewed");
   });
 });
+
+describe("engine/review-changes with files GitHub sent without a diff", () => {
+  const undiffed = (path: string) => ({
+    path,
+    status: "modified" as const,
+    additions: 5_000,
+    deletions: 0,
+  });
+
+  it("scans those it could read whole, summary-only, and says how many it could not", async () => {
+    const asked: string[][] = [];
+    const result = await reviewChanges(engine("none"), {
+      ...params([file("a.ts", "export const a = 1;")]),
+      files: [
+        file("a.ts", "export const a = 1;"),
+        undiffed("big.env"),
+        undiffed("huge.sql"),
+        { path: "font.woff2", status: "added" as const, additions: 0, deletions: 0 },
+      ],
+      loadUndiffed: async (paths: string[]) => {
+        asked.push(paths);
+        // huge.sql is over the size bound: the loader leaves it out.
+        return new Map([["big.env", 'AWS_KEY="AKIAZ7XQ4M2N8P5R3T6V"\n']]);
+      },
+    });
+
+    expect(asked).toEqual([["big.env", "huge.sql"]]);
+    expect(result.summaryOnly).toContainEqual(
+      expect.objectContaining({
+        path: "big.env",
+        line: 1,
+        source: "secrets",
+        placement: "outside-diff",
+      }),
+    );
+    expect(result.inline.filter((f) => f.path === "big.env")).toEqual([]);
+    expect(result.notes).toContain(
+      "1 file GitHub sent without a diff could not be scanned for secrets (binary, over 10 MB, or past 20 such files in a review).",
+    );
+  });
+});
