@@ -384,15 +384,29 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   // A diff that asks the reviewer for a verdict does not get the model's: the rubric rates it
   // over every finding, the injection's own included.
   const steered = staticFindings.some((f) => f.source === "prompt-injection");
-  const rating =
-    (steered ? undefined : merged.rating) ??
-    ({
-      ...rateByRubric([...anchored.inline, ...anchored.summaryOnly], size),
-      computed: true,
-    } as const);
+  const rubric = {
+    ...rateByRubric([...anchored.inline, ...anchored.summaryOnly], size),
+    computed: true,
+  } as const;
+  // Nor is a model's rating above the rubric's taken when Critic's own checks found something
+  // critical (a committed key, say): a model that missed it, or was told to, rates no higher.
+  const ownSources = new Set(staticFindings.map((f) => f.source));
+  const ownCriticals = [...anchored.inline, ...anchored.summaryOnly].filter(
+    (f) => f.severity === "critical" && ownSources.has(f.source),
+  ).length;
+  const capped =
+    !steered &&
+    merged.rating !== undefined &&
+    ownCriticals > 0 &&
+    merged.rating.score > rubric.score;
+  const rating = (steered || capped ? undefined : merged.rating) ?? rubric;
   if (steered && merged.rating)
     notes.push(
       "Text in this change addresses the AI reviewer to change its verdict, so the rating is computed from the findings, not taken from the model.",
+    );
+  if (capped && merged.rating)
+    notes.push(
+      `The model rated this change ${merged.rating.score}/10, but Critic's own checks found ${ownCriticals} critical ${ownCriticals === 1 ? "issue" : "issues"}, so the rating is the rubric's.`,
     );
   const described =
     merged.byModel === 0

@@ -154,3 +154,26 @@ describe("engine/review-changes with files GitHub sent without a diff", () => {
     );
   });
 });
+
+describe("engine/review-changes rating", () => {
+  it("takes no model rating above the rubric's when Critic's own checks found something critical", async () => {
+    const result = await reviewChanges(
+      engine("none"),
+      params([file("deploy.ts", 'export const key = "AKIAZ7XQ4M2N8P5R3T6V";')]),
+    );
+
+    expect(result.rating).toMatchObject({ score: 4, computed: true });
+    expect(result.notes).toContain(
+      "The model rated this change 10/10, but Critic's own checks found 1 critical issue, so the rating is the rubric's.",
+    );
+  });
+
+  it("keeps the model's rating when nothing critical was found by Critic's own checks", async () => {
+    const result = await reviewChanges(
+      engine("none"),
+      params([file("a.ts", "export const a = 1;")]),
+    );
+
+    expect(result.rating).toMatchObject({ score: 10, computed: false });
+  });
+});
