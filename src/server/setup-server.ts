@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { accessLog } from "./access-log.js";
 import {
   buildManifest,
   envQuoted,
@@ -228,7 +229,10 @@ export async function startSetupServer(options: SetupOptions): Promise<RunningSe
     for (const handler of options.handlers ?? []) if (await handler(req, res)) return;
     await setup(req, res);
   };
+  const httpLog = options.log.child({ name: "http" });
   const server = createServer((req, res) => {
+    const started = performance.now();
+    res.once("finish", () => accessLog(httpLog, req, res, performance.now() - started));
     handle(req, res).catch((error: unknown) => {
       options.log.error({ err: error }, "setup request failed");
       if (!res.headersSent) res.writeHead(500).end();

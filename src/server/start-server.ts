@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { verify } from "@octokit/webhooks-methods";
 import type { Logger } from "pino";
 import { type ApplicationFunction, createNodeMiddleware, type Probot } from "probot";
+import { accessLog } from "./access-log.js";
 import { type ByteBudget, createByteBudget } from "./byte-budget.js";
 
 /**
@@ -190,20 +191,4 @@ function normalisePath(url: string): string {
     return url;
   }
   return path.replace(/\/+$/, "") || "/";
-}
-
-function accessLog(log: Logger, req: IncomingMessage, res: ServerResponse, ms: number): void {
-  // A query can carry a token; a path of any length is cut to what names the route.
-  const path = (req.url ?? "").split("?")[0]?.slice(0, 200);
-  const delivery = req.headers["x-github-delivery"];
-  log.info(
-    {
-      method: req.method,
-      path,
-      status: res.statusCode,
-      ms: Math.round(ms),
-      ...(typeof delivery === "string" ? { delivery: delivery.slice(0, 64) } : {}),
-    },
-    `${req.method} ${path} ${res.statusCode} - ${Math.round(ms)}ms`,
-  );
 }

@@ -12,7 +12,7 @@ import { GITHUB } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { repositoryMock } from "../helpers/repository-nock.js";
 import { serve } from "../helpers/serve.js";
-import { createTestApp, type TestApp } from "../helpers/test-app.js";
+import { captureLogs, createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const KEY = "critic-api-key-for-tests-0123456789";
 const AUTH = { authorization: `Bearer ${KEY}` };
@@ -605,7 +605,8 @@ describe("the API without a registered GitHub App", () => {
     nock.enableNetConnect("127.0.0.1");
     const env = readEnv({ CRITIC_API_KEYS: KEY, OPENAI_API_KEY: "" });
     expect(env.appId).toBe(0);
-    const log = pino({ level: "silent" });
+    const { logs, stream } = captureLogs();
+    const log = pino({ level: "info" }, stream);
     const api = createApiWithoutApp(env, { log });
     const server = await startSetupServer({
       host: "127.0.0.1",
@@ -655,5 +656,18 @@ describe("the API without a registered GitHub App", () => {
     expect(await (await fetch(`${base}/probot`, { headers: { cookie } })).text()).toContain(
       "Register the GitHub App",
     );
+    // One access line per request, as with an App; the setup link's secret is not in them.
+    const access = logs
+      .map((l) => JSON.parse(l) as { msg: string; path?: string; status?: number })
+      .filter((l) => l.path !== undefined && l.status !== undefined);
+    expect(access.map((l) => `${l.path} ${l.status}`)).toEqual(
+      expect.arrayContaining([
+        "/api/reviews 200",
+        "/api/reviews 401",
+        "/api/assessments 503",
+        "/ 403",
+      ]),
+    );
+    expect(JSON.stringify(access)).not.toContain("one-time-setup-token-0123");
   });
 });
