@@ -86,7 +86,7 @@ export function createApiHandler(deps: ApiDeps) {
       await route(deps, req, res, url);
     } catch (error) {
       if (error instanceof ApiError) sendError(res, error);
-      else if (res.destroyed || req.destroyed) {
+      else if (res.destroyed) {
         // The client hung up (a review it no longer waits for was cancelled): not Critic's fault.
         deps.log.info({ path: url.pathname }, "API request ended: the client went away");
       } else {

@@ -137,7 +137,7 @@ export function createAssessmentRunner(options: {
       });
   };
 
-  let reserved = 0;
+  let submitting: Promise<unknown> = Promise.resolve();
   const storeNew = async (request: AssessmentRecord["request"]) => {
     const at = now();
     const record: AssessmentRecord = {
@@ -159,18 +159,17 @@ export function createAssessmentRunner(options: {
   const runner: AssessmentRunner = {
     stats: () => ({ pending: queue.size, running: queue.pending }),
     async submit(request) {
-      const unfinished =
-        options.maxUnfinished === undefined ? 0 : (await store.unfinished()).length;
-      // Checked and reserved in one step: submissions of this process that passed the check but
-      // are not stored yet count too, or concurrent ones would all see room for one.
-      if (options.maxUnfinished !== undefined && unfinished + reserved >= options.maxUnfinished)
-        throw Object.assign(new Error("[critic] the assessment queue is full"), { [FULL]: true });
-      reserved++;
-      try {
-        return await storeNew(request);
-      } finally {
-        reserved--;
-      }
+      if (options.maxUnfinished === undefined) return storeNew(request);
+      const max = options.maxUnfinished;
+      // One submission at a time in this process, from the count to the stored record: two that
+      // counted at once would both see room for one.
+      const turn = submitting.then(async () => {
+        if ((await store.unfinished()).length >= max)
+          throw Object.assign(new Error("[critic] the assessment queue is full"), { [FULL]: true });
+        return storeNew(request);
+      });
+      submitting = turn.catch(() => undefined);
+      return turn;
     },
     get: (id) => store.get(id),
     async resume() {

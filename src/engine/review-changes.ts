@@ -145,9 +145,9 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
       (d) =>
         d.file.status !== "removed" &&
         d.file.patch === undefined &&
-        // GitHub counts no lines for a binary file; one past its diff limits has them.
-        d.file.additions > 0 &&
-        !d.reason?.includes("image or binary asset"),
+        // GitHub counts no lines for a binary file; one past its diff limits has them. The name
+        // says nothing: a text file named *.svg is read and scanned like any other.
+        d.file.additions > 0,
     )
     .map((d) => d.file);
   const undiffedTexts = await loadUndiffed(deps, params, undiffed);
@@ -185,7 +185,7 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     );
   if (leftUnscanned > 0)
     notes.push(
-      `${leftUnscanned} ${leftUnscanned === 1 ? "file" : "files"} GitHub sent without a diff could not be scanned for secrets (binary, over ${formatMb(MAX_UNDIFFED_BYTES)}, or past ${MAX_UNDIFFED_FILES} such files in a review).`,
+      `${leftUnscanned} ${leftUnscanned === 1 ? "file" : "files"} GitHub sent without a diff could not be scanned for secrets (binary, over ${formatMb(MAX_UNDIFFED_BYTES)}, or past ${MAX_UNDIFFED_FILES} such files or ${formatMb(MAX_UNDIFFED_TOTAL_BYTES)} in a review).`,
     );
 
   const inputs = scanned.map((file) => ({
@@ -390,7 +390,9 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   } as const;
   // Nor is a model's rating above the rubric's taken when Critic's own checks found something
   // critical (a committed key, say): a model that missed it, or was told to, rates no higher.
-  const ownSources = new Set(staticFindings.map((f) => f.source));
+  // An earlier push's critical finding still standing counts too: this push's model did not see
+  // it, so its rating is of the push, not of the pull request.
+  const ownSources = new Set([...staticFindings.map((f) => f.source), "earlier-review"]);
   const ownCriticals = [...anchored.inline, ...anchored.summaryOnly].filter(
     (f) => f.severity === "critical" && ownSources.has(f.source),
   ).length;
@@ -481,6 +483,8 @@ const NO_SOURCES = { headTexts: undefined, ruleSources: [] as RuleSource[] };
 /** Files GitHub sent without a diff that a review scans whole, at most, and their size each. */
 export const MAX_UNDIFFED_FILES = 20;
 export const MAX_UNDIFFED_BYTES = 10 * 1024 * 1024;
+/** All of them together: what one review holds at most while it scans them. */
+export const MAX_UNDIFFED_TOTAL_BYTES = 20 * 1024 * 1024;
 
 const formatMb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
 

@@ -104,10 +104,13 @@ export async function fetchUndiffedTexts(
     headSha: string;
     paths: readonly string[];
     maxBytes: number;
+    /** All texts together; a file that would pass it is left out. */
+    maxTotalBytes: number;
   },
 ): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
   if (params.paths.length === 0) return texts;
+  let total = 0;
   const variables: Record<string, string> = { owner: params.owner, repo: params.repo };
   const fields = params.paths.map((path, i) => {
     variables[`p${i}`] = `${params.headSha}:${path}`;
@@ -125,7 +128,8 @@ export async function fetchUndiffedTexts(
   for (const [i, path] of params.paths.entries()) {
     const blob = data.repository?.[`f${i}`];
     const size = blob?.byteSize ?? Number.POSITIVE_INFINITY;
-    if (blob?.isBinary !== false || size > params.maxBytes) continue;
+    if (blob?.isBinary !== false || size > params.maxBytes || total + size > params.maxTotalBytes)
+      continue;
     const answer = await gh
       .request("GET /repos/{owner}/{repo}/contents/{path}", {
         owner: params.owner,
@@ -142,7 +146,11 @@ export async function fetchUndiffedTexts(
         : raw instanceof ArrayBuffer
           ? new TextDecoder().decode(raw)
           : undefined;
-    if (text !== undefined && Buffer.byteLength(text) <= params.maxBytes) texts.set(path, text);
+    const bytes = text === undefined ? 0 : Buffer.byteLength(text);
+    if (text === undefined || bytes > params.maxBytes || total + bytes > params.maxTotalBytes)
+      continue;
+    total += bytes;
+    texts.set(path, text);
   }
   return texts;
 }

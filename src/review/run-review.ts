@@ -5,7 +5,11 @@ import {
   suppressorFor,
   withLearnedGuidance,
 } from "../engine/learnings/apply-learnings.js";
-import { MAX_UNDIFFED_BYTES, reviewChanges } from "../engine/review-changes.js";
+import {
+  MAX_UNDIFFED_BYTES,
+  MAX_UNDIFFED_TOTAL_BYTES,
+  reviewChanges,
+} from "../engine/review-changes.js";
 import { filterFiles } from "../engine/select/filter-files.js";
 import { languageByName } from "../engine/static/languages.js";
 import {
@@ -195,6 +199,7 @@ async function reviewOnce(
             headSha: job.headSha,
             paths,
             maxBytes: MAX_UNDIFFED_BYTES,
+            maxTotalBytes: MAX_UNDIFFED_TOTAL_BYTES,
           }),
       },
     );

@@ -23,6 +23,8 @@ export type RunningServer = {
   port: number;
   /** Stops taking requests; resolves when open connections have ended. */
   stop(): Promise<void>;
+  /** Bytes of webhook bodies being received now (the shared budget's use). */
+  webhookBytesHeld?: () => number;
 };
 
 /**
@@ -84,6 +86,7 @@ export async function startServer(options: {
   log.info({ host: options.host, port }, "listening");
   return {
     port,
+    webhookBytesHeld: () => bodies.held(),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -138,32 +141,31 @@ async function acceptDelivery(
   const chunks: Buffer[] = [];
   let size = 0;
   let taken = 0;
-  // A declared length is taken at once; a chunked body as it arrives.
-  const hasLength = Number.isFinite(declared) && declared >= 0;
-  if (hasLength) {
-    if (!limits.bodies.take(declared)) return busy();
-    taken = declared;
-  }
+  // Taken as the bytes arrive (a declared length taken at once would let a few idle connections
+  // hold the whole budget), and given back once the body is a string or dropped.
   // The answer is written before the socket is closed, so the sender learns why.
   const timer = setTimeout(() => refuse(408, "the body did not arrive in time"), limits.timeoutMs);
+  let body: string;
   try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_WEBHOOK_BYTES) return refuse(413, "payload over GitHub's 25 MB cap");
-      if (!hasLength) {
+    try {
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_WEBHOOK_BYTES) return refuse(413, "payload over GitHub's 25 MB cap");
         if (!limits.bodies.take((chunk as Buffer).length)) return busy();
         taken += (chunk as Buffer).length;
+        chunks.push(chunk as Buffer);
       }
-      chunks.push(chunk as Buffer);
+    } catch {
+      return refuse(408, "the body did not arrive in time");
+    } finally {
+      clearTimeout(timer);
     }
-  } catch {
-    return refuse(408, "the body did not arrive in time");
+    if (res.headersSent) return false;
+    body = Buffer.concat(chunks).toString("utf8");
   } finally {
-    clearTimeout(timer);
+    chunks.length = 0;
     limits.bodies.give(taken);
   }
-  if (res.headersSent) return false;
-  const body = Buffer.concat(chunks).toString("utf8");
   const signature = req.headers["x-hub-signature-256"];
   const valid =
     typeof signature === "string" && (await verify(secret, body, signature).catch(() => false));

@@ -671,3 +671,43 @@ describe("the API without a registered GitHub App", () => {
     expect(JSON.stringify(access)).not.toContain("one-time-setup-token-0123");
   });
 });
+
+describe("an API request that fails inside Critic", () => {
+  it("gets a 500 with a short JSON error, and the failure is logged as an error", async () => {
+    const { createApiHandler } = await import("../../src/api/api-handler.js");
+    const { createApiKeys } = await import("../../src/api/api-keys.js");
+    const { createSpendLimiter } = await import("../../src/commands/spend-limiter.js");
+    const { logs, stream } = captureLogs();
+    const handler = createApiHandler({
+      keys: createApiKeys([KEY]),
+      limiter: createSpendLimiter({ limit: 100, windowMs: 60_000, now: Date.now }),
+      authFailures: createSpendLimiter({ limit: 100, windowMs: 60_000, now: Date.now }),
+      trustedProxies: [],
+      assessments: {} as never,
+      reviewFile: async () => {
+        throw new Error("the analysis pool is gone");
+      },
+      github: { webUrl: "https://github.com", apiBaseUrl: GITHUB } as never,
+      version: "test",
+      log: pino({ level: "info" }, stream),
+    });
+    nock.enableNetConnect("127.0.0.1");
+    const server = await serve([handler]);
+    cleanups.push(async () => {
+      await server.close();
+      nock.disableNetConnect();
+    });
+
+    const res = await fetch(`${server.base}/api/reviews`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({ filename: "app.py", content: PYTHON }),
+    });
+
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ error: "internal" });
+    expect(logs.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ level: 50, msg: "API request failed" }),
+    );
+  });
+});

@@ -262,26 +262,29 @@ describe("webhook bodies held at once", () => {
     });
 
   it("refuses a delivery with 503 while unsigned bodies hold the budget, and takes one again once they are gone", async () => {
-    const held = holdOpen(10, 900 * 1024);
+    // 900 KB of a declared 1 MB: the bytes that arrived hold their share until the body ends.
+    const held = holdOpen(900 * 1024, 1024 * 1024);
     await held.sent;
-    // The server has taken the declared length once a request behind it is refused for room.
-    let refused: Response | undefined;
-    for (let i = 0; i < 100 && refused?.status !== 503; i++)
-      refused = await fetch(`http://127.0.0.1:${server.port}/api/github/webhooks`, {
-        method: "POST",
-        headers: { "x-github-event": "ping", "x-hub-signature-256": "sha256=00" },
-        body: Buffer.alloc(200 * 1024, "b"),
-      });
+    for (let i = 0; i < 400 && (server.webhookBytesHeld?.() ?? 0) < 900 * 1024; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    const refused = await fetch(`http://127.0.0.1:${server.port}/api/github/webhooks`, {
+      method: "POST",
+      headers: { "x-github-event": "ping", "x-hub-signature-256": "sha256=00" },
+      body: Buffer.alloc(200 * 1024, "b"),
+    });
 
-    expect(refused?.status).toBe(503);
-    expect(refused?.headers.get("retry-after")).toBe("5");
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
     expect(logs.filter((l) => l.includes("too many webhook bodies"))).toHaveLength(1);
 
     held.req.destroy();
+    // A declared length that has not arrived holds nothing: idle connections cannot fill it.
+    const idle = [holdOpen(0, 20 * 1024 * 1024), holdOpen(0, 20 * 1024 * 1024)];
     const body = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
     let accepted: Response | undefined;
     for (let i = 0; i < 100 && accepted?.status !== 200; i++) accepted = await ping(body);
     expect(accepted?.status).toBe(200);
+    for (const connection of idle) connection.req.destroy();
   });
 
   it("answers 408 to a body that stops arriving, before closing the connection", async () => {

@@ -150,7 +150,7 @@ describe("engine/review-changes with files GitHub sent without a diff", () => {
     );
     expect(result.inline.filter((f) => f.path === "big.env")).toEqual([]);
     expect(result.notes).toContain(
-      "1 file GitHub sent without a diff could not be scanned for secrets (binary, over 10 MB, or past 20 such files in a review).",
+      "1 file GitHub sent without a diff could not be scanned for secrets (binary, over 10 MB, or past 20 such files or 20 MB in a review).",
     );
   });
 });
@@ -166,6 +166,27 @@ describe("engine/review-changes rating", () => {
     expect(result.notes).toContain(
       "The model rated this change 10/10, but Critic's own checks found 1 critical issue, so the rating is the rubric's.",
     );
+  });
+
+  it("caps it too when an earlier push's critical finding still stands", async () => {
+    const result = await reviewChanges(engine("none"), {
+      ...params([file("a.ts", "export const a = 1;")]),
+      prior: {
+        carried: [
+          {
+            path: "config.ts",
+            line: 3,
+            severity: "critical" as const,
+            category: "security" as const,
+            message: "Possible secret committed.",
+            inline: true,
+          },
+        ],
+        resolved: [],
+      },
+    });
+
+    expect(result.rating).toMatchObject({ score: 4, computed: true });
   });
 
   it("keeps the model's rating when nothing critical was found by Critic's own checks", async () => {

@@ -7,25 +7,40 @@ const REVIEWER =
 // Telling it to drop what it was told.
 const OVERRIDE =
   /\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions|prompts?|rules|guidelines|system message)\b/i;
-// What it asks of the verdict: approval, a top rating, or silence about problems. Lines lengths are
-// bounded before matching, so these stay linear.
+// What it asks of the verdict: approval, or silence about problems. Line lengths are bounded
+// before matching, so these stay linear.
 const VERDICT = new RegExp(
   [
     // approve this PR
     /\bapprov(?:e|ing)\b.{0,24}\b(?:this|the|my)\s+(?:pr|pull request|change|changes|code|diff|merge request|commit|patch)\b/
       .source,
-    // rate it 10/10, give it 10 out of 10, a perfect 10, full marks
-    /\b(?:rate|rating|score|grade|give|assign|mark)\b.{0,30}(?:\b10\s*\/\s*10\b|\b10 out of 10\b|\bten out of ten\b|\ba (?:perfect )?10\b|\bfull marks\b|\bperfect (?:score|rating)\b)/
-      .source,
-    // a score of 10 (not of 100, nor 10 out of 20)
-    /\b(?:score|rating|grade)\s+of\s+10\b(?!\s*(?:\/|out\b)|0)/.source,
-    // report no issues, say LGTM
+    // report no issues
     /\b(?:report|flag|mention|say|find)\b.{0,20}\b(?:no|zero)\s+(?:issues|problems|findings|bugs|vulnerabilities|concerns)\b|\b(?:report|flag|mention)\s+nothing\b/
       .source,
-    /\b(?:say|reply|respond|answer|comment|write)\b.{0,20}\b(?:lgtm|looks good to me)\b/.source,
   ].join("|"),
   "i",
 );
+// A top rating, or an LGTM: a verdict only when the line says of what (it, this, the PR), since
+// "give it a 10" reads like "a 10 second timeout" or a grading prompt's "a score of 10" otherwise.
+// A 10 followed by a unit is a quantity.
+const NOT_A_UNIT =
+  "(?!\\s*(?:s|secs?|seconds?|ms|milliseconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|%|px|em|rem|kb|mb|gb|x|times|retries|tries|attempts|tokens|items|lines|chars|characters|bytes|requests|calls)\\b)";
+const RATING = new RegExp(
+  [
+    // rate it 10/10, give it 10 out of 10, a perfect 10, full marks
+    `\\b(?:rate|rating|score|grade|give|assign|mark|deserves?)\\b.{0,30}(?:\\b10\\s*\\/\\s*10\\b|\\b10 out of 10\\b|\\bten out of ten\\b|\\ba (?:perfect )?10\\b${NOT_A_UNIT}|\\bfull marks\\b|\\bperfect (?:score|rating)\\b)`,
+    // a score of 10 (not of 100, nor 10 out of 20)
+    `\\b(?:score|rating|grade)\\s+of\\s+10\\b(?!\\s*(?:\\/|out\\b)|0)${NOT_A_UNIT}`,
+    // say LGTM
+    "\\b(?:say|reply|respond|answer|comment|write)\\b.{0,20}\\b(?:lgtm|looks good to me)\\b",
+  ].join("|"),
+  "i",
+);
+const TARGET =
+  /\b(?:it|this|these changes|the (?:pr|pull request|change|changes|code|diff|commit|patch))\b/i;
+// A prompt that gives a model its role ("You are a code reviewer…") is a template, unless it also
+// tells the model to drop its instructions.
+const ROLE = /\byou are (?:a|an)\b/i;
 // Characters that hide words from a pattern but not from a model: zero-width and format
 // characters are dropped, and Cyrillic and Greek letters that look Latin read as Latin.
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
@@ -95,12 +110,14 @@ export const promptInjection: StaticRule = {
       for (const [i, line] of lines.entries()) {
         if (line.kind !== "add" || line.newLine === undefined) continue;
         const text = asRead(line.text.slice(0, MAX_LINE));
-        if (!VERDICT.test(text)) continue;
+        if (!VERDICT.test(text) && !(RATING.test(text) && TARGET.test(text))) continue;
         const context = lines
           .slice(Math.max(0, i - WINDOW), i + 1)
           .map((l) => asRead(l.text.slice(0, MAX_LINE)))
           .join("\n");
-        if (!REVIEWER.test(context) && !OVERRIDE.test(context)) continue;
+        const overrides = OVERRIDE.test(context);
+        if (!REVIEWER.test(context) && !overrides) continue;
+        if (ROLE.test(context) && !overrides) continue;
         findings.push({
           path: file.path,
           line: line.newLine,
