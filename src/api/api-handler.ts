@@ -58,6 +58,7 @@ const AssessmentBody = z.object({
 });
 
 // Control characters and bidirectional overrides: a name that prints as something it is not.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const FileBody = z.object({
