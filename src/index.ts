@@ -40,6 +40,7 @@ import {
   PULL_REQUEST_EVENTS,
 } from "./webhooks/on-pull-request.js";
 import { onReviewThread } from "./webhooks/on-review-thread.js";
+import { createRedisRefusals } from "./webhooks/refusal-log.js";
 
 export type CriticOptions = Omit<RuntimeOptions, "log"> & {
   /** The Probot the app is loaded into; its `auth` mints installation clients. */
@@ -138,6 +139,8 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
       ? createRedisPermissionCache(bull.connection, env.redis.prefix)
       : createPermissionCache();
   const deliveries = bull?.deliveries ?? createDeliveryLog();
+  const refusals =
+    bull && env.redis ? createRedisRefusals(bull.connection, env.redis.prefix) : undefined;
   // Assessments are submitted through the API (with keys) or the console (with GitHub sign-in).
   const consoleSignIn =
     env.console.clientId !== undefined && env.console.clientSecret !== undefined;
@@ -196,6 +199,7 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
         deliveries,
         permissions,
         limiter,
+        refusals,
         appId: env.appId,
         enqueue: async (job) => {
           if (bull) {

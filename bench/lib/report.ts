@@ -27,6 +27,7 @@ export const SECTIONS = [
   "cost",
   "huge",
   "hostile",
+  "injection",
   "static",
   "cli",
   "store",

@@ -1,4 +1,3 @@
-import { LRUCache } from "lru-cache";
 import type { Context } from "probot";
 import { z } from "zod";
 import type { CommandJob } from "../commands/command-job.js";
@@ -10,6 +9,7 @@ import { hasWriteAccess, type PermissionCache } from "../github/permissions.js";
 import { replyToComment } from "../github/pull-request.js";
 import { react } from "../github/reactions.js";
 import type { DeliveryLog } from "./delivery-log.js";
+import { createMemoryRefusals, type RefusalLog } from "./refusal-log.js";
 
 export const COMMENT_EVENTS = [
   "issue_comment.created",
@@ -58,6 +58,8 @@ export type CommentHandlerDeps = {
   configPath?: string | undefined;
   /** The App's slug (`critic` for @critic), for questions that mention it; undefined if unknown. */
   appSlug?: (() => Promise<string | undefined>) | undefined;
+  /** Refusals already given (shared through Redis in Redis mode); this process's by default. */
+  refusals?: RefusalLog | undefined;
 };
 
 // Commands that make Critic call a model count against the commenter's hourly budget.
@@ -72,9 +74,7 @@ const TEACHES: ReadonlySet<Command["name"]> = new Set(["learn", "forget"]);
  * Bots, Critic itself included, are ignored, so Critic never talks to itself.
  */
 export function onComment(deps: CommentHandlerDeps) {
-  // One refusal per pull request per hour is enough, whoever asks: on a public repository every
-  // stranger's command would otherwise cost a write, and a crowd of them a flood of comments.
-  const refused = new LRUCache<string, true>({ max: 10_000, ttl: 3_600_000 });
+  const refusals = deps.refusals ?? createMemoryRefusals();
 
   return async (context: Context<(typeof COMMENT_EVENTS)[number]>): Promise<void> => {
     // Bots first, before any call: Critic must never answer itself or another bot.
@@ -124,8 +124,7 @@ export function onComment(deps: CommentHandlerDeps) {
         { user: commenter.login, command: command.name },
         "command refused: no write access",
       );
-      if (!refused.has(key)) {
-        refused.set(key, true);
+      if (await refusals.first(key)) {
         await reply(
           `Sorry @${commenter.login}, only people with write access to this repository can run Critic's commands.`,
         );

@@ -184,6 +184,41 @@ describe.skipIf(!redisUp)("Redis mode: receivers queue, workers review", () => {
 });
 
 /** Each worker's Probot mints its own installation token: one scope of its own, persisted. */
+describe.skipIf(!redisUp)("Redis mode: refusals", () => {
+  it("refuses a stranger's commands on a pull request once an hour across all receivers", async () => {
+    const env = {
+      REDIS_URL: REDIS,
+      CRITIC_REDIS_PREFIX: `critic-test-refuse-${process.pid}-${Date.now()}`,
+    };
+    const receivers = [await createTestApp(env), await createTestApp(env)];
+    try {
+      // The second receiver needs no call at all: the permission answer is shared through Redis.
+      const gh = githubMock().token().permission("visitor", "none");
+      gh.scope
+        .post("/repos/Codertocat/Hello-World/issues/2/comments", (b: { body: string }) => {
+          gh.captured.comments.push(b);
+          return true;
+        })
+        .reply(201, { id: 9 });
+
+      for (const [i, receiver] of receivers.entries()) {
+        await receiver.probot.receive({
+          id: `refuse-${i}`,
+          name: "issue_comment",
+          payload: prCommentPayload("/review", "visitor") as never,
+        });
+        await receiver.idle();
+      }
+
+      expect(gh.captured.comments.map((c) => c.body)).toEqual([
+        "Sorry @visitor, only people with write access to this repository can run Critic's commands.",
+      ]);
+    } finally {
+      for (const receiver of receivers) await receiver.close();
+    }
+  });
+});
+
 describe.skipIf(!redisUp)("Redis mode: commands", () => {
   it("runs a slash-command on a worker, which logs its start and end", async () => {
     const env = {
