@@ -5,13 +5,13 @@ import { RepoConfig } from "../config/repo-config.schema.js";
 import type { ReviewCore } from "../deps.js";
 import { askAboutChanges } from "../engine/ask-about-changes.js";
 import { reviewChanges } from "../engine/review-changes.js";
+import { asAddedFile } from "../engine/whole-file.js";
 import { estimateCost } from "../model/pricing.js";
 import type { UsageLine } from "../model/review-result.js";
 import type { Category, ChangedFile, Severity } from "../model/types.js";
 import type { RepoSource } from "./repo-source.js";
 import { selectFiles } from "./select-files.js";
 import { buildSynthesisQuestion, type CandidateLevel, parseSynthesis } from "./synthesis.js";
-import { asAddedFile } from "./whole-file.js";
 
 export type AssessmentLimits = {
   /** Files reviewed at most; the rest are listed as skipped. */

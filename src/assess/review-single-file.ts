@@ -5,10 +5,10 @@ import type { ReviewCore } from "../deps.js";
 import { askAboutChanges } from "../engine/ask-about-changes.js";
 import { type EngineDeps, reviewChanges } from "../engine/review-changes.js";
 import { astGrepLanguage, ensureLanguages, languageOf } from "../engine/static/languages.js";
+import { asAddedFile } from "../engine/whole-file.js";
 import type { ReviewLimits, UsageLine } from "../model/review-result.js";
 import type { Category } from "../model/types.js";
 import { extractJson } from "../prompt/parse-model-answer.js";
-import { asAddedFile } from "./whole-file.js";
 
 const EXTENSION: Record<string, string> = {
   javascript: "js",

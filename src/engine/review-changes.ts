@@ -36,6 +36,7 @@ import { sanitizeConfig, sanitizePr } from "./sanitize/sanitize-text.js";
 import { countReviewedLines, filterFiles } from "./select/filter-files.js";
 import type { RuleSource } from "./static/compile-rules.js";
 import { languageByName } from "./static/languages.js";
+import { asAddedFile } from "./whole-file.js";
 
 export type { ReviewLimits, ReviewResult };
 
@@ -151,16 +152,9 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     )
     .map((d) => d.file);
   const undiffedTexts = await loadUndiffed(deps, params, undiffed);
-  const wholeFiles: ChangedFile[] = [...undiffedTexts].map(([path, text]) => {
-    const lines = text.split("\n");
-    return {
-      path,
-      status: "added",
-      additions: lines.length,
-      deletions: 0,
-      patch: `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`,
-    };
-  });
+  const wholeFiles = [...undiffedTexts]
+    .map(([path, text]) => asAddedFile(path, text))
+    .filter((f) => f.patch !== undefined);
   const wholeResults = await deps.analyzer.analyze(
     wholeFiles.map((file) => ({
       file,

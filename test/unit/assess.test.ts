@@ -5,8 +5,8 @@ import { createApiKeys } from "../../src/api/api-keys.js";
 import { parseRepoUrl, webHostOf } from "../../src/assess/repo-url.js";
 import { selectFiles } from "../../src/assess/select-files.js";
 import { buildSynthesisQuestion, parseLevel, parseSynthesis } from "../../src/assess/synthesis.js";
-import { asAddedFile } from "../../src/assess/whole-file.js";
 import { parsePatch } from "../../src/diff/parse-patch.js";
+import { asAddedFile } from "../../src/engine/whole-file.js";
 
 const GITHUB = { host: "github.com", protocol: "https" } as const;
 
@@ -66,7 +66,7 @@ describe("assess/repo-url", () => {
   });
 });
 
-describe("assess/whole-file", () => {
+describe("engine/whole-file", () => {
   it("turns a file into a diff that adds every line, CRLF and missing final newline included", () => {
     const file = asAddedFile("a.py", "x = 1\r\ny = 2");
     expect(file).toMatchObject({ status: "added", additions: 2 });
