@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { builtInRules } from "../../src/config/built-in-rules.js";
 import { parsePatch } from "../../src/diff/parse-patch.js";
 import { compileRules } from "../../src/engine/static/compile-rules.js";
-import { runAstRules } from "../../src/engine/static/run-ast-rules.js";
+import { MAX_NESTING, nestingDepth, runAstRules } from "../../src/engine/static/run-ast-rules.js";
 import { runStaticChecks, textFromHunks } from "../../src/engine/static/run-static-checks.js";
 import type { ReviewFile } from "../../src/model/types.js";
 
@@ -215,6 +215,44 @@ describe("static-checks/compile-rules", () => {
     expect(compileRules([{ label: "r.yml", text }]).errors[0]).toContain(
       "r.yml: rule no-kind: ast-grep rejected it",
     );
+  });
+});
+
+describe("static-checks/run-ast-rules on code nested past any person's", () => {
+  it("counts nesting in one pass, whatever the brackets and however they are unbalanced", () => {
+    expect(nestingDepth("")).toBe(0);
+    expect(nestingDepth("f(a[1], { b: (c) })")).toBe(3);
+    expect(nestingDepth(")))]]]}}}((")).toBe(2);
+    expect(nestingDepth("(".repeat(100_000))).toBe(100_000);
+    expect(nestingDepth(`${"x".repeat(1_000_000)}(`)).toBe(1);
+  });
+
+  it("skips the rules for such a file, says so, and still runs them on the others", () => {
+    const depth = MAX_NESTING + 1;
+    const deep = `function f(a) {\n${"exec(a, () => {\n".repeat(depth)}${"});\n".repeat(depth)}}\n`;
+    const plain = "export function g(x) {\n  return eval(x);\n}\n";
+    const lines = (text: string) => new Set(text.split("\n").map((_, i) => i + 1));
+
+    const result = runAstRules(
+      [
+        { path: "deep.ts", language: "typescript", text: deep, added: lines(deep), basis: "file" },
+        {
+          path: "plain.ts",
+          language: "typescript",
+          text: plain,
+          added: lines(plain),
+          basis: "file",
+        },
+      ],
+      builtInRules(),
+      { complexityThreshold: 15 },
+    );
+
+    expect(result.failedRules).toEqual([
+      `all rules on deep.ts (brackets nested over ${MAX_NESTING} deep)`,
+    ]);
+    expect(result.findings.filter((f) => f.path === "deep.ts")).toEqual([]);
+    expect(result.findings.map((f) => f.path)).toContain("plain.ts");
   });
 });
 

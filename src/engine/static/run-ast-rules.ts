@@ -33,6 +33,13 @@ export function runAstRules(
       (r) => r.languages.includes(file.language) && r.appliesTo(file.path),
     );
     if (applicable.length === 0 && options.complexityThreshold === undefined) continue;
+    // The parser walks down from the root to find a node's parent, so rules that look up or
+    // beside a match cost depth × matches: code nested hundreds deep (no person writes it) would
+    // hold an analysis process for seconds. Its secrets are scanned all the same.
+    if (nestingDepth(file.text) > MAX_NESTING) {
+      failed.add(`all rules on ${file.path} (brackets nested over ${MAX_NESTING} deep)`);
+      continue;
+    }
     let root: SgNode;
     try {
       root = parseAst(astGrepLanguage(file.language), file.text).root();
@@ -190,4 +197,25 @@ function standsAlone(node: SgNode): boolean {
     container.namedChildren().filter((c) => c.id() !== statement.id() && c.kind() !== "comment")
       .length > 0
   );
+}
+
+/** Deeper than any code a person writes, and shallow enough that the rules stay fast. */
+export const MAX_NESTING = 256;
+
+/**
+ * How deep (), [] and {} nest in `text`, counted in one pass; brackets inside strings and comments
+ * count too, which only ever overstates it.
+ */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // ( [ {
+    if (c === 40 || c === 91 || c === 123) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return deepest;
 }
