@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import { createApiHandler } from "./api/api-handler.js";
 import { type ApiKeys, createApiKeys } from "./api/api-keys.js";
+import { createAuthFailures } from "./api/auth-failures.js";
 import { ApiError } from "./api/http-io.js";
 import { assessmentLimits, assessRepository } from "./assess/assess-repository.js";
 import { type AssessmentRunner, createAssessmentRunner } from "./assess/assessment-runner.js";
@@ -308,10 +309,15 @@ function apiHandler(
       windowMs: 60_000,
       now: clock.now,
     }),
-    authFailures: createSpendLimiter({
+    authFailures: createAuthFailures({
       limit: env.api.authFailuresPerMinute,
-      windowMs: 60_000,
       now: clock.now,
+      // Redis mode: every receiver counts an address's failures together.
+      redis:
+        runtime.queues && env.redis
+          ? { connection: runtime.queues.connection, prefix: env.redis.prefix }
+          : undefined,
+      name: "api",
     }),
     trustedProxies: env.api.trustedProxies,
     assessments,

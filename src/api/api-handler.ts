@@ -11,6 +11,7 @@ import { type FileReview, resolveLanguage } from "../assess/review-single-file.j
 import { parseLevel } from "../assess/synthesis.js";
 import type { SpendLimiter } from "../commands/spend-limiter.js";
 import type { ApiKeys } from "./api-keys.js";
+import type { AuthFailures } from "./auth-failures.js";
 import {
   ApiError,
   formatBytes,
@@ -26,7 +27,7 @@ export type ApiDeps = {
   keys: ApiKeys;
   limiter: SpendLimiter;
   /** Failed authentications, per client address. */
-  authFailures: SpendLimiter;
+  authFailures: AuthFailures;
   /** Proxies whose `X-Forwarded-For` is believed (`CRITIC_TRUSTED_PROXIES`). */
   trustedProxies: readonly string[];
   assessments: AssessmentRunner;
@@ -117,7 +118,7 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, u
   const known = path === "/api/assessments" || path === "/api/reviews" || assessment !== null;
   if (!known) throw new ApiError(404, "not_found", `no such endpoint: ${method} ${path}`);
 
-  const key = authenticate(deps, req, throttleKey(clientAddress(req, deps.trustedProxies)));
+  const key = await authenticate(deps, req, throttleKey(clientAddress(req, deps.trustedProxies)));
   if (method === "POST" && path === "/api/assessments") {
     spend(deps, key);
     return submitAssessment(deps, req, res);
@@ -140,10 +141,10 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, u
  * trusted proxy forwarded): past the limit an address gets 429 until its bucket refills, so keys
  * cannot be guessed at speed.
  */
-function authenticate(deps: ApiDeps, req: IncomingMessage, client: string): string {
+async function authenticate(deps: ApiDeps, req: IncomingMessage, client: string): Promise<string> {
   if (!deps.keys.enabled)
     throw new ApiError(401, "unauthorized", "the API is off: the server has no CRITIC_API_KEYS");
-  const blocked = deps.authFailures.peek(client);
+  const blocked = await deps.authFailures.peek(client);
   if (!blocked.ok)
     throw new ApiError(
       429,
@@ -153,7 +154,7 @@ function authenticate(deps: ApiDeps, req: IncomingMessage, client: string): stri
     );
   const key = deps.keys.verify(req.headers.authorization);
   if (!key) {
-    deps.authFailures.take(client);
+    await deps.authFailures.take(client);
     throw new ApiError(401, "unauthorized", "send a valid key as `Authorization: Bearer <key>`", {
       "www-authenticate": "Bearer",
     });

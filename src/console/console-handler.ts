@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { clientAddress, throttleKey } from "../api/api-handler.js";
 import type { ApiKeys } from "../api/api-keys.js";
+import type { AuthFailures } from "../api/auth-failures.js";
 import {
   ApiError,
   invalidRequest,
@@ -49,7 +50,7 @@ export type ConsoleDeps = {
   /** Submissions per person per minute (the API's rate). */
   limiter: SpendLimiter;
   /** Failed sign-ins per client address (the API's rate). */
-  authFailures: SpendLimiter;
+  authFailures: AuthFailures;
   /** Reads per person (the page polls once a second; a script asking faster is refused). */
   reads: SpendLimiter;
   trustedProxies: readonly string[];
@@ -415,7 +416,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     const oauth = deps.oauth;
     if (!oauth) throw new ApiError(404, "not_found", "GitHub sign-in is not set up on this server");
     const client = throttleKey(clientAddress(req, deps.trustedProxies));
-    throttled(client);
+    await throttled(client);
     // The person said no on GitHub's page: nothing failed, nothing is counted.
     if (url.searchParams.get("error") === "access_denied")
       throw new ApiError(400, "sign_in_cancelled", "The sign-in was cancelled on GitHub.");
@@ -423,7 +424,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     const code = url.searchParams.get("code") ?? "";
     const expected = readCookies(req).get(STATE_COOKIE) ?? "";
     if (!expected || !sameSecret(state, expected) || !/^[\w-]{1,100}$/.test(code)) {
-      deps.authFailures.take(client);
+      await deps.authFailures.take(client);
       throw new ApiError(
         400,
         "sign_in_failed",
@@ -448,7 +449,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
       });
       deps.log.info({ login, operator }, "console sign-in");
     } catch (error) {
-      deps.authFailures.take(client);
+      await deps.authFailures.take(client);
       if (error instanceof SignInError) throw new ApiError(502, "sign_in_failed", error.message);
       throw error;
     }
@@ -485,7 +486,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
       throw new ApiError(404, "not_found", "sign-in with a key is not offered on this server");
     checkOrigin(req);
     const client = throttleKey(clientAddress(req, deps.trustedProxies));
-    throttled(client);
+    await throttled(client);
     const type = req.headers["content-type"] ?? "";
     if (!/^application\/x-www-form-urlencoded\b/i.test(type))
       throw new ApiError(400, "invalid_request", "send the sign-in form");
@@ -495,7 +496,7 @@ export function createConsoleHandler(deps: ConsoleDeps) {
       throw new ApiError(403, "csrf", "The sign-in form expired; try again.");
     const key = deps.keys.verify(`Bearer ${form.get("key") ?? ""}`);
     if (!key) {
-      deps.authFailures.take(client);
+      await deps.authFailures.take(client);
       throw new ApiError(401, "unauthorized", "That key is not one of this server's API keys.");
     }
     const session = deps.sessions.create({
@@ -513,8 +514,8 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     signedIn(req, res, 303, session, { name: FORM_COOKIE, path: "/console" });
   }
 
-  function throttled(client: string) {
-    const blocked = deps.authFailures.peek(client);
+  async function throttled(client: string) {
+    const blocked = await deps.authFailures.peek(client);
     if (!blocked.ok)
       throw new ApiError(
         429,

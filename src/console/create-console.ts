@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { ApiKeys } from "../api/api-keys.js";
+import { createAuthFailures } from "../api/auth-failures.js";
 import type { AssessmentRunner } from "../assess/assessment-runner.js";
 import { webHostOf } from "../assess/repo-url.js";
 import { supportedLanguages } from "../assess/review-single-file.js";
@@ -69,10 +70,14 @@ export function createConsole(
       windowMs: 60_000,
       now: clock.now,
     }),
-    authFailures: createSpendLimiter({
+    authFailures: createAuthFailures({
       limit: env.api.authFailuresPerMinute,
-      windowMs: 60_000,
       now: clock.now,
+      redis:
+        runtime.queues && env.redis
+          ? { connection: runtime.queues.connection, prefix: env.redis.prefix }
+          : undefined,
+      name: "console",
     }),
     // Five times the page's own polling: room for several tabs, none for a flood.
     reads: createSpendLimiter({ limit: 300, windowMs: 60_000, now: clock.now }),

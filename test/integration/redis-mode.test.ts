@@ -10,6 +10,7 @@ import { GITHUB, githubMock } from "../helpers/github-nock.js";
 import { modelAnswer, openaiMock } from "../helpers/llm-nock.js";
 import { prCommentPayload, pullRequestPayload } from "../helpers/payloads.js";
 import { redisIsUp } from "../helpers/redis-up.js";
+import { serve } from "../helpers/serve.js";
 import {
   APP_ID,
   captureLogs,
@@ -214,6 +215,39 @@ describe.skipIf(!redisUp)("Redis mode: refusals", () => {
         "Sorry @visitor, only people with write access to this repository can run Critic's commands.",
       ]);
     } finally {
+      for (const receiver of receivers) await receiver.close();
+    }
+  });
+});
+
+describe.skipIf(!redisUp)("Redis mode: failed API authentications", () => {
+  it("are counted per address by every receiver together", async () => {
+    const env = {
+      REDIS_URL: REDIS,
+      CRITIC_REDIS_PREFIX: `critic-test-auth-${process.pid}-${Date.now()}`,
+      CRITIC_API_KEYS: "critic-api-key-for-tests-0123456789",
+      CRITIC_API_AUTH_FAILURES_PER_MINUTE: "3",
+    };
+    const receivers = [await createTestApp(env), await createTestApp(env)];
+    const servers = await Promise.all(receivers.map((r) => serve(r.handlers)));
+    try {
+      const guess = (i: number) =>
+        fetch(`${servers[i % 2]?.base}/api/assessments/x`, {
+          headers: { authorization: `Bearer wrong-guess-${i}` },
+        }).then((r) => r.status);
+
+      // Three wrong keys spread over both receivers, then neither takes a fourth.
+      const statuses = [
+        await guess(0),
+        await guess(1),
+        await guess(2),
+        await guess(3),
+        await guess(4),
+      ];
+
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      for (const server of servers) await server.close();
       for (const receiver of receivers) await receiver.close();
     }
   });
