@@ -144,21 +144,22 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, u
 async function authenticate(deps: ApiDeps, req: IncomingMessage, client: string): Promise<string> {
   if (!deps.keys.enabled)
     throw new ApiError(401, "unauthorized", "the API is off: the server has no CRITIC_API_KEYS");
-  const blocked = await deps.authFailures.peek(client);
-  if (!blocked.ok)
+  let key: string | undefined;
+  const outcome = await deps.authFailures.attempt(client, () => {
+    key = deps.keys.verify(req.headers.authorization);
+    return key !== undefined;
+  });
+  if (typeof outcome === "object" && !outcome.ok)
     throw new ApiError(
       429,
       "rate_limited",
-      `too many failed authentications from this address; try again in ${blocked.retryInSeconds} s`,
-      { "retry-after": String(blocked.retryInSeconds) },
+      `too many failed authentications from this address; try again in ${outcome.retryInSeconds} s`,
+      { "retry-after": String(outcome.retryInSeconds) },
     );
-  const key = deps.keys.verify(req.headers.authorization);
-  if (!key) {
-    await deps.authFailures.take(client);
+  if (outcome !== "ok" || key === undefined)
     throw new ApiError(401, "unauthorized", "send a valid key as `Authorization: Bearer <key>`", {
       "www-authenticate": "Bearer",
     });
-  }
   return key;
 }
 

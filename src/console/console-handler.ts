@@ -494,11 +494,20 @@ export function createConsoleHandler(deps: ConsoleDeps) {
     const expected = readCookies(req).get(FORM_COOKIE) ?? "";
     if (!expected || !sameSecret(form.get("form_token") ?? "", expected))
       throw new ApiError(403, "csrf", "The sign-in form expired; try again.");
-    const key = deps.keys.verify(`Bearer ${form.get("key") ?? ""}`);
-    if (!key) {
-      await deps.authFailures.take(client);
+    let key: string | undefined;
+    const outcome = await deps.authFailures.attempt(client, () => {
+      key = deps.keys.verify(`Bearer ${form.get("key") ?? ""}`);
+      return key !== undefined;
+    });
+    if (typeof outcome === "object" && !outcome.ok)
+      throw new ApiError(
+        429,
+        "rate_limited",
+        `Too many failed sign-ins from this address; try again in ${outcome.retryInSeconds} s.`,
+        { "retry-after": String(outcome.retryInSeconds) },
+      );
+    if (outcome !== "ok" || key === undefined)
       throw new ApiError(401, "unauthorized", "That key is not one of this server's API keys.");
-    }
     const session = deps.sessions.create({
       kind: "operator",
       login: "operator",

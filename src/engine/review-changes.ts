@@ -152,9 +152,10 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     )
     .map((d) => d.file);
   const undiffedTexts = await loadUndiffed(deps, params, undiffed);
-  const wholeFiles = [...undiffedTexts]
-    .map(([path, text]) => asAddedFile(path, text))
-    .filter((f) => f.patch !== undefined);
+  const asAdded = [...undiffedTexts].map(([path, text]) => asAddedFile(path, text));
+  // An empty file holds nothing to find: read, and done.
+  const wholeFiles = asAdded.filter((f) => f.patch !== undefined);
+  const readEmpty = asAdded.length - wholeFiles.length;
   const wholeResults = await deps.analyzer.analyze(
     wholeFiles.map((file) => ({
       file,
@@ -171,7 +172,7 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
   const unscannedWhole = wholeResults.filter((r) => "failed" in r).length;
   // Only GitHub's reviews have such files to fetch (a local diff's file without one is binary).
   const leftUnscanned = params.loadUndiffed
-    ? undiffed.length - wholeFiles.length + unscannedWhole
+    ? undiffed.length - wholeFiles.length - readEmpty + unscannedWhole
     : 0;
   if (wholeFiles.length - unscannedWhole > 0)
     notes.push(

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
+import { askRedis } from "../queue/redis/redis-health.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -27,15 +28,15 @@ export function createMemoryRefusals(): RefusalLog {
 
 /**
  * Shared by every receiver of Redis mode (SET NX with an hour's expiry: the first receiver to
- * refuse wins). If Redis cannot answer, this process's own memory decides.
+ * refuse wins). If Redis is down or slow to answer, this process's own memory decides.
  */
 export function createRedisRefusals(redis: Redis, prefix: string): RefusalLog {
   const local = createMemoryRefusals();
   return {
     async first(key) {
-      const set = await redis
-        .set(`${prefix}:refused:${key}`, "1", "PX", HOUR_MS, "NX")
-        .catch(() => undefined);
+      const set = await askRedis(redis, (r) =>
+        r.set(`${prefix}:refused:${key}`, "1", "PX", HOUR_MS, "NX"),
+      );
       if (set === undefined) return local.first(key);
       return set === "OK";
     },

@@ -260,6 +260,21 @@ describe("API authentication, validation and limits", () => {
     expect(evenTheKey.status).toBe(429);
   });
 
+  it("lets no more guesses through than the limit when they arrive all at once", async () => {
+    const { base } = await start({ CRITIC_API_AUTH_FAILURES_PER_MINUTE: "3" });
+
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(`${base}/api/assessments/x`, {
+          headers: { authorization: `Bearer burst-${i}` },
+        }).then((r) => r.status),
+      ),
+    );
+
+    expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(17);
+  });
+
   it("answers 401 without a key or with a wrong one, and says when the API is off", async () => {
     const { base } = await start(staticOnly);
     const none = await fetch(`${base}/api/assessments/x`);
@@ -677,11 +692,12 @@ describe("an API request that fails inside Critic", () => {
     const { createApiHandler } = await import("../../src/api/api-handler.js");
     const { createApiKeys } = await import("../../src/api/api-keys.js");
     const { createSpendLimiter } = await import("../../src/commands/spend-limiter.js");
+    const { createAuthFailures } = await import("../../src/api/auth-failures.js");
     const { logs, stream } = captureLogs();
     const handler = createApiHandler({
       keys: createApiKeys([KEY]),
       limiter: createSpendLimiter({ limit: 100, windowMs: 60_000, now: Date.now }),
-      authFailures: createSpendLimiter({ limit: 100, windowMs: 60_000, now: Date.now }),
+      authFailures: createAuthFailures({ limit: 100, now: Date.now, name: "api" }),
       trustedProxies: [],
       assessments: {} as never,
       reviewFile: async () => {

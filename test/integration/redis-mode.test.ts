@@ -192,6 +192,10 @@ describe.skipIf(!redisUp)("Redis mode: refusals", () => {
       CRITIC_REDIS_PREFIX: `critic-test-refuse-${process.pid}-${Date.now()}`,
     };
     const receivers = [await createTestApp(env), await createTestApp(env)];
+    // Until a receiver's connection is up, it remembers its refusals alone.
+    for (const receiver of receivers)
+      for (let i = 0; i < 400 && (await receiver.health()).status !== "ok"; i++)
+        await new Promise((r) => setTimeout(r, 5));
     try {
       // The second receiver needs no call at all: the permission answer is shared through Redis.
       const gh = githubMock().token().permission("visitor", "none");
@@ -227,9 +231,15 @@ describe.skipIf(!redisUp)("Redis mode: failed API authentications", () => {
       CRITIC_REDIS_PREFIX: `critic-test-auth-${process.pid}-${Date.now()}`,
       CRITIC_API_KEYS: "critic-api-key-for-tests-0123456789",
       CRITIC_API_AUTH_FAILURES_PER_MINUTE: "3",
+      // The burst below comes "from" another address, forwarded by this (trusted) loopback proxy.
+      CRITIC_TRUSTED_PROXIES: "127.0.0.1",
     };
     const receivers = [await createTestApp(env), await createTestApp(env)];
     const servers = await Promise.all(receivers.map((r) => serve(r.handlers)));
+    // Until a receiver's connection is up, it counts alone.
+    for (const receiver of receivers)
+      for (let i = 0; i < 400 && (await receiver.health()).status !== "ok"; i++)
+        await new Promise((r) => setTimeout(r, 5));
     try {
       const guess = (i: number) =>
         fetch(`${servers[i % 2]?.base}/api/assessments/x`, {
@@ -246,6 +256,17 @@ describe.skipIf(!redisUp)("Redis mode: failed API authentications", () => {
       ];
 
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
+
+      // Guesses sent all at once from another address are counted before any is tried.
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          fetch(`${servers[i % 2]?.base}/api/assessments/x`, {
+            headers: { authorization: `Bearer burst-${i}`, "x-forwarded-for": "203.0.113.7" },
+          }).then((r) => r.status),
+        ),
+      );
+      expect(burst.filter((status) => status === 401)).toHaveLength(3);
+      expect(burst.filter((status) => status === 429)).toHaveLength(17);
     } finally {
       for (const server of servers) await server.close();
       for (const receiver of receivers) await receiver.close();

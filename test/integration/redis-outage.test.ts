@@ -14,6 +14,7 @@ import {
   reportRedisError,
   reportRedisReady,
 } from "../../src/queue/redis/redis-health.js";
+import { serve } from "../helpers/serve.js";
 import { captureLogs, createTestApp, privateKey } from "../helpers/test-app.js";
 
 const run = promisify(execFile);
@@ -102,12 +103,26 @@ describe("Redis unreachable", () => {
 
   it("makes /healthz answer 503 degraded, with the reason", async () => {
     const port = await freePort();
-    const app = await createTestApp({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    const app = await createTestApp({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      CRITIC_API_KEYS: "critic-api-key-for-tests-0123456789",
+    });
     try {
       const health = await app.health();
 
       expect(health.status).toBe("degraded");
       expect(health.reason).toBe(`cannot reach Redis at 127.0.0.1:${port}`);
+      // What Redis shares (failed authentications) is this process's alone meanwhile: a request
+      // is answered, not held until Redis is back.
+      const server = await serve(app.handlers);
+      try {
+        const answer = await fetch(`${server.base}/api/assessments/x`, {
+          headers: { authorization: "Bearer wrong" },
+        });
+        expect(answer.status).toBe(401);
+      } finally {
+        await server.close();
+      }
     } finally {
       app.runtime.queues?.connection.disconnect();
       await Promise.race([app.close(), new Promise((r) => setTimeout(r, 1_000))]);

@@ -225,6 +225,29 @@ describe("static-checks/run-ast-rules on code nested past any person's", () => {
     expect(nestingDepth(")))]]]}}}((")).toBe(2);
     expect(nestingDepth("(".repeat(100_000))).toBe(100_000);
     expect(nestingDepth(`${"x".repeat(1_000_000)}(`)).toBe(1);
+    // Closers in strings and comments do not hide the nesting around them.
+    expect(nestingDepth("f(a, \"})\", () => { g('])', `)}`, /* ))) */ h( // )))\n))})")).toBe(4);
+    expect(nestingDepth('"\\"(" (')).toBe(1);
+    expect(nestingDepth(`"${"\\".repeat(100_001)}`)).toBe(0);
+  });
+
+  it("runs the rules on a file exactly as deep as the limit, and skips one a level deeper", () => {
+    const nested = (depth: number) =>
+      `debugger;\nconst v = ${"[".repeat(depth)}1${"]".repeat(depth)};\n`;
+    const rulesFor = (text: string) =>
+      runAstRules(
+        [{ path: "n.ts", language: "typescript", text, added: new Set([1, 2]), basis: "file" }],
+        builtInRules(),
+      );
+
+    expect(nestingDepth(nested(MAX_NESTING))).toBe(MAX_NESTING);
+    expect(rulesFor(nested(MAX_NESTING)).findings.map((f) => f.source)).toContain(
+      "debugger-statement",
+    );
+    expect(rulesFor(nested(MAX_NESTING + 1)).findings).toEqual([]);
+    expect(rulesFor(nested(MAX_NESTING + 1)).failedRules).toEqual([
+      `all rules on n.ts (brackets nested over ${MAX_NESTING} deep)`,
+    ]);
   });
 
   it("skips the rules for such a file, says so, and still runs them on the others", () => {

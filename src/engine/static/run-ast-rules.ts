@@ -203,16 +203,34 @@ function standsAlone(node: SgNode): boolean {
 export const MAX_NESTING = 256;
 
 /**
- * How deep (), [] and {} nest in `text`, counted in one pass; brackets inside strings and comments
- * count too, which only ever overstates it.
+ * How deep (), [] and {} nest in `text`, in one pass. Brackets inside quoted strings ('…', "…",
+ * `…`; the first two end at a line's end) and C-style comments are not counted, so "})" in a string
+ * cannot hide the nesting around it. A heuristic: the analysis budget stays the bound.
  */
 export function nestingDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
+  let quote = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    // ( [ {
-    if (c === 40 || c === 91 || c === 123) {
+    if (quote !== 0) {
+      if (c === 92)
+        i++; // a backslash escapes what follows
+      else if (c === quote || (c === 10 && quote !== 96)) quote = 0;
+      continue;
+    }
+    // " ' `
+    if (c === 34 || c === 39 || c === 96) quote = c;
+    else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const end = text.indexOf("\n", i);
+      if (end === -1) break;
+      i = end;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf("*/", i + 2);
+      if (end === -1) break;
+      i = end + 1;
+    } else if (c === 40 || c === 91 || c === 123) {
+      // ( [ {
       depth++;
       if (depth > deepest) deepest = depth;
     } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;

@@ -122,3 +122,25 @@ export function foldRedisErrors<L extends ChildLog>(log: L, where: string): L {
   folded.child = (...args: unknown[]) => foldRedisErrors(log.child(...args) as L, where);
   return folded;
 }
+
+/**
+ * Runs a Redis call when the connection is up, and gives up on it after `waitMs`: undefined then,
+ * or on an error, for the caller to decide alone. Connections queue commands while Redis is down
+ * (BullMQ needs that), so a request path that asks Redis must not wait for them.
+ */
+export async function askRedis<T>(
+  redis: Redis,
+  run: (redis: Redis) => Promise<T>,
+  waitMs = 250,
+): Promise<T | undefined> {
+  if (redis.status !== "ready") return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), waitMs);
+  });
+  try {
+    return await Promise.race([run(redis).catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
