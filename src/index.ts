@@ -140,8 +140,8 @@ export function createCritic(env: AppEnv, options: CriticOptions): Critic {
       ? createRedisPermissionCache(bull.connection, env.redis.prefix)
       : createPermissionCache();
   const deliveries = bull?.deliveries ?? createDeliveryLog();
-  const refusals =
-    bull && env.redis ? createRedisRefusals(bull.connection, env.redis.prefix) : undefined;
+  const { shared } = runtime;
+  const refusals = shared ? createRedisRefusals(shared.connection, shared.prefix) : undefined;
   // Assessments are submitted through the API (with keys) or the console (with GitHub sign-in).
   const consoleSignIn =
     env.console.clientId !== undefined && env.console.clientSecret !== undefined;
@@ -313,10 +313,7 @@ function apiHandler(
       limit: env.api.authFailuresPerMinute,
       now: clock.now,
       // Redis mode: every receiver counts an address's failures together.
-      redis:
-        runtime.queues && env.redis
-          ? { connection: runtime.queues.connection, prefix: env.redis.prefix }
-          : undefined,
+      redis: runtime.shared,
       name: "api",
     }),
     trustedProxies: env.api.trustedProxies,

@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createMemoryLedger, createRedisLedger, type SpendLedger } from "./budget/spend-ledger.js";
 import type { AppEnv } from "./config/env.js";
@@ -52,6 +53,8 @@ export type Runtime = {
   core: ReviewCore;
   /** Redis mode's queues and shared connection (server and worker only); absent in one process. */
   queues: BullQueues | undefined;
+  /** Redis mode's connection and key prefix, for what every process counts together. */
+  shared: { connection: Redis; prefix: string } | undefined;
   /** Model spend per installation and day (shared through Redis in Redis mode). */
   ledger: SpendLedger;
   /** Where reviews are remembered; absent without a database (CLI, Action, history off). */
@@ -127,12 +130,14 @@ export function createRuntime(env: AppEnv, mode: RuntimeMode, options: RuntimeOp
   // The secret scanner builds its rules on first use (some 50 ms of the main thread): at start-up,
   // a long-running process pays it before any webhook is waiting, not in its first review.
   if (mode === "server" || mode === "worker") void scanSecrets("warm-up").catch(() => undefined);
-  const ledger =
-    queues && env.redis
-      ? createRedisLedger(queues.connection, env.redis.prefix)
-      : createMemoryLedger();
+  const shared =
+    queues && env.redis ? { connection: queues.connection, prefix: env.redis.prefix } : undefined;
+  const ledger = shared
+    ? createRedisLedger(shared.connection, shared.prefix)
+    : createMemoryLedger();
   return {
     env,
+    shared,
     mode,
     ledger,
     log: options.log,

@@ -73,10 +73,7 @@ export function createConsole(
     authFailures: createAuthFailures({
       limit: env.api.authFailuresPerMinute,
       now: clock.now,
-      redis:
-        runtime.queues && env.redis
-          ? { connection: runtime.queues.connection, prefix: env.redis.prefix }
-          : undefined,
+      redis: runtime.shared,
       name: "console",
     }),
     // Five times the page's own polling: room for several tabs, none for a flood.

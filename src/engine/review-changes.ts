@@ -153,30 +153,32 @@ export async function reviewChanges(deps: EngineDeps, params: ReviewParams): Pro
     .map((d) => d.file);
   const undiffedTexts = await loadUndiffed(deps, params, undiffed);
   const asAdded = [...undiffedTexts].map(([path, text]) => asAddedFile(path, text));
-  // An empty file holds nothing to find: read, and done.
   const wholeFiles = asAdded.filter((f) => f.patch !== undefined);
-  const readEmpty = asAdded.length - wholeFiles.length;
-  const wholeResults = await deps.analyzer.analyze(
-    wholeFiles.map((file) => ({
-      file,
-      review: false,
-      headText: undefined,
-      secrets: deps.redactor.values(),
-      ruleSources: [],
-      disabled: config.static.disable,
-      complexityThreshold: config.static.complexity_threshold,
-    })),
-    signal,
-  );
+  const wholeResults =
+    wholeFiles.length === 0
+      ? []
+      : await deps.analyzer.analyze(
+          wholeFiles.map((file) => ({
+            file,
+            review: false,
+            headText: undefined,
+            secrets,
+            ruleSources: [],
+            disabled: config.static.disable,
+            complexityThreshold: config.static.complexity_threshold,
+          })),
+          signal,
+        );
   const undiffedFindings = wholeResults.flatMap((r) => ("failed" in r ? [] : r.secretFindings));
-  const unscannedWhole = wholeResults.filter((r) => "failed" in r).length;
+  const scannedWhole = wholeResults.filter((r) => !("failed" in r)).length;
   // Only GitHub's reviews have such files to fetch (a local diff's file without one is binary).
+  // An empty file was read and holds nothing: it counts as scanned.
   const leftUnscanned = params.loadUndiffed
-    ? undiffed.length - wholeFiles.length - readEmpty + unscannedWhole
+    ? undiffed.length - scannedWhole - (asAdded.length - wholeFiles.length)
     : 0;
-  if (wholeFiles.length - unscannedWhole > 0)
+  if (scannedWhole > 0)
     notes.push(
-      `${wholeFiles.length - unscannedWhole} ${wholeFiles.length - unscannedWhole === 1 ? "file" : "files"} GitHub sent without a diff ${wholeFiles.length - unscannedWhole === 1 ? "was" : "were"} scanned for secrets whole; what ${wholeFiles.length - unscannedWhole === 1 ? "it holds is" : "they hold is"} listed here, as there is no diff line to comment on.`,
+      `${scannedWhole} ${scannedWhole === 1 ? "file" : "files"} GitHub sent without a diff ${scannedWhole === 1 ? "was" : "were"} scanned for secrets whole; what ${scannedWhole === 1 ? "it holds is" : "they hold is"} listed here, as there is no diff line to comment on.`,
     );
   if (leftUnscanned > 0)
     notes.push(
@@ -474,7 +476,6 @@ function suppressLearned(
 
 const NO_SOURCES = { headTexts: undefined, ruleSources: [] as RuleSource[] };
 
-/** Head texts and repository rules; a failure to fetch them leaves the rules reading hunks only. */
 /** Files GitHub sent without a diff that a review scans whole, at most, and their size each. */
 export const MAX_UNDIFFED_FILES = 20;
 export const MAX_UNDIFFED_BYTES = 10 * 1024 * 1024;
@@ -497,6 +498,7 @@ async function loadUndiffed(
   }
 }
 
+/** Head texts and repository rules; a failure to fetch them leaves the rules reading hunks only. */
 async function loadSources(
   deps: EngineDeps,
   params: ReviewParams,
